@@ -1,0 +1,98 @@
+"""`[tool.generator]` in pyproject.toml -> a frozen Config."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class OperationOptions:
+    """Per-operation settings, keyed by operationId."""
+
+    timeout: float | None = None
+    # "any": the operation returns whatever JSON value the server sends, whatever the
+    # spec declares (for gateways looser than their spec).
+    response: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    spec: Path = Path("specs/openapi.yml")
+    output: Path = Path("generated")
+    package: str = ""  # default: derived from the spec title
+    dist_name: str = ""  # default: the package name with dashes
+    env_prefix: str = ""  # default: derived from the package name
+    templates: tuple[Path, ...] = ()
+    overlays: tuple[Path, ...] = ()
+    timeout: float = 60.0
+    connect_timeout: float = 5.0
+    operations: Mapping[str, OperationOptions] = field(default_factory=lambda: MappingProxyType({}))
+    strict: bool = False
+
+    def options_for(self, operation_id: str) -> OperationOptions:
+        return self.operations.get(operation_id, OperationOptions())
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"{where} must be a positive number, not {value!r}")
+    return float(value)
+
+
+def load_config(pyproject: Path | None) -> Config:
+    """Read the config; a missing file or table gives the defaults."""
+    if pyproject is None or not pyproject.is_file():
+        return Config()
+    try:
+        table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("generator", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject}: {exc}") from None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.generator] must be a table")
+    base = pyproject.parent
+    known = {f for f in Config.__dataclass_fields__} | {"package-name", "env-prefix", "dist-name"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{pyproject}: unknown [tool.generator] keys: {', '.join(unknown)}")
+    ops: dict[str, OperationOptions] = {}
+    for op_id, raw in sorted(table.get("operations", {}).items()):
+        where = f"[tool.generator.operations.{op_id}]"
+        if not isinstance(raw, dict) or set(raw) - {"timeout", "response"}:
+            raise ConfigError(f"{pyproject}: {where} takes only `timeout` and `response`")
+        response = raw.get("response", "")
+        if response not in ("", "any"):
+            raise ConfigError(f"{pyproject}: {where} response must be \"any\"")
+        timeout = _number(raw["timeout"], f"{where} timeout") if "timeout" in raw else None
+        ops[op_id] = OperationOptions(timeout=timeout, response=response)
+    return Config(
+        spec=base / table.get("spec", "specs/openapi.yml"),
+        output=base / table.get("output", "generated"),
+        package=str(table.get("package", table.get("package-name", ""))),
+        dist_name=str(table.get("dist_name", table.get("dist-name", ""))),
+        env_prefix=str(table.get("env_prefix", table.get("env-prefix", ""))),
+        templates=tuple(base / p for p in table.get("templates", [])),
+        overlays=tuple(base / p for p in table.get("overlays", [])),
+        timeout=_number(table.get("timeout", 60.0), "timeout"),
+        connect_timeout=_number(table.get("connect_timeout", 5.0), "connect_timeout"),
+        operations=MappingProxyType(ops),
+        strict=bool(table.get("strict", False)),
+    )
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None

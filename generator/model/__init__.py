@@ -1,0 +1,1 @@
+"""The intermediate representation (IR): frozen dataclasses, no I/O, no Jinja."""

@@ -1,0 +1,754 @@
+"""spec dict -> IR. The only module that reads the raw spec.
+
+Unsupported or doubtful constructs never vanish silently: each yields a warning that
+names its pointer and what was generated instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from ..config import Config
+from ..diagnostics import Diagnostics, pointer_join, pointer_tokens
+from ..validate import resolve_pointer
+from . import naming
+from .operation import (
+    Api,
+    Enum,
+    EnumMember,
+    Field,
+    Model,
+    Operation,
+    Parameter,
+    RequestBody,
+    Resource,
+    Response,
+    SecurityScheme,
+    Server,
+    ServerVariable,
+    union_of,
+)
+from .types import (
+    AnyType,
+    Array,
+    Binary,
+    Bytes,
+    EnumRef,
+    LiteralType,
+    Map,
+    ModelRef,
+    Nullable,
+    Primitive,
+    TypeRef,
+    Union,
+)
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+MAX_SCHEMA_DEPTH = 120
+SCHEMAS = "/components/schemas/"
+# Names a generated model must not take: they are used by the runtime or typing.
+MODEL_RESERVED = frozenset(
+    {"Any", "Literal", "NotGiven", "NOT_GIVEN", "Mapping", "FileContent", "UUID", "datetime", "date"}
+)
+FIELD_RESERVED = frozenset({"additional_properties", "from_dict", "to_dict"})
+PARAM_RESERVED = frozenset({"self", "timeout", "extra_headers", "extra_query", "body"})
+_JSON_MEDIA = re.compile(r"^application/([\w.\-]+\+)?json(;.*)?$|^\*/\*$")
+_DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
+
+
+def media_kind(media_type: str) -> str:
+    mt = media_type.lower()
+    if _JSON_MEDIA.match(mt) or mt.endswith("+json"):
+        return "json"
+    if mt.startswith("multipart/"):
+        return "multipart"
+    if mt == "application/x-www-form-urlencoded":
+        return "form"
+    if mt.startswith("text/"):
+        return "text"
+    return "binary"
+
+
+_KIND_PREFERENCE = {"json": 0, "multipart": 1, "form": 2, "text": 3, "binary": 4}
+
+
+def pick_media(content: dict[str, Any]) -> str:
+    """The media type the client speaks when several are offered: JSON first."""
+    return min(content, key=lambda mt: (_KIND_PREFERENCE[media_kind(mt)], list(content).index(mt)))
+
+
+class TooDeep(Exception):
+    def __init__(self, pointer: str) -> None:
+        super().__init__(pointer)
+        self.pointer = pointer
+
+
+@dataclass
+class _Pending:
+    """A named schema whose definition is being built (so recursion can refer to it)."""
+
+    name: str
+    kind: str  # model | enum | alias
+
+
+class Builder:
+    def __init__(self, spec: dict[str, Any], config: Config, diagnostics: Diagnostics) -> None:
+        self.spec = spec
+        self.config = config
+        self.diag = diagnostics
+        self.class_names = naming.Namer(MODEL_RESERVED)
+        self.models: dict[str, Model] = {}  # by pointer
+        self.enums: dict[str, Enum] = {}  # by pointer
+        self.named: dict[str, TypeRef] = {}  # finished named schemas, by pointer
+        self.pending: dict[str, _Pending] = {}
+        self.reserved_names: dict[str, str] = {}  # pointer -> class name claimed up front
+        self.depth = 0
+
+    # ----------------------------------------------------------------- helpers
+    def warn(self, code: str, message: str, pointer: str) -> None:
+        self.diag.warning(code, message, pointer)
+
+    def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
+        """Follow $refs (chains included) to the node they name."""
+        seen: set[str] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if not ref.startswith("#") or ref in seen:
+                return {}, pointer
+            seen.add(ref)
+            found, target = resolve_pointer(self.spec, ref[1:])
+            if not found:
+                return {}, pointer
+            node, pointer = target, ref[1:]
+        return node, pointer
+
+    def claim_class(self, hint: str, pointer: str) -> str:
+        if pointer in self.reserved_names:
+            return self.reserved_names[pointer]
+        name = self.class_names.claim(naming.pascal(hint))
+        self.reserved_names[pointer] = name
+        return name
+
+    # ----------------------------------------------------------------- schemas
+    def schema_type(self, schema: Any, pointer: str, hint: str) -> TypeRef:
+        self.depth += 1
+        try:
+            if self.depth > MAX_SCHEMA_DEPTH:
+                raise TooDeep(pointer)
+            return self._schema_type(schema, pointer, hint)
+        finally:
+            self.depth -= 1
+
+    def _schema_type(self, schema: Any, pointer: str, hint: str) -> TypeRef:
+        if schema is True or schema == {} or schema is None:
+            return AnyType()
+        if not isinstance(schema, dict):
+            self.warn("schema-type", "schema is not an object; generated `Any`", pointer)
+            return AnyType()
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            return self.ref_type(ref, pointer)
+        nullable = bool(schema.get("nullable")) and schema.get("nullable") is True
+        base = self.base_type(schema, pointer, hint)
+        if isinstance(base, Nullable):
+            return base
+        types = schema.get("type")
+        if isinstance(types, list) and "null" in types:
+            nullable = True
+        enum = schema.get("enum")
+        if isinstance(enum, list) and None in enum:
+            nullable = True
+        return Nullable(base) if nullable and not isinstance(base, AnyType) else base
+
+    def ref_type(self, ref: str, pointer: str) -> TypeRef:
+        if not ref.startswith("#"):
+            self.warn("external-ref", f"unresolved external $ref {ref!r}; generated `Any`", pointer)
+            return AnyType()
+        target_pointer = ref[1:]
+        found, target = resolve_pointer(self.spec, target_pointer)
+        if not found:
+            self.diag.error("dangling-ref", f"$ref {ref!r} points at nothing", pointer_join(pointer, "$ref"))
+            return AnyType()
+        if target_pointer in self.named:
+            return self.named[target_pointer]
+        pending = self.pending.get(target_pointer)
+        if pending is not None:
+            if pending.kind == "model":
+                return ModelRef(pending.name, self._required_of(target))
+            if pending.kind == "enum":
+                return EnumRef(pending.name, "str")
+            self.warn(
+                "recursive-alias",
+                f"{ref} refers to itself without an object in between; generated `Any` there",
+                pointer,
+            )
+            return AnyType()
+        hint = pointer_tokens(target_pointer)[-1] if target_pointer else "Model"
+        result = self.schema_type(target, target_pointer, hint)
+        self.named[target_pointer] = result
+        return result
+
+    def _required_of(self, schema: Any) -> tuple[str, ...]:
+        req = schema.get("required") if isinstance(schema, dict) else None
+        return tuple(dict.fromkeys(r for r in req if isinstance(r, str))) if isinstance(req, list) else ()
+
+    def base_type(self, schema: dict[str, Any], pointer: str, hint: str) -> TypeRef:
+        if "const" in schema:
+            value = schema["const"]
+            if isinstance(value, (str, int, bool)):
+                return LiteralType(value)
+            self.warn("const", "non-scalar `const`; generated `Any`", pointer)
+            return AnyType()
+        if isinstance(schema.get("enum"), list):
+            return self.enum_type(schema, pointer, hint)
+        if isinstance(schema.get("allOf"), list):
+            return self.all_of(schema, pointer, hint)
+        for key in ("oneOf", "anyOf"):
+            if isinstance(schema.get(key), list):
+                return self.union_type(schema, key, pointer, hint)
+        types = schema.get("type")
+        if isinstance(types, list):
+            concrete = [t for t in types if t != "null"]
+            if len(concrete) == 1:
+                return self.typed(concrete[0], schema, pointer, hint)
+            if not concrete:
+                return AnyType()
+            variants = [self.typed(t, schema, pointer, hint) for t in concrete]
+            return union_of(variants) or AnyType()
+        if types is None:
+            if "properties" in schema or "additionalProperties" in schema:
+                types = "object"
+            elif "items" in schema:
+                types = "array"
+            else:
+                return AnyType()
+        return self.typed(types, schema, pointer, hint)
+
+    def typed(self, kind: Any, schema: dict[str, Any], pointer: str, hint: str) -> TypeRef:
+        if kind == "string":
+            fmt = schema.get("format", "")
+            return Primitive("str", fmt if isinstance(fmt, str) else "")
+        if kind == "integer":
+            return Primitive("int")
+        if kind == "number":
+            return Primitive("float")
+        if kind == "boolean":
+            return Primitive("bool")
+        if kind == "array":
+            items = schema.get("items")
+            if isinstance(items, list):  # tuple-style items from old JSON Schema
+                self.warn("tuple-items", "array `items` is a list; generated `list[Any]`", pointer)
+                return Array(AnyType())
+            return Array(self.schema_type(items, pointer_join(pointer, "items"), hint + "Item"))
+        if kind == "object":
+            return self.object_type(schema, pointer, hint)
+        if kind == "null":
+            return Nullable(AnyType())
+        self.warn("schema-type", f"unknown type {kind!r}; generated `Any`", pointer)
+        return AnyType()
+
+    def object_type(self, schema: dict[str, Any], pointer: str, hint: str) -> TypeRef:
+        props = schema.get("properties")
+        extra = schema.get("additionalProperties", True)
+        if not isinstance(props, dict) or not props:
+            if isinstance(extra, dict) and extra:
+                return Map(self.schema_type(extra, pointer_join(pointer, "additionalProperties"), hint + "Value"))
+            return Map(AnyType())
+        return self.model(pointer, hint, [(schema, pointer)], schema)
+
+    def model(
+        self, pointer: str, hint: str, parts: list[tuple[dict[str, Any], str]], outer: dict[str, Any]
+    ) -> TypeRef:
+        """A model from one or more object schemas (several for allOf)."""
+        name = self.claim_class(hint, pointer)
+        required: list[str] = []
+        props: dict[str, tuple[Any, str]] = {}
+        extra: Any = True
+        for part, part_pointer in parts:
+            required.extend(self._required_of(part))
+            for wire, prop in (part.get("properties") or {}).items():
+                props[str(wire)] = (prop, pointer_join(part_pointer, "properties", wire))
+            if isinstance(part.get("additionalProperties"), dict) and part["additionalProperties"]:
+                extra = (part["additionalProperties"], pointer_join(part_pointer, "additionalProperties"))
+        self.pending[pointer] = _Pending(name, "model")
+        namer = naming.Namer(FIELD_RESERVED)
+        fields = []
+        required_set = set(required)
+        for wire, (prop, prop_pointer) in props.items():
+            ptype = self.schema_type(prop, prop_pointer, name + naming.pascal(wire, "Field"))
+            resolved, _ = self.deref(prop, prop_pointer)
+            resolved = resolved if isinstance(resolved, dict) else {}
+            default = resolved.get("default")
+            fields.append(
+                Field(
+                    wire_name=wire,
+                    py_name=namer.claim(naming.snake(wire, "field")),
+                    type=ptype,
+                    required=wire in required_set,
+                    description=_text(resolved.get("description") or resolved.get("title")),
+                    default=naming.literal(default) if _is_scalar(default) else "",
+                    read_only=resolved.get("readOnly") is True,
+                    write_only=resolved.get("writeOnly") is True,
+                    deprecated=resolved.get("deprecated") is True,
+                )
+            )
+        additional: TypeRef = AnyType()
+        if isinstance(extra, tuple):
+            additional = self.schema_type(extra[0], extra[1], name + "Value")
+        del self.pending[pointer]
+        ordered = tuple(sorted(fields, key=lambda f: not f.required))
+        self.models[pointer] = Model(
+            name=name,
+            pointer=pointer,
+            fields=ordered,
+            description=_text(outer.get("description") or outer.get("title")),
+            additional=additional,
+            deprecated=outer.get("deprecated") is True,
+        )
+        return ModelRef(name, tuple(dict.fromkeys(f.wire_name for f in ordered if f.required)))
+
+    def all_of(self, schema: dict[str, Any], pointer: str, hint: str) -> TypeRef:
+        items = schema["allOf"]
+        siblings = {k for k in schema if k not in ("allOf", "description", "title", "nullable", "example")}
+        if len(items) == 1 and not siblings:
+            return self.schema_type(items[0], pointer_join(pointer, "allOf", 0), hint)
+        parts: list[tuple[dict[str, Any], str]] = []
+        for index, item in enumerate(items):
+            self._collect_parts(item, pointer_join(pointer, "allOf", index), parts, set())
+        if schema.get("properties") or schema.get("required"):
+            parts.append((schema, pointer))
+        if not any(p.get("properties") for p, _ in parts):
+            non_object = [p for p, _ in parts if p.get("type") not in (None, "object")]
+            if non_object:
+                return self.schema_type(non_object[0], pointer, hint)
+            return Map(AnyType())
+        return self.model(pointer, hint, parts, schema)
+
+    def _collect_parts(
+        self, node: Any, pointer: str, parts: list[tuple[dict[str, Any], str]], seen: set[str]
+    ) -> None:
+        target, target_pointer = self.deref(node, pointer)
+        if not isinstance(target, dict) or target_pointer in seen:
+            return
+        seen.add(target_pointer)
+        for index, item in enumerate(target.get("allOf") or []):
+            self._collect_parts(item, pointer_join(target_pointer, "allOf", index), parts, seen)
+        if target.get("oneOf") or target.get("anyOf"):
+            self.warn(
+                "allof-union",
+                "allOf part is a union; its alternatives' properties are not merged",
+                target_pointer,
+            )
+        parts.append((target, target_pointer))
+
+    def union_type(self, schema: dict[str, Any], key: str, pointer: str, hint: str) -> TypeRef:
+        variants: list[TypeRef] = []
+        nullable = False
+        index_by_ref: dict[str, int] = {}
+        for index, item in enumerate(schema[key]):
+            item_pointer = pointer_join(pointer, key, index)
+            if isinstance(item, dict) and (item.get("type") == "null" or item.get("enum") == [None]):
+                nullable = True
+                continue
+            t = self.schema_type(item, item_pointer, f"{hint}{key[:-2].capitalize()}{index}")
+            if isinstance(t, Nullable):
+                nullable, t = True, t.inner
+            if t not in variants:
+                variants.append(t)
+            if isinstance(item, dict) and isinstance(item.get("$ref"), str):
+                index_by_ref[item["$ref"]] = variants.index(t)
+        if schema.get("properties"):
+            self.warn("union-properties", f"properties beside {key} are ignored", pointer)
+        result: TypeRef
+        if not variants:
+            result = AnyType()
+        elif len(variants) == 1:
+            result = variants[0]
+        elif any(isinstance(v, AnyType) for v in variants):
+            result = AnyType()
+        else:
+            result = self._discriminated(schema, pointer, tuple(variants), index_by_ref)
+        return Nullable(result) if nullable and not isinstance(result, AnyType) else result
+
+    def _discriminated(
+        self, schema: dict[str, Any], pointer: str, variants: tuple[TypeRef, ...], index_by_ref: dict[str, int]
+    ) -> Union:
+        disc = schema.get("discriminator")
+        if not isinstance(disc, dict) or not isinstance(disc.get("propertyName"), str):
+            return Union(variants)
+        mapping: dict[str, int] = {}
+        explicit = disc.get("mapping") if isinstance(disc.get("mapping"), dict) else {}
+        for tag, target in explicit.items():
+            ref = target if str(target).startswith("#") else f"#/components/schemas/{target}"
+            if ref in index_by_ref:
+                mapping[str(tag)] = index_by_ref[ref]
+            else:
+                self.warn("discriminator", f"mapping {tag!r} names no variant of the union", pointer)
+        for ref, index in index_by_ref.items():
+            if index not in mapping.values():  # implicit: the schema name is the tag
+                mapping[ref.rsplit("/", 1)[-1]] = index
+        return Union(variants, disc["propertyName"], tuple(sorted(mapping.items())))
+
+    def enum_type(self, schema: dict[str, Any], pointer: str, hint: str) -> TypeRef:
+        values = [v for v in schema["enum"] if v is not None]
+        declared = schema.get("type")
+        if isinstance(declared, list):
+            declared = next((t for t in declared if t != "null"), None)
+        if values and all(isinstance(v, bool) for v in values):
+            return Primitive("bool")
+        if declared in ("integer", None) and values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            kind = "int"
+        elif all(isinstance(v, str) for v in values):
+            kind = "str"
+        elif declared == "string":
+            self.warn("enum-values", "enum mixes value types; non-strings were converted to strings", pointer)
+            values = [str(v) if not isinstance(v, bool) else str(v).lower() for v in values]
+            kind = "str"
+        elif declared == "number" and all(isinstance(v, (int, float)) for v in values):
+            return Primitive("float")
+        else:
+            self.warn("enum-values", "enum of mixed or non-scalar values; generated `Any`", pointer)
+            return AnyType()
+        if not values:
+            return AnyType()
+        name = self.claim_class(hint, pointer)
+        member_namer = naming.Namer({"UNKNOWN"} | {n for n in dir(object)} | {"name", "value"})
+        members = []
+        for value in dict.fromkeys(values):
+            base = naming.constant(str(value), "VALUE")
+            if kind == "int":
+                base = ("NEGATIVE_" if value < 0 else "VALUE_") + str(abs(value))
+            members.append(EnumMember(member_namer.claim(base), naming.literal(value)))
+        if len(set(values)) != len(values):
+            self.warn("enum-duplicates", "enum lists a value twice; generated it once", pointer)
+        self.enums[pointer] = Enum(name, pointer, kind, tuple(members), _text(schema.get("description")))
+        return EnumRef(name, kind)
+
+    # -------------------------------------------------------------- operations
+    def servers(self, node: Any, pointer: str) -> tuple[Server, ...]:
+        out = []
+        for index, raw in enumerate(node if isinstance(node, list) else []):
+            if not isinstance(raw, dict) or not isinstance(raw.get("url"), str):
+                self.warn("server", "server without a url; skipped", pointer_join(pointer, index))
+                continue
+            variables = []
+            url = raw["url"]
+            for var_name, var in (raw.get("variables") or {}).items():
+                default = str(var.get("default", "")) if isinstance(var, dict) else ""
+                enum = tuple(str(v) for v in var.get("enum", [])) if isinstance(var, dict) else ()
+                variables.append(ServerVariable(str(var_name), default, enum))
+                url = url.replace("{" + str(var_name) + "}", default)
+            if "{" in url:
+                self.warn("server-variable", f"server URL {url!r} has an undeclared variable", pointer_join(pointer, index))
+            out.append(Server(raw["url"], url.rstrip("/"), _text(raw.get("description")), tuple(variables)))
+        return tuple(out)
+
+    def security_schemes(self) -> tuple[SecurityScheme, ...]:
+        raw = (self.spec.get("components") or {}).get("securitySchemes") or {}
+        out = []
+        for key, scheme in raw.items():
+            pointer = pointer_join("/components/securitySchemes", key)
+            scheme, _ = self.deref(scheme, pointer)
+            if not isinstance(scheme, dict):
+                continue
+            kind = str(scheme.get("type", ""))
+            if kind not in ("apiKey", "http", "oauth2", "openIdConnect", "mutualTLS"):
+                self.warn("security", f"unknown security scheme type {kind!r}; not generated", pointer)
+                continue
+            if kind == "http" and str(scheme.get("scheme", "")).lower() not in ("bearer", "basic"):
+                self.warn("security", f"http scheme {scheme.get('scheme')!r} is sent as a bearer token", pointer)
+            if kind == "mutualTLS":
+                self.warn("security", "mutualTLS: configure certificates on the http_client", pointer)
+            out.append(
+                SecurityScheme(
+                    key=str(key),
+                    kind=kind,
+                    scheme=str(scheme.get("scheme", "bearer" if kind != "apiKey" else "")).lower(),
+                    location=str(scheme.get("in", "")),
+                    param_name=str(scheme.get("name", "")),
+                    description=_text(scheme.get("description")),
+                )
+            )
+        return tuple(out)
+
+    def parameters(self, raw: list[Any], pointer_base: str, namer: naming.Namer) -> list[Parameter]:
+        out = []
+        for index, param_pointer, param in raw:
+            name = param.get("name")
+            location = param.get("in")
+            if not isinstance(name, str) or location not in _DEFAULT_STYLE:
+                self.warn("parameter", "parameter without a valid name/in; skipped", param_pointer)
+                continue
+            schema = param.get("schema")
+            schema_pointer = pointer_join(param_pointer, "schema")
+            if schema is None and isinstance(param.get("content"), dict) and param["content"]:
+                media = next(iter(param["content"]))
+                schema = (param["content"][media] or {}).get("schema")
+                schema_pointer = pointer_join(param_pointer, "content", media, "schema")
+                self.warn("parameter-content", "parameter given by `content` is sent as its JSON text", param_pointer)
+            ptype = self.schema_type(schema, schema_pointer, naming.pascal(name, "Param"))
+            style = param.get("style") or _DEFAULT_STYLE[location]
+            explode = param.get("explode")
+            if not isinstance(explode, bool):
+                explode = style == "form"
+            resolved_schema, _ = self.deref(schema, schema_pointer)
+            default = resolved_schema.get("default") if isinstance(resolved_schema, dict) else None
+            out.append(
+                Parameter(
+                    wire_name=name,
+                    py_name="",
+                    location=location,
+                    type=ptype,
+                    required=location == "path" or param.get("required") is True,
+                    style=str(style),
+                    explode=explode,
+                    description=_text(param.get("description")),
+                    deprecated=param.get("deprecated") is True,
+                    default=naming.literal(default) if _is_scalar(default) else "",
+                )
+            )
+        # Path parameters are named first so they keep their plain names.
+        ordered = sorted(out, key=lambda p: (p.location != "path", not p.required))
+        return [
+            Parameter(**{**p.__dict__, "py_name": namer.claim(naming.snake(p.wire_name, "param"))})
+            for p in ordered
+        ]
+
+    def merged_parameters(self, path_item: dict[str, Any], op: dict[str, Any], path_ptr: str, op_ptr: str) -> list[Any]:
+        merged: dict[tuple[str, str], tuple[int, str, dict[str, Any]]] = {}
+        for source, base in ((path_item, path_ptr), (op, op_ptr)):
+            for index, raw in enumerate(source.get("parameters") or []):
+                pointer = pointer_join(base, "parameters", index)
+                param, _ = self.deref(raw, pointer)
+                if isinstance(param, dict):
+                    merged[(str(param.get("name")), str(param.get("in")))] = (index, pointer, param)
+        return list(merged.values())
+
+    def request_body(self, raw: Any, pointer: str, hint: str, namer: naming.Namer) -> RequestBody | None:
+        body, pointer_resolved = self.deref(raw, pointer)
+        if not isinstance(body, dict):
+            return None
+        content = body.get("content") or {}
+        if not isinstance(content, dict) or not content:
+            return None
+        media = pick_media(content)
+        kind = media_kind(media)
+        media_pointer = pointer_join(pointer_resolved, "content", media)
+        schema = (content[media] or {}).get("schema")
+        schema_pointer = pointer_join(media_pointer, "schema")
+        if kind == "binary":
+            btype: TypeRef = Bytes()
+        elif kind == "text":
+            btype = Primitive("str")
+        else:
+            btype = self.schema_type(schema, schema_pointer, hint + "Body")
+        fields: tuple[Field, ...] = ()
+        target = self._model_of(btype)
+        if target is not None and kind in ("json", "form", "multipart") and target.fields:
+            fields = tuple(
+                Field(**{**f.__dict__, "py_name": namer.claim(f.py_name), "type": self._body_field_type(f.type, kind)})
+                for f in target.fields
+                if not f.read_only
+            )
+        return RequestBody(
+            media_type=media,
+            kind=kind,
+            type=btype,
+            required=body.get("required") is True,
+            description=_text(body.get("description")),
+            fields=fields,
+            other_media_types=tuple(m for m in content if m != media),
+        )
+
+    def _body_field_type(self, t: TypeRef, kind: str) -> TypeRef:
+        if kind == "multipart" and isinstance(t, Primitive) and t.format in ("binary", "byte"):
+            return Binary()
+        if kind == "multipart" and isinstance(t, Array) and isinstance(t.item, Primitive) and t.item.format == "binary":
+            return Array(Binary())
+        return t
+
+    def _model_of(self, t: TypeRef) -> Model | None:
+        if isinstance(t, ModelRef):
+            return next((m for m in self.models.values() if m.name == t.name), None)
+        return None
+
+    def responses(self, raw: Any, pointer: str, hint: str) -> list[Response]:
+        out = []
+        if not isinstance(raw, dict):
+            return out
+        for status in sorted(raw, key=_status_order):
+            rpointer = pointer_join(pointer, status)
+            resp, resolved_pointer = self.deref(raw[status], rpointer)
+            if not isinstance(resp, dict):
+                continue
+            content = resp.get("content") or {}
+            media = pick_media(content) if isinstance(content, dict) and content else ""
+            kind = media_kind(media) if media else "none"
+            rtype: TypeRef | None = None
+            if kind == "json":
+                schema = (content[media] or {}).get("schema")
+                rtype = self.schema_type(
+                    schema, pointer_join(resolved_pointer, "content", media, "schema"), hint + "Response"
+                    + ("" if str(status) in ("200", "201") else str(status).capitalize())
+                )
+            elif kind in ("binary", "multipart", "form"):
+                kind, rtype = "binary", Bytes()
+            elif kind == "text":
+                rtype = Primitive("str")
+            out.append(Response(str(status), _text(resp.get("description")), media, kind, rtype))
+        return out
+
+    def operations(self, root_servers: tuple[Server, ...], schemes: tuple[SecurityScheme, ...]) -> Iterator[tuple[str, Operation]]:
+        paths = self.spec.get("paths") or {}
+        scheme_keys = {s.key for s in schemes}
+        root_security = self.spec.get("security")
+        op_ids = naming.Namer()
+        for path, path_item in paths.items():
+            path_ptr = pointer_join("/paths", path)
+            path_item, _ = self.deref(path_item, path_ptr)
+            if not isinstance(path_item, dict):
+                continue
+            path_servers = self.servers(path_item.get("servers"), pointer_join(path_ptr, "servers"))
+            for method in METHODS:
+                op = path_item.get(method)
+                if not isinstance(op, dict):
+                    continue
+                op_ptr = pointer_join(path_ptr, method)
+                raw_id = op.get("operationId")
+                if not isinstance(raw_id, str) or not raw_id.strip():
+                    raw_id = f"{method}_{path}"
+                    self.warn("operation-id", f"no operationId; named {naming.snake(raw_id)!r} from method and path", op_ptr)
+                unique_id = op_ids.claim(raw_id)
+                if unique_id != raw_id:
+                    self.warn("duplicate-operation-id", f"operationId {raw_id!r} is used twice; this one is {naming.snake(unique_id)!r}", pointer_join(op_ptr, "operationId"))
+                options = self.config.options_for(raw_id)
+                namer = naming.Namer(PARAM_RESERVED)
+                hint = naming.pascal(raw_id, "Operation")
+                try:
+                    params = self.parameters(self.merged_parameters(path_item, op, path_ptr, op_ptr), op_ptr, namer)
+                    body = self.request_body(op.get("requestBody"), pointer_join(op_ptr, "requestBody"), hint, namer)
+                    responses = self.responses(op.get("responses"), pointer_join(op_ptr, "responses"), hint)
+                except TooDeep as exc:
+                    self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
+                    continue
+                self._check_path_params(path, params, op_ptr)
+                success = [r for r in responses if r.is_success]
+                result_kind = next((r.kind for r in success if r.kind != "none"), "none")
+                result = union_of([r.type for r in success if r.type is not None and r.kind == result_kind])
+                if options.response == "any":
+                    result, result_kind = AnyType(), "json"
+                servers = (
+                    self.servers(op.get("servers"), pointer_join(op_ptr, "servers"))
+                    or path_servers
+                    or root_servers
+                    or (Server("/", ""),)
+                )
+                security_raw = op.get("security", root_security)
+                security = []
+                for alt in security_raw if isinstance(security_raw, list) else []:
+                    if not isinstance(alt, dict):
+                        continue
+                    keys = tuple(k for k in alt if k in scheme_keys)
+                    for missing in (k for k in alt if k not in scheme_keys):
+                        self.warn("security", f"security requirement names unknown scheme {missing!r}", op_ptr)
+                    security.append(keys)
+                tags = tuple(str(t) for t in op.get("tags") or [] if isinstance(t, (str, int)))
+                yield (tags[0] if tags else "default"), Operation(
+                    operation_id=unique_id,
+                    py_name=naming.snake(unique_id, "operation"),
+                    method=method.upper(),
+                    path=path,
+                    pointer=op_ptr,
+                    servers=servers,
+                    parameters=tuple(params),
+                    body=body,
+                    responses=tuple(responses),
+                    security=tuple(security),
+                    result=result,
+                    result_kind=result_kind,
+                    timeout=options.timeout or self.config.timeout,
+                    summary=_text(op.get("summary")),
+                    description=_text(op.get("description")),
+                    deprecated=op.get("deprecated") is True,
+                    tags=tags,
+                )
+
+    def _check_path_params(self, path: str, params: list[Parameter], pointer: str) -> None:
+        in_path = set(re.findall(r"{([^}]+)}", path))
+        declared = {p.wire_name for p in params if p.location == "path"}
+        for missing in sorted(in_path - declared):
+            self.diag.error("path-parameter", f"path variable {{{missing}}} has no parameter", pointer)
+        for extra in sorted(declared - in_path):
+            self.warn("path-parameter", f"path parameter {extra!r} does not appear in the path", pointer)
+
+    # ---------------------------------------------------------------- the API
+    def build(self) -> Api:
+        spec = self.spec
+        info = spec.get("info") if isinstance(spec.get("info"), dict) else {}
+        title = _text(info.get("title")) or "API"
+        package = self.config.package or naming.module_name(title, "api_client")
+        if not package.isidentifier():
+            package = naming.module_name(package, "api_client")
+        env_prefix = self.config.env_prefix or naming.constant(re.sub(r"_(api|client|sdk)$", "", package), "API")
+        schemas = (spec.get("components") or {}).get("schemas") or {}
+        # Component names are claimed first so inline schemas never take them.
+        for name in schemas:
+            self.claim_class(str(name), pointer_join("/components/schemas", name))
+        root_servers = self.servers(spec.get("servers"), "/servers")
+        schemes = self.security_schemes()
+        grouped: dict[str, list[Operation]] = {}
+        for tag, op in self.operations(root_servers, schemes):
+            grouped.setdefault(tag, []).append(op)
+        for name, schema in schemas.items():
+            pointer = pointer_join("/components/schemas", name)
+            if pointer not in self.named:
+                try:
+                    self.named[pointer] = self.schema_type(schema, pointer, str(name))
+                except TooDeep as exc:
+                    self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
+        resources = []
+        attrs = naming.Namer({"with_raw_response", "close", "token", "base_url"}, fold_case=True)
+        tag_docs = {str(t.get("name")): _text(t.get("description")) for t in spec.get("tags") or [] if isinstance(t, dict)}
+        for tag, ops in grouped.items():
+            attr = attrs.claim(naming.snake(tag, "default"))
+            method_names = naming.Namer({"with_raw_response"})
+            ops = [op.__class__(**{**op.__dict__, "py_name": method_names.claim(op.py_name)}) for op in ops]
+            resources.append(Resource(tag, attr, naming.pascal(attr), attr, tag_docs.get(tag, ""), tuple(ops)))
+        return Api(
+            title=title,
+            version=_text(info.get("version")),
+            description=_text(info.get("description")),
+            openapi_version=str(spec.get("openapi", "")),
+            package=package,
+            dist_name=self.config.dist_name or package.replace("_", "-"),
+            client_version="0.1.0",
+            env_prefix=env_prefix,
+            servers=root_servers,
+            resources=tuple(resources),
+            models=tuple(self.models.values()),
+            enums=tuple(self.enums.values()),
+            security_schemes=schemes,
+        )
+
+
+def _status_order(status: Any) -> tuple[int, str]:
+    s = str(status)
+    if s.isdigit():
+        return (0, s)
+    if s.upper().endswith("XX"):
+        return (1, s)
+    return (2, s)
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def build_api(spec: dict[str, Any], config: Config, diagnostics: Diagnostics) -> Api:
+    return Builder(spec, config, diagnostics).build()

@@ -1,0 +1,134 @@
+"""The one path from a spec string to generated code, per context.
+
+Every string from the spec that reaches generated code goes through exactly one of:
+`snake`/`pascal`/`constant` (identifiers), `module_name` (files), `literal` (string
+literals), `docstring` and `comment` (prose). Collisions are resolved by `Namer`.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+_WORD_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])|([A-Z]+)([A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
+
+# Names that would shadow what generated code relies on.
+RESERVED = frozenset(
+    set(keyword.kwlist)
+    | set(keyword.softkwlist)
+    | {"None", "True", "False", "self", "cls", "Any", "NotGiven", "NOT_GIVEN"}
+)
+# Device names Windows refuses as file names, whatever the extension.
+_WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
+
+
+def ascii_words(text: str) -> list[str]:
+    """Split any string into ASCII words; accents are folded, other scripts dropped."""
+    folded = unicodedata.normalize("NFKD", str(text))
+    folded = "".join(c for c in folded if c.isascii() and unicodedata.category(c)[0] != "C")
+    spaced = _WORD_BOUNDARY.sub(lambda m: f"{m[1] or m[3]}_{m[2] or m[4]}", folded)
+    return [w for w in _NON_WORD.split(spaced) if w]
+
+
+def _finish(name: str, fallback: str) -> str:
+    if not name:
+        name = fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    if name in RESERVED or keyword.iskeyword(name):
+        name = f"{name}_"
+    return name
+
+
+def snake(text: str, fallback: str = "value") -> str:
+    return _finish("_".join(w.lower() for w in ascii_words(text)), fallback)
+
+
+def pascal(text: str, fallback: str = "Model") -> str:
+    words = ascii_words(text)
+    name = "".join(w[:1].upper() + w[1:] for w in words)
+    return _finish(name, fallback)
+
+
+def constant(text: str, fallback: str = "VALUE") -> str:
+    name = "_".join(w.upper() for w in ascii_words(text))
+    if not name:
+        return fallback
+    return f"{fallback}_{name}" if name[0].isdigit() else name
+
+
+def module_name(text: str, fallback: str = "module") -> str:
+    name = snake(text, fallback)
+    if name in _WINDOWS_DEVICES:
+        name = f"{name}_"
+    return name
+
+
+def literal(value: object) -> str:
+    """A Python literal for a JSON scalar; repr escapes quotes, line breaks and
+    invisible characters such as right-to-left marks."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        if isinstance(value, float) and value != value:  # NaN has no literal
+            return "float('nan')"
+        if isinstance(value, float) and value in (float("inf"), float("-inf")):
+            return "float('inf')" if value > 0 else "-float('inf')"
+        if isinstance(value, str):
+            return _escape_invisible(repr(value))
+        return repr(value)
+    raise TypeError(f"not a JSON scalar: {type(value).__name__}")
+
+
+def _escape_invisible(text: str) -> str:
+    return "".join(
+        c if c.isascii() or unicodedata.category(c)[0] not in "CZ" or c == " " else f"\\u{ord(c):04x}"
+        if ord(c) <= 0xFFFF
+        else f"\\U{ord(c):08x}"
+        for c in text
+    )
+
+
+def docstring(text: object, width_hint: int = 0) -> str:
+    """Text safe inside a triple-quoted docstring: it cannot close the string, start an
+    escape, or hide characters."""
+    s = str(text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    s = s.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if s.endswith('"'):
+        s += " "
+    s = "".join(
+        c
+        if c == "\n" or (c.isprintable() and unicodedata.category(c) not in ("Cf", "Zl", "Zp"))
+        else f"\\u{ord(c):04x}"
+        if ord(c) <= 0xFFFF
+        else f"\\U{ord(c):08x}"
+        for c in s
+    )
+    return s
+
+
+def comment(text: object) -> str:
+    """Text safe on one comment line."""
+    return " ".join(docstring(text).split())
+
+
+class Namer:
+    """Hands out unique names in one scope: first come keeps the base name, later ones
+    get `_2`, `_3`, ... Callers feed names in a deterministic order."""
+
+    def __init__(self, reserved: frozenset[str] | set[str] = frozenset(), fold_case: bool = False):
+        self._fold = fold_case
+        self._taken = {self._key(n) for n in reserved}
+
+    def _key(self, name: str) -> str:
+        return name.lower() if self._fold else name
+
+    def claim(self, base: str) -> str:
+        name, n = base, 1
+        while self._key(name) in self._taken:
+            n += 1
+            name = f"{base}_{n}"
+        self._taken.add(self._key(name))
+        return name

@@ -1,0 +1,361 @@
+"""Type references of the IR.
+
+Each node knows how to write itself as generated code: its annotation, the imports that
+annotation needs, and the Python expressions that decode a JSON value into it and encode
+it back. Templates call these methods instead of reasoning about schemas.
+
+Expressions are written against a variable name given by the caller; comprehension
+variables are numbered by nesting depth so nested arrays never shadow each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# An import is (module, name); module "" is a plain `import name`. Modules starting with
+# "." are relative to the generated package root and resolved by the renderer.
+Import = tuple[str, str]
+
+RUNTIME = "._base"
+MODELS = ".models"
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """Base of all type references. Subclasses override what differs."""
+
+    def annotation(self) -> str:
+        raise NotImplementedError
+
+    def imports(self) -> frozenset[Import]:
+        return frozenset()
+
+    def decode(self, expr: str, depth: int = 0) -> str:
+        """Expression turning the JSON value `expr` into this type."""
+        return expr
+
+    def encode(self, expr: str, depth: int = 0) -> str:
+        """Expression turning a value of this type into JSON-ready data."""
+        return expr
+
+    def check(self, expr: str) -> str:
+        """Expression that is true when the JSON value `expr` has this type's shape."""
+        return "True"
+
+    @property
+    def is_identity(self) -> bool:
+        """True when decoding is a no-op (the JSON value already is the Python value)."""
+        return self.decode("x") == "x"
+
+    def walk(self) -> tuple[TypeRef, ...]:
+        """This node and every node inside it."""
+        return (self,)
+
+
+@dataclass(frozen=True)
+class AnyType(TypeRef):
+    """Any JSON value (free-form)."""
+
+    def annotation(self) -> str:
+        return "Any"
+
+    def imports(self) -> frozenset[Import]:
+        return frozenset({("typing", "Any")})
+
+
+@dataclass(frozen=True)
+class NoneType(TypeRef):
+    def annotation(self) -> str:
+        return "None"
+
+    def check(self, expr: str) -> str:
+        return f"{expr} is None"
+
+
+_JSON_CHECK = {
+    "str": "isinstance({e}, str)",
+    "int": "(isinstance({e}, int) and not isinstance({e}, bool))",
+    "float": "(isinstance({e}, (int, float)) and not isinstance({e}, bool))",
+    "bool": "isinstance({e}, bool)",
+}
+
+# format -> (annotation, import, decoder call, encoder template)
+_FORMATS: dict[str, tuple[str, Import, str, str]] = {
+    "date-time": ("datetime", ("datetime", "datetime"), "parse_datetime", "{e}.isoformat()"),
+    "date": ("date", ("datetime", "date"), "parse_date", "{e}.isoformat()"),
+    "uuid": ("UUID", ("uuid", "UUID"), "UUID", "str({e})"),
+}
+
+
+@dataclass(frozen=True)
+class Primitive(TypeRef):
+    """str / int / float / bool, with an optional format that changes the Python type."""
+
+    kind: str
+    format: str = ""
+
+    @property
+    def _special(self) -> tuple[str, Import, str, str] | None:
+        return _FORMATS.get(self.format) if self.kind == "str" else None
+
+    def annotation(self) -> str:
+        special = self._special
+        return special[0] if special else self.kind
+
+    def imports(self) -> frozenset[Import]:
+        special = self._special
+        if special is None:
+            return frozenset()
+        decoder = special[2]
+        extra: set[Import] = {special[1]}
+        if decoder.startswith("parse_"):
+            extra.add((RUNTIME, decoder))
+        return frozenset(extra)
+
+    def decode(self, expr: str, depth: int = 0) -> str:
+        special = self._special
+        if special:
+            return f"{special[2]}({expr})"
+        if self.kind == "float":
+            return f"float({expr})"
+        return expr
+
+    def encode(self, expr: str, depth: int = 0) -> str:
+        special = self._special
+        return special[3].format(e=expr) if special else expr
+
+    def check(self, expr: str) -> str:
+        return _JSON_CHECK[self.kind].format(e=expr)
+
+
+@dataclass(frozen=True)
+class Binary(TypeRef):
+    """Raw bytes: file parts in multipart bodies, octet-stream bodies and responses."""
+
+    def annotation(self) -> str:
+        return "FileContent"
+
+    def imports(self) -> frozenset[Import]:
+        return frozenset({(RUNTIME, "FileContent")})
+
+
+@dataclass(frozen=True)
+class Bytes(TypeRef):
+    """A raw response body."""
+
+    def annotation(self) -> str:
+        return "bytes"
+
+
+@dataclass(frozen=True)
+class LiteralType(TypeRef):
+    """A `const` value."""
+
+    value: str | int | bool
+
+    def annotation(self) -> str:
+        return f"Literal[{self.value!r}]"
+
+    def imports(self) -> frozenset[Import]:
+        return frozenset({("typing", "Literal")})
+
+    def check(self, expr: str) -> str:
+        return f"{expr} == {self.value!r}"
+
+
+@dataclass(frozen=True)
+class ModelRef(TypeRef):
+    """A generated model class. `required` lists the wire names a JSON object must have."""
+
+    name: str
+    required: tuple[str, ...] = ()
+
+    def annotation(self) -> str:
+        return self.name
+
+    def imports(self) -> frozenset[Import]:
+        return frozenset({(MODELS, self.name)})
+
+    def decode(self, expr: str, depth: int = 0) -> str:
+        return f"{self.name}.from_dict({expr})"
+
+    def encode(self, expr: str, depth: int = 0) -> str:
+        return f"{expr}.to_dict()"
+
+    def check(self, expr: str) -> str:
+        if not self.required:
+            return f"isinstance({expr}, dict)"
+        keys = ", ".join(repr(k) for k in self.required)
+        return f"(isinstance({expr}, dict) and all(k in {expr} for k in ({keys},)))"
+
+
+@dataclass(frozen=True)
+class EnumRef(TypeRef):
+    """A generated open enum class (unknown values are kept, never raised)."""
+
+    name: str
+    kind: str  # "str" or "int"
+
+    def annotation(self) -> str:
+        return self.name
+
+    def imports(self) -> frozenset[Import]:
+        return frozenset({(MODELS, self.name)})
+
+    def decode(self, expr: str, depth: int = 0) -> str:
+        return f"{self.name}({expr})"
+
+    def encode(self, expr: str, depth: int = 0) -> str:
+        return f"{expr}.value"
+
+    def check(self, expr: str) -> str:
+        return _JSON_CHECK[self.kind].format(e=expr)
+
+
+@dataclass(frozen=True)
+class Array(TypeRef):
+    item: TypeRef
+
+    def annotation(self) -> str:
+        return f"list[{self.item.annotation()}]"
+
+    def imports(self) -> frozenset[Import]:
+        return self.item.imports()
+
+    def decode(self, expr: str, depth: int = 0) -> str:
+        var = f"_i{depth}"
+        inner = self.item.decode(var, depth + 1)
+        return expr if inner == var else f"[{inner} for {var} in {expr}]"
+
+    def encode(self, expr: str, depth: int = 0) -> str:
+        var = f"_i{depth}"
+        inner = self.item.encode(var, depth + 1)
+        return expr if inner == var else f"[{inner} for {var} in {expr}]"
+
+    def check(self, expr: str) -> str:
+        return f"isinstance({expr}, list)"
+
+    def walk(self) -> tuple[TypeRef, ...]:
+        return (self, *self.item.walk())
+
+
+@dataclass(frozen=True)
+class Map(TypeRef):
+    """An object with arbitrary keys and typed values."""
+
+    value: TypeRef
+
+    def annotation(self) -> str:
+        return f"dict[str, {self.value.annotation()}]"
+
+    def imports(self) -> frozenset[Import]:
+        return self.value.imports()
+
+    def decode(self, expr: str, depth: int = 0) -> str:
+        k, v = f"_k{depth}", f"_v{depth}"
+        inner = self.value.decode(v, depth + 1)
+        return expr if inner == v else f"{{{k}: {inner} for {k}, {v} in {expr}.items()}}"
+
+    def encode(self, expr: str, depth: int = 0) -> str:
+        k, v = f"_k{depth}", f"_v{depth}"
+        inner = self.value.encode(v, depth + 1)
+        return expr if inner == v else f"{{{k}: {inner} for {k}, {v} in {expr}.items()}}"
+
+    def check(self, expr: str) -> str:
+        return f"isinstance({expr}, dict)"
+
+    def walk(self) -> tuple[TypeRef, ...]:
+        return (self, *self.value.walk())
+
+
+@dataclass(frozen=True)
+class Nullable(TypeRef):
+    inner: TypeRef
+
+    def annotation(self) -> str:
+        return f"{self.inner.annotation()} | None"
+
+    def imports(self) -> frozenset[Import]:
+        return self.inner.imports()
+
+    def decode(self, expr: str, depth: int = 0) -> str:
+        inner = self.inner.decode(expr, depth)
+        return expr if inner == expr else f"(None if {expr} is None else {inner})"
+
+    def encode(self, expr: str, depth: int = 0) -> str:
+        inner = self.inner.encode(expr, depth)
+        return expr if inner == expr else f"(None if {expr} is None else {inner})"
+
+    def check(self, expr: str) -> str:
+        return f"({expr} is None or {self.inner.check(expr)})"
+
+    def walk(self) -> tuple[TypeRef, ...]:
+        return (self, *self.inner.walk())
+
+
+@dataclass(frozen=True)
+class Union(TypeRef):
+    """oneOf / anyOf. With a discriminator, decoding dispatches on the tag property;
+    without, on the first variant whose JSON shape matches (the last is the fallback)."""
+
+    variants: tuple[TypeRef, ...]
+    discriminator: str = ""
+    # tag value -> index into variants
+    mapping: tuple[tuple[str, int], ...] = field(default=())
+
+    def annotation(self) -> str:
+        return " | ".join(dict.fromkeys(v.annotation() for v in self.variants))
+
+    def imports(self) -> frozenset[Import]:
+        out: frozenset[Import] = frozenset()
+        for variant in self.variants:
+            out |= variant.imports()
+        return out
+
+    def _branches(self, expr: str) -> list[tuple[str, int]]:
+        if self.discriminator and self.mapping:
+            by_variant: dict[int, list[str]] = {}
+            for tag, index in self.mapping:
+                by_variant.setdefault(index, []).append(tag)
+            tag_expr = f"{expr}.get({self.discriminator!r})"
+            return [
+                (
+                    f"(isinstance({expr}, dict) and {tag_expr} in ({', '.join(map(repr, tags))},))",
+                    index,
+                )
+                for index, tags in sorted(by_variant.items())
+            ]
+        return [(variant.check(expr), index) for index, variant in enumerate(self.variants)]
+
+    def decode(self, expr: str, depth: int = 0) -> str:
+        decoded = [v.decode(expr, depth) for v in self.variants]
+        if all(d == expr for d in decoded):
+            return expr
+        branches = self._branches(expr)
+        fallback_index = len(self.variants) - 1
+        parts = [f"{decoded[i]} if {cond} else " for cond, i in branches if i != fallback_index]
+        return "(" + "".join(parts) + decoded[fallback_index] + ")" if parts else decoded[fallback_index]
+
+    def encode(self, expr: str, depth: int = 0) -> str:
+        if all(v.encode(expr, depth) == expr for v in self.variants):
+            return expr
+        return f"to_jsonable({expr})"
+
+    def check(self, expr: str) -> str:
+        return "(" + " or ".join(v.check(expr) for v in self.variants) + ")"
+
+    def walk(self) -> tuple[TypeRef, ...]:
+        out: tuple[TypeRef, ...] = (self,)
+        for variant in self.variants:
+            out += variant.walk()
+        return out
+
+
+def collect_imports(types: list[TypeRef]) -> frozenset[Import]:
+    out: set[Import] = set()
+    for t in types:
+        out |= t.imports()
+        for node in t.walk():
+            if isinstance(node, Union) and node.encode("x") != "x":
+                out.add((RUNTIME, "to_jsonable"))
+    return frozenset(out)
