@@ -1,0 +1,98 @@
+"""Shared test helpers: run the generator in process, import what it wrote."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from generator.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+BEAM_SPEC = ROOT / "specs" / "beam-cloud-openapi.yml"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path) -> Run:
+    """Run `python -m generator ARGS` in this process (fast) and capture its output."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse errors
+            code = int(exc.code or 0)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def write_spec(folder: Path, spec: dict[str, Any] | str, name: str = "openapi.yaml") -> Path:
+    path = folder / name
+    path.write_text(spec if isinstance(spec, str) else yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def minimal_spec(paths: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {"title": "Test API", "version": "1.0"},
+        "servers": [{"url": "http://example.invalid"}],
+        "paths": paths if paths is not None else {},
+    }
+    spec.update(extra)
+    return spec
+
+
+def generate(
+    tmp_path: Path, spec: dict[str, Any] | str, *extra_args: str, package: str = "client"
+) -> tuple[Run, Path]:
+    """Generate `spec` into tmp_path/out with an empty config; returns (run, out folder)."""
+    spec_path = write_spec(tmp_path, spec)
+    out = tmp_path / "out"
+    config = tmp_path / "pyproject.toml"
+    if not config.exists():
+        config.write_text("[tool.generator]\n")
+    run = run_cli("--config", config, "generate", spec_path, "-o", out, "--package", package, *extra_args)
+    return run, out
+
+
+@contextlib.contextmanager
+def imported(out: Path, package: str = "client") -> Iterator[Any]:
+    """Import a generated package from `out`, then forget it again."""
+    sys.path.insert(0, str(out))
+    try:
+        importlib.invalidate_caches()
+        yield importlib.import_module(package)
+    finally:
+        sys.path.remove(str(out))
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[name]
+
+
+def import_in_subprocess(out: Path, package: str, code: str = "") -> subprocess.CompletedProcess[str]:
+    """Import (and optionally exercise) a generated package in a fresh interpreter."""
+    script = f"import {package}\n" + code
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=out, capture_output=True, text=True, timeout=120
+    )
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True)
