@@ -33,13 +33,13 @@ def sync_usage() -> None:
             status: TaskStatus | None | beam_api.NotGiven = task.status
             started: datetime | None | beam_api.NotGiven = task.started_at
             print(status, started, task.additional_properties.get("stats"))
-        nothing: None = client.tasks.cancel_tasks(task_ids=[UUID(int=2)])
+        client.tasks.cancel_tasks(task_ids=[UUID(int=2)])
         raw: beam_api.RawResponse[Any] = client.web_endpoints.with_raw_response.invoke_named_endpoint("echo")
         header: str | None = raw.headers.get("X-Task-Id")
         code: int = raw.status_code
         raw_task: beam_api.RawResponse[Task] = client.tasks.with_raw_response.get_task_status(UUID(int=3))
         parsed: Task = raw_task.parse()
-        print(value, nothing, header, code, parsed)
+        print(value, header, code, parsed)
 
 
 async def async_usage() -> None:
