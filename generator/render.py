@@ -177,6 +177,30 @@ def docblock(text: str, indent: int = 4) -> str:
     return '"""' + lines[0].lstrip() + "\n" + "\n".join(lines[1:]) + "\n" + pad + '"""'
 
 
+_EXAMPLES = {"str": '"..."', "int": "1", "float": "1.0", "bool": "True", "UUID": 'UUID("00000000-0000-0000-0000-000000000000")', "datetime": "datetime.now(timezone.utc)", "date": "date.today()", "Any": "{}"}
+
+
+def example_value(annotation: str) -> str:
+    base = annotation.split(" | ")[0]
+    if base.startswith("list["):
+        return f"[{example_value(base[5:-1])}]"
+    if base.startswith("dict["):
+        return "{}"
+    return _EXAMPLES.get(base, f"{base}()" if base[:1].isupper() else "...")
+
+
+def example_call(resource: Resource, op: Operation) -> str:
+    """A plausible call of the operation for the README: required arguments only."""
+    parts = []
+    for arg in op.arguments:
+        if arg.default:
+            continue
+        value = example_value(arg.annotation)
+        parts.append(value if arg.positional else f"{arg.name}={value}")
+    call = f"client.{resource.attr}.{op.py_name}({', '.join(parts)})"
+    return call if op.result_kind == "none" else f"result = {call}"
+
+
 def toml_string(value: str) -> str:
     return json.dumps(value)
 
@@ -191,6 +215,7 @@ def helpers(api: Api) -> dict[str, Any]:
         "parser": parser,
         "body_argument": body_argument,
         "method_doc": method_doc,
+        "example_call": example_call,
         "args": lambda op: op.arguments,
         "root_server_urls": {api.default_server} if api.default_server else set(),
         "token_required": _token_required(api),
