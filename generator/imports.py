@@ -8,6 +8,7 @@ free of unused imports, which strict type checkers reject.
 from __future__ import annotations
 
 import ast
+import re
 
 
 def _used_names(tree: ast.Module) -> set[str]:
@@ -64,6 +65,16 @@ def prune_imports(source: str) -> str:
             elif isinstance(node, ast.If) and len(node.body) == 1:
                 text = f"{indent}pass\n"
             edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, text))
+    if not edits:
+        return source
+    body_start = next(
+        (n.lineno - 1 for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.If, ast.Expr))),
+        len(lines),
+    )
+    header_end = max(body_start, max(end for _, end, _ in edits))
     for start, end, text in sorted(edits, reverse=True):
         lines[start:end] = [text] if text else []
-    return "".join(lines)
+        header_end -= (end - start) - (1 if text else 0)
+    # a removed import group leaves its blank separators behind: keep one
+    header = re.sub(r"\n{3,}", "\n\n", "".join(lines[:header_end]))
+    return header + "".join(lines[header_end:])

@@ -62,14 +62,28 @@ FileContent = Union[FileBytes, tuple[str, FileBytes], tuple[str, FileBytes, str]
 TimeoutTypes = Union[float, httpx.Timeout, None]
 
 # --------------------------------------------------------------------------- decoding
-_FRACTION: re.Pattern[str] = re.compile(r"(\.\d{6})\d+")
+_RFC3339: re.Pattern[str] = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d+))?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?"
+)
 
 
 def parse_datetime(value: str) -> datetime:
-    """RFC 3339 timestamps, including `Z` and more than six fractional digits."""
-    text = _FRACTION.sub(r"\1", value.strip().replace("z", "Z"))
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
+    """RFC 3339 / ISO 8601 timestamps on every supported Python: `Z`, lower case, and any
+    number of fractional digits (nanoseconds are truncated to microseconds)."""
+    match = _RFC3339.fullmatch(value.strip())
+    if match is None:
+        return datetime.fromisoformat(value)
+    day, clock, fraction, zone = match.groups()
+    text = f"{day}T{clock}"
+    if fraction:
+        text += "." + fraction[:6].ljust(6, "0")
+    if zone:
+        zone = "+00:00" if zone in "Zz" else zone
+        if len(zone) == 3:
+            zone += ":00"
+        elif ":" not in zone:
+            zone = f"{zone[:3]}:{zone[3:]}"
+        text += zone
     return datetime.fromisoformat(text)
 
 
@@ -537,7 +551,7 @@ class _TransportBase:
             return None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if call.idempotent:
-            retry = status in (408, 409, 429) or status >= 500
+            retry = status in (408, 429) or status >= 500
         else:
             # The server surely did not run the call: rate limited, or unavailable with
             # an explicit invitation to come back.

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-
 from .._base import (
     AsyncResource,
     Call,
