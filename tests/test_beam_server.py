@@ -113,7 +113,7 @@ def test_unauthorized(
     [
         ("/endpoint/nope", "Invalid deployment"),
         ("/endpoint/nope/v1", "Invalid deployment"),
-        (f"/endpoint/id/7f99cbdb-bf8a-4fa3-ad67-12b191dd5c5a", "Invalid deployment"),
+        ("/endpoint/id/7f99cbdb-bf8a-4fa3-ad67-12b191dd5c5a", "Invalid deployment"),
         ("/taskqueue/nope", "Invalid deployment"),
         ("/endpoint/echo/v3", "Invalid deployment version"),
     ],
