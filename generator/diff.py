@@ -375,7 +375,7 @@ class _Differ:
                 "parameter-moved",
                 f"parameter `{show(k[1])}` moved from {k[0]} to {moved_to[0]}",
             )
-            self.parameter(old[k], new[moved_to])
+            self.parameter(old[k], new[moved_to], moved=True)
         for k in removed:
             self.add(BREAKING, "parameter-removed", f"parameter `{show(k[1])}` ({k[0]}) removed")
         for k in added:
@@ -388,7 +388,7 @@ class _Differ:
             if k in new:
                 self.parameter(old[k], new[k])
 
-    def parameter(self, o: Any, n: Any) -> None:
+    def parameter(self, o: Any, n: Any, moved: bool = False) -> None:
         where = f"parameter `{show(n.wire_name)}` ({n.location})"
         if o.py_name != n.py_name:
             self.add(BREAKING, "parameter-renamed", f"{where}: Python argument renamed from `{o.py_name}` to `{n.py_name}`")
@@ -398,7 +398,7 @@ class _Differ:
             else:
                 self.add(COMPATIBLE, "parameter-optional", f"{where} is now optional")
         self.types(o.type, n.type, REQUEST, where, "", set())
-        if (o.style, o.explode) != (n.style, n.explode):
+        if not moved and (o.style, o.explode) != (n.style, n.explode):
             self.add(BREAKING, "parameter-style-changed", f"{where}: serialisation changed from {o.style}/explode={o.explode} to {n.style}/explode={n.explode}")
         if n.deprecated and not o.deprecated:
             self.add(COMPATIBLE, "deprecated", f"{where} deprecated")
