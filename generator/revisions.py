@@ -88,12 +88,10 @@ def _release_from(raw: Any) -> Release:
             raise RecordError(f"release {key!r} is not a list of strings")
         return tuple(value)
 
-    fields = {k: raw.get(k) for k in ("version", "spec_version", "bump")}
-    if not all(isinstance(v, str) for v in fields.values()):
+    version, spec_version, level = (raw.get(k) for k in ("version", "spec_version", "bump"))
+    if not (isinstance(version, str) and isinstance(spec_version, str) and isinstance(level, str)):
         raise RecordError("a release lacks version, spec_version or bump")
-    return Release(
-        fields["version"], fields["spec_version"], fields["bump"], lines("breaking"), lines("added"), lines("other")
-    )
+    return Release(version, spec_version, level, lines("breaking"), lines("added"), lines("other"))
 
 
 def parse_record(text: str, where: str) -> Record:

@@ -145,3 +145,23 @@ def test_unreadable_record_is_bad_input(tmp_path: Path) -> None:
     run, _ = generate(tmp_path, beam(), package=PACKAGE)
     assert run.code == 2
     assert "revision-record" in run.stderr and "delete it to start again at 1.0.0" in run.stderr
+
+
+def test_yaml_integer_keys_do_not_look_like_changes(tmp_path: Path) -> None:
+    """`200:` unquoted is an int key in YAML and a string in the JSON record; both sides
+    of the comparison read the record's form, so only the real edit shows."""
+    from tests.helpers import minimal_spec
+
+    op = {"operationId": "getItem", "responses": {200: {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"a": {"type": "string"}}}}}}}}
+    spec = minimal_spec({"/items": {"get": op}})
+    run, out = generate(tmp_path, spec)
+    assert run.code == 0, run.stderr
+    run, out = generate(tmp_path, spec)
+    assert " 0 file(s) changed" in run.stdout
+    op["parameters"] = [{"name": "q", "in": "query", "schema": {"type": "string"}}]
+    run, out = generate(tmp_path, spec)
+    assert run.code == 0, run.stderr
+    assert version_of(out) == "1.1.0"
+    record = json.loads((out / RECORD).read_text())
+    assert record["releases"][0]["added"] == ["`GET /items` (`default.get_item`): optional parameter `q` (query) added"]
+    assert record["releases"][0]["breaking"] == record["releases"][0]["other"] == []
