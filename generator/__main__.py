@@ -1,8 +1,10 @@
-"""CLI: `python -m generator generate|check|validate`. Exit 0 ok, 1 stale, 2 bad input."""
+"""CLI: `python -m generator generate|check|validate|diff`. Exit 0 ok, 1 stale (or, for
+diff, breaking), 2 bad input."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -10,8 +12,10 @@ from typing import Callable
 
 from .config import Config, ConfigError, find_pyproject, load_config
 from .diagnostics import Diagnostics, GenerationFailed, Level
+from .diff import diff_apis
 from .load import load
 from .pipeline import generate_files
+from .revisions import api_from
 from .validate import validate
 from .write import WriteError, diff_tree, write_tree
 
@@ -37,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--package", help="package name")
     val = sub.add_parser("validate", help="report diagnostics only")
     common(val, spec_required=True)
+    dif = sub.add_parser(
+        "diff",
+        help="classify the changes between two revisions; exit 1 when any is breaking",
+        description="OLD and NEW are spec files, or a generated folder (its recorded spec).",
+    )
+    dif.add_argument("old", type=Path, help="the earlier revision")
+    dif.add_argument("new", type=Path, help="the later revision")
+    dif.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     return parser
 
 
@@ -47,7 +59,7 @@ def _config(args: argparse.Namespace) -> Config:
         spec=getattr(args, "spec", None),
         output=getattr(args, "output", None),
         package=getattr(args, "package", None),
-        strict=args.strict,
+        strict=getattr(args, "strict", None),
     )
 
 
@@ -88,6 +100,23 @@ def cmd_validate(config: Config, diagnostics: Diagnostics) -> int:
     return OK
 
 
+def cmd_diff(config: Config, diagnostics: Diagnostics, old: Path, new: Path, fmt: str) -> int:
+    apis = []
+    for path in (old, new):
+        side = Diagnostics()
+        try:
+            apis.append(api_from(path, config, side))
+        except GenerationFailed:
+            diagnostics.extend(side.located())  # only a failing side's warnings matter
+            raise
+    report = diff_apis(apis[0], apis[1])
+    if fmt == "json":
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        sys.stdout.write(report.text())
+    return STALE if report.breaking else OK
+
+
 COMMANDS: dict[str, Callable[[Config, Diagnostics], int]] = {
     "generate": cmd_generate,
     "check": cmd_check,
@@ -111,7 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     diagnostics = Diagnostics()
     try:
         config = _config(args)
-        code = COMMANDS[args.command](config, diagnostics)
+        if args.command == "diff":
+            code = cmd_diff(config, diagnostics, args.old, args.new, args.format)
+        else:
+            code = COMMANDS[args.command](config, diagnostics)
     except ConfigError as exc:
         diagnostics.add("config", Level.ERROR, str(exc))
         code = BAD_INPUT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
@@ -12,6 +13,7 @@ from .load import load
 from .model.build import build_api
 from .model.operation import Api
 from .render import OutputFile, render
+from .revisions import derive
 from .validate import validate
 
 
@@ -22,6 +24,13 @@ class Result:
 
 
 def build_ir(spec_path: Path, config: Config, diagnostics: Diagnostics, *, tolerant: bool = True) -> Api:
+    return load_and_build(spec_path, config, diagnostics, tolerant=tolerant)[1]
+
+
+def load_and_build(
+    spec_path: Path, config: Config, diagnostics: Diagnostics, *, tolerant: bool = True
+) -> tuple[Any, Api]:
+    """The loaded document and its IR."""
     document = load(spec_path, diagnostics)
     if not validate(document.data, diagnostics, tolerant=tolerant):
         raise GenerationFailed
@@ -32,12 +41,14 @@ def build_ir(spec_path: Path, config: Config, diagnostics: Diagnostics, *, toler
         raise GenerationFailed from None
     if diagnostics.has_errors:
         raise GenerationFailed
-    return api
+    return document.data, api
 
 
 def generate_files(config: Config, diagnostics: Diagnostics) -> Result:
     """Everything up to, not including, writing. Raises GenerationFailed with reasons
     recorded in `diagnostics`."""
-    api = build_ir(config.spec, config, diagnostics, tolerant=not config.strict)
+    data, api = load_and_build(config.spec, config, diagnostics, tolerant=not config.strict)
+    # Version and changelog come from the revision recorded in the output folder.
+    api, record = derive(data, api, config, diagnostics)
     files = render(api, diagnostics, connect_timeout=config.connect_timeout)
-    return Result(api, format_files(files, diagnostics))
+    return Result(api, [*format_files(files, diagnostics), record])

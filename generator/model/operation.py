@@ -255,6 +255,19 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class Release:
+    """One entry of the generated CHANGELOG: a client version and what changed in it.
+    Each list holds one line per change (see generator/diff.py)."""
+
+    version: str
+    spec_version: str  # the spec's info.version at this release
+    bump: str  # initial | major | minor | patch
+    breaking: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Api:
     """The root of the IR: everything a template may use."""
 
@@ -271,6 +284,8 @@ class Api:
     models: tuple[Model, ...]
     enums: tuple[Enum, ...]
     security_schemes: tuple[SecurityScheme, ...]
+    # Newest first; filled from the revision record in the output folder (revisions.py).
+    releases: tuple[Release, ...] = ()
 
     @property
     def operations(self) -> tuple[Operation, ...]:
@@ -308,6 +323,7 @@ __all__ = [
     "NoneType",
     "Operation",
     "Parameter",
+    "Release",
     "RequestBody",
     "Resource",
     "Response",

@@ -1,0 +1,209 @@
+"""The generated distribution's version and changelog, derived from the spec revision
+recorded in the output folder.
+
+Every generation writes `.generator-spec.json` into the output folder: the loaded spec
+(as JSON, in document order), the client version and the release history. The next run
+compares the recorded spec with the new one through the IR (generator/diff.py) and bumps
+the version: major for a breaking change, minor for an addition, patch for anything else
+the diff reports (documentation, defaults, the spec's info.version). A spec change the
+client cannot see (an example, an extension, key order) updates the record but keeps the
+version; an unchanged spec changes nothing at all.
+
+The record holds the whole history, so CHANGELOG.md is rendered from it like any other
+generated file: same spec + same record => same bytes, and `check` sees a stale record.
+There are no dates: each entry names the spec's info.version instead.
+
+The first generation into a folder without a record is 1.0.0, so that every later bump
+keeps its semver meaning (under 0.x a breaking change would be a minor bump).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .diagnostics import Diagnostics, GenerationFailed, Level
+from .diff import BREAKING, COMPATIBLE, PATCH, Change, Report, diff_apis
+from .model.build import build_api
+from .model.operation import Api, Release
+from .render import OutputFile
+
+RECORD = ".generator-spec.json"
+RECORD_FORMAT = 1
+FIRST_VERSION = "1.0.0"
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+
+class RecordError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Record:
+    version: str
+    releases: tuple[Release, ...]
+    spec: Any
+
+
+def normalise(data: Any) -> Any:
+    """The spec as it reads back from JSON: keys become strings, order is kept, values
+    JSON has no form for become their text. What the record stores and diffs."""
+    return json.loads(json.dumps(data, ensure_ascii=True, default=str))
+
+
+def bump(version: str, level: str) -> str:
+    match = _SEMVER.match(version)
+    if match is None:
+        raise RecordError(f"recorded version {version!r} is not MAJOR.MINOR.PATCH")
+    major, minor, patch = (int(x) for x in match.groups())
+    if level == "major":
+        return f"{major + 1}.0.0"
+    if level == "minor":
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _release_json(release: Release) -> dict[str, Any]:
+    return {
+        "version": release.version,
+        "spec_version": release.spec_version,
+        "bump": release.bump,
+        "breaking": list(release.breaking),
+        "added": list(release.added),
+        "other": list(release.other),
+    }
+
+
+def _release_from(raw: Any) -> Release:
+    if not isinstance(raw, dict):
+        raise RecordError("a release is not an object")
+
+    def lines(key: str) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RecordError(f"release {key!r} is not a list of strings")
+        return tuple(value)
+
+    version, spec_version, level = (raw.get(k) for k in ("version", "spec_version", "bump"))
+    if not (isinstance(version, str) and isinstance(spec_version, str) and isinstance(level, str)):
+        raise RecordError("a release lacks version, spec_version or bump")
+    return Release(version, spec_version, level, lines("breaking"), lines("added"), lines("other"))
+
+
+def parse_record(text: str, where: str) -> Record:
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise RecordError(f"{where}: not JSON ({exc})") from None
+    if not isinstance(raw, dict) or raw.get("format") != RECORD_FORMAT:
+        raise RecordError(f"{where}: not a revision record of format {RECORD_FORMAT}")
+    version, releases, spec = raw.get("version"), raw.get("releases"), raw.get("spec")
+    if not isinstance(version, str) or not _SEMVER.match(version):
+        raise RecordError(f"{where}: version {version!r} is not MAJOR.MINOR.PATCH")
+    if not isinstance(releases, list) or not isinstance(spec, dict):
+        raise RecordError(f"{where}: lacks releases or spec")
+    try:
+        return Record(version, tuple(_release_from(r) for r in releases), spec)
+    except RecordError as exc:
+        raise RecordError(f"{where}: {exc}") from None
+
+
+def read_record(folder: Path) -> Record | None:
+    path = folder / RECORD
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordError(f"{path}: {exc}") from None
+    return parse_record(text, str(path))
+
+
+def record_file(record: Record) -> OutputFile:
+    body = {
+        "format": RECORD_FORMAT,
+        "version": record.version,
+        "releases": [_release_json(r) for r in record.releases],
+        "spec": record.spec,
+    }
+    return OutputFile(RECORD, json.dumps(body, indent=1, ensure_ascii=True, default=str) + "\n")
+
+
+def model_quietly(spec: Any, config: Config) -> Api | None:
+    """The IR of a recorded spec; its warnings were reported when it was generated."""
+    try:
+        return build_api(spec, config, Diagnostics())
+    except Exception:  # an unreadable old revision must not stop the new one
+        return None
+
+
+def release_of(version: str, spec_version: str, level: str, report: Report) -> Release:
+    def lines(level: str) -> tuple[str, ...]:
+        return tuple(c.line() for c in report.changes if c.level == level)
+
+    return Release(version, spec_version, level, lines(BREAKING), lines(COMPATIBLE), lines(PATCH))
+
+
+def derive(data: Any, api: Api, config: Config, diagnostics: Diagnostics) -> tuple[Api, OutputFile]:
+    """The IR with its version and releases filled in from the record in the output
+    folder, and the record to write back."""
+    try:
+        spec = normalise(data)
+        previous = read_record(config.output)
+    except (ValueError, RecursionError) as exc:
+        diagnostics.add("revision-record", Level.ERROR, f"cannot record the spec as JSON: {exc}")
+        raise GenerationFailed from None
+    except RecordError as exc:
+        diagnostics.add(
+            "revision-record",
+            Level.ERROR,
+            f"{exc}; restore it from version control, or delete it to start again at {FIRST_VERSION}",
+        )
+        raise GenerationFailed from None
+    if previous is None:
+        first = Release(FIRST_VERSION, api.version, "initial", other=("Initial release.",))
+        record = Record(FIRST_VERSION, (first,), spec)
+    elif previous.spec == spec:
+        record = previous
+    else:
+        report = compare(previous, spec, api if spec == data else None, config)
+        if report.bump:
+            version = bump(previous.version, report.bump)
+            entry = release_of(version, api.version, report.bump, report)
+            record = Record(version, (entry, *previous.releases), spec)
+        else:
+            record = Record(previous.version, previous.releases, spec)
+    return replace(api, client_version=record.version, releases=record.releases), record_file(record)
+
+
+def compare(previous: Record, spec: Any, new_api: Api | None, config: Config) -> Report:
+    old_api = model_quietly(previous.spec, config)
+    new_api = new_api or model_quietly(spec, config)
+    if old_api is None or new_api is None:
+        return Report(
+            (Change("api", BREAKING, "record-unreadable", "the previous revision could not be compared; assumed breaking"),)
+        )
+    return diff_apis(old_api, new_api)
+
+
+def api_from(path: Path, config: Config, diagnostics: Diagnostics) -> Api:
+    """One side of `diff`: a spec file, a generated folder, or its record file."""
+    from .pipeline import build_ir  # the pipeline imports this module
+
+    record_path = path / RECORD if path.is_dir() else path
+    if record_path.name == RECORD or path.is_dir():
+        try:
+            text = record_path.read_text(encoding="utf-8")
+            record = parse_record(text, str(record_path))
+        except (OSError, UnicodeDecodeError, RecordError) as exc:
+            diagnostics.add("revision-record", Level.ERROR, str(exc))
+            raise GenerationFailed from None
+        api = build_api(record.spec, config, diagnostics)
+        if diagnostics.has_errors:
+            raise GenerationFailed
+        return api
+    return build_ir(path, config, diagnostics, tolerant=True)

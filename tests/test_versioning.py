@@ -1,0 +1,167 @@
+"""The generated distribution's version and CHANGELOG follow the spec revisions recorded
+in the output folder: 1.0.0 first, then major/minor/patch by the diff; no change, no write."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from generator.revisions import RECORD, bump
+from tests.helpers import generate, imported, run_cli, tree_bytes
+from tests.test_diff import beam
+
+PACKAGE = "beam_api"
+
+
+def regenerate(tmp_path: Path, spec: dict[str, Any]) -> tuple[int, str, Path]:
+    run, out = generate(tmp_path, spec, package=PACKAGE)
+    assert run.code == 0, run.stderr
+    return run.code, run.stdout, out
+
+
+def check(tmp_path: Path) -> Any:
+    return run_cli("--config", tmp_path / "pyproject.toml", "check", tmp_path / "openapi.yaml", "-o", tmp_path / "out", "--package", PACKAGE)
+
+
+def version_of(out: Path) -> str:
+    return tomllib.loads((out / "pyproject.toml").read_text())["project"]["version"]
+
+
+def headings(out: Path) -> list[str]:
+    return re.findall(r"^## (.+)$", (out / "CHANGELOG.md").read_text(), flags=re.M)
+
+
+def test_bump_arithmetic() -> None:
+    assert [bump("1.4.2", level) for level in ("major", "minor", "patch")] == ["2.0.0", "1.5.0", "1.4.3"]
+
+
+def test_first_generation_is_1_0_0_and_rerun_writes_nothing(tmp_path: Path) -> None:
+    _, _, out = regenerate(tmp_path, beam())
+    assert version_of(out) == "1.0.0"
+    assert headings(out) == ["1.0.0 (Beam API 2.0)"]
+    record = json.loads((out / RECORD).read_text())
+    assert (record["version"], record["spec"]["info"]["title"]) == ("1.0.0", "Beam API")
+    with imported(out, PACKAGE) as client:
+        assert client.__version__ == "1.0.0"
+    before = tree_bytes(out)
+    _, stdout, _ = regenerate(tmp_path, beam())
+    assert " 0 file(s) changed" in stdout
+    assert tree_bytes(out) == before
+    assert check(tmp_path).code == 0
+
+
+def test_breaking_edit_bumps_major_with_a_changelog_entry(tmp_path: Path) -> None:
+    regenerate(tmp_path, beam())
+    edited = beam()
+    edited["info"]["version"] = "2.1"
+    edited["paths"].pop("/v2/task/cancel/")
+    edited["components"]["schemas"]["Task"]["properties"]["status"]["enum"].append("QUEUED")
+    _, _, out = regenerate(tmp_path, edited)
+    assert version_of(out) == "2.0.0"
+    with imported(out, PACKAGE) as client:
+        assert client.__version__ == "2.0.0"
+    changelog = (out / "CHANGELOG.md").read_text()
+    assert headings(out) == ["2.0.0 (Beam API 2.1)", "1.0.0 (Beam API 2.0)"]
+    newest = changelog.split("## 1.0.0")[0]
+    assert "### Breaking\n\n- `DELETE /v2/task/cancel/` (`tasks.cancel_tasks`): operation removed" in newest
+    assert "### Added\n\n- `GET /v2/task/{task_id}/` (`tasks.get_task_status`): response field `status`: enum value(s) 'QUEUED' added" in newest
+    assert "### Other\n\n- `api`: spec version changed from 2.0 to 2.1" in newest
+    # And again: the same spec changes nothing.
+    before = tree_bytes(out)
+    _, stdout, _ = regenerate(tmp_path, edited)
+    assert " 0 file(s) changed" in stdout and tree_bytes(out) == before
+
+
+def test_minor_and_patch_bumps(tmp_path: Path) -> None:
+    spec = beam()
+    regenerate(tmp_path, spec)
+    spec["components"]["schemas"]["Task"]["properties"]["queue_name"] = {"type": "string"}
+    _, _, out = regenerate(tmp_path, spec)
+    assert version_of(out) == "1.1.0"
+    spec["paths"]["/v2/task/cancel/"]["delete"]["summary"] = "Cancel tasks by id"
+    _, _, out = regenerate(tmp_path, spec)
+    assert version_of(out) == "1.1.1"
+    assert headings(out) == ["1.1.1 (Beam API 2.0)", "1.1.0 (Beam API 2.0)", "1.0.0 (Beam API 2.0)"]
+    assert "- `DELETE /v2/task/cancel/` (`tasks.cancel_tasks`): summary or description changed" in (out / "CHANGELOG.md").read_text()
+
+
+def test_change_the_client_cannot_see_keeps_the_version(tmp_path: Path) -> None:
+    spec = beam()
+    _, _, out = regenerate(tmp_path, spec)
+    changelog = (out / "CHANGELOG.md").read_bytes()
+    spec["paths"]["/v2/task/cancel/"]["delete"]["requestBody"]["content"]["application/json"]["example"] = {"task_ids": []}
+    _, stdout, out = regenerate(tmp_path, spec)
+    assert version_of(out) == "1.0.0"
+    assert (out / "CHANGELOG.md").read_bytes() == changelog
+    assert json.loads((out / RECORD).read_text())["spec"]["paths"]["/v2/task/cancel/"]["delete"]["requestBody"]["content"]["application/json"]["example"] == {"task_ids": []}
+
+
+def test_same_revisions_give_the_same_bytes(tmp_path: Path) -> None:
+    edited = beam()
+    edited["servers"][0]["url"] = "https://eu.app.beam.cloud"
+    trees = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        regenerate(folder, beam())
+        _, _, out = regenerate(folder, copy.deepcopy(edited))
+        trees.append(tree_bytes(out))
+    assert trees[0] == trees[1]
+    assert b"default server changed from https://app.beam.cloud to https://eu.app.beam.cloud" in trees[0]["CHANGELOG.md"]
+    assert b'version = "2.0.0"' in trees[0]["pyproject.toml"]
+
+
+def test_check_fails_when_the_record_is_stale(tmp_path: Path) -> None:
+    spec = beam()
+    regenerate(tmp_path, spec)
+    spec["paths"].pop("/v2/task/cancel/")
+    (tmp_path / "openapi.yaml").write_text(__import__("yaml").safe_dump(spec, sort_keys=False))
+    run = check(tmp_path)
+    assert run.code == 1
+    assert '-version = "1.0.0"\n+version = "2.0.0"' in run.stdout
+    assert "b/.generator-spec.json" in run.stdout and "b/CHANGELOG.md" in run.stdout
+    regenerate(tmp_path, spec)
+    assert check(tmp_path).code == 0
+
+
+def test_diff_reads_a_generated_folder(tmp_path: Path) -> None:
+    _, _, out = regenerate(tmp_path, beam())
+    edited = beam()
+    edited["paths"].pop("/v2/task/cancel/")
+    spec = tmp_path / "edited.yaml"
+    spec.write_text(__import__("yaml").safe_dump(edited, sort_keys=False))
+    run = run_cli("--config", tmp_path / "pyproject.toml", "diff", out, spec)
+    assert run.code == 1 and "operation removed" in run.stdout
+    assert run_cli("--config", tmp_path / "pyproject.toml", "diff", out, out / RECORD).code == 0
+
+
+def test_unreadable_record_is_bad_input(tmp_path: Path) -> None:
+    _, _, out = regenerate(tmp_path, beam())
+    (out / RECORD).write_text('{"format": 1, "version": "one"}')
+    run, _ = generate(tmp_path, beam(), package=PACKAGE)
+    assert run.code == 2
+    assert "revision-record" in run.stderr and "delete it to start again at 1.0.0" in run.stderr
+
+
+def test_yaml_integer_keys_do_not_look_like_changes(tmp_path: Path) -> None:
+    """`200:` unquoted is an int key in YAML and a string in the JSON record; both sides
+    of the comparison read the record's form, so only the real edit shows."""
+    from tests.helpers import minimal_spec
+
+    op = {"operationId": "getItem", "responses": {200: {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"a": {"type": "string"}}}}}}}}
+    spec = minimal_spec({"/items": {"get": op}})
+    run, out = generate(tmp_path, spec)
+    assert run.code == 0, run.stderr
+    run, out = generate(tmp_path, spec)
+    assert " 0 file(s) changed" in run.stdout
+    op["parameters"] = [{"name": "q", "in": "query", "schema": {"type": "string"}}]
+    run, out = generate(tmp_path, spec)
+    assert run.code == 0, run.stderr
+    assert version_of(out) == "1.1.0"
+    record = json.loads((out / RECORD).read_text())
+    assert record["releases"][0]["added"] == ["`GET /items` (`default.get_item`): optional parameter `q` (query) added"]
+    assert record["releases"][0]["breaking"] == record["releases"][0]["other"] == []
