@@ -34,8 +34,8 @@ from ._exceptions import (
 
 T = TypeVar("T")
 
-__version__ = "0.1.0"
-USER_AGENT = "beam_api/0.1.0"
+__version__ = "1.0.0"
+USER_AGENT = "beam_api/1.0.0"
 
 
 class NotGiven:
