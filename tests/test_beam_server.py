@@ -113,7 +113,7 @@ def test_unauthorized(
     [
         ("/endpoint/nope", "Invalid deployment"),
         ("/endpoint/nope/v1", "Invalid deployment"),
-        (f"/endpoint/id/{uuid.uuid4()}", "Invalid deployment"),
+        ("/endpoint/id/00000000-0000-4000-8000-000000000000", "Invalid deployment"),
         ("/taskqueue/nope", "Invalid deployment"),
         ("/endpoint/echo/v3", "Invalid deployment version"),
     ],
