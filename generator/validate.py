@@ -128,7 +128,7 @@ def most_specific(error: Any) -> Any:
 
 
 def _error_pointer(error: Any, data: dict[str, Any]) -> str:
-    path = getattr(error, "absolute_path", None) or getattr(error, "path", ())
+    path: Any = getattr(error, "absolute_path", None) or getattr(error, "path", ())
     if not path:
         # The duplicate-operationId check reports no path; rebuild it from the message.
         match = _DUPLICATE_ID.match(str(getattr(error, "message", "")))

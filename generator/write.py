@@ -132,7 +132,7 @@ def diff_tree(folder: Path, files: list[OutputFile]) -> str:
     files = with_manifest(files)
     new = {f.path: f.content for f in files}
     old_paths = set(read_manifest(folder)) | set(new)
-    chunks = []
+    chunks: list[str] = []
     for path in sorted(old_paths):
         try:
             old_text = (folder / path).read_text(encoding="utf-8")
