@@ -118,6 +118,7 @@ def test_check_ignores_user_files(project: Project) -> None:
 def test_check_on_the_beam_spec_notices_a_spec_edit(tmp_path: Path) -> None:
     """The repository's own config, copied: edit the spec, do not regenerate -> stale."""
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "templates").symlink_to(ROOT / "templates")  # for templates/overlays the config names
     (tmp_path / "specs").mkdir()
     spec = tmp_path / "specs" / BEAM_SPEC.name
     shutil.copy(BEAM_SPEC, spec)
