@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 CORPUS ?= ../shared/corpus/dev
 
-.PHONY: generate check test typecheck corpus bench clean
+.PHONY: generate check docs test typecheck corpus bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +19,9 @@ generate: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m generator check
+
+docs: $(STAMP)
+	$(BIN)/python -m generator.docs
 
 typecheck: $(STAMP)
 	$(PYTEST) -q tests/test_typecheck.py

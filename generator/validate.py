@@ -9,6 +9,7 @@ Two kinds of findings:
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
@@ -102,6 +103,42 @@ def check_core(data: Any, diagnostics: Diagnostics) -> bool:
     return not any(d.level is Level.ERROR for d in diagnostics.items[before:])
 
 
+_DUPLICATE_ID = re.compile(r"^Operation ID '(.*)' for '([a-z]+)' in '(.*)' is not unique$")
+
+
+def _is_reference_alternative(error: Any) -> bool:
+    """The "or a Reference Object" branch of a oneOf: its complaint is never the point."""
+    return getattr(error, "validator", None) == "required" and getattr(error, "validator_value", None) == ["$ref"]
+
+
+def most_specific(error: Any) -> Any:
+    """Descend from a oneOf/anyOf failure to the sub-error that names the offending field,
+    so the diagnostic points at the line to fix rather than the enclosing object."""
+    while getattr(error, "context", None):
+        candidates = [c for c in error.context if not _is_reference_alternative(c)]
+        depth = len(getattr(error, "absolute_path", ()))
+        deeper = [c for c in candidates if len(c.absolute_path) > depth]
+        if len(candidates) == 1:
+            error = candidates[0]
+        elif deeper:
+            error = max(deeper, key=lambda c: len(c.absolute_path))
+        else:
+            break
+    return error
+
+
+def _error_pointer(error: Any, data: dict[str, Any]) -> str:
+    path: Any = getattr(error, "absolute_path", None) or getattr(error, "path", ())
+    if not path:
+        # The duplicate-operationId check reports no path; rebuild it from the message.
+        match = _DUPLICATE_ID.match(str(getattr(error, "message", "")))
+        paths = data.get("paths")
+        if match and isinstance(paths, dict) and isinstance(paths.get(match[3]), dict):
+            if match[2] in paths[match[3]]:
+                return pointer_join("/paths", match[3], match[2], "operationId")
+    return pointer_join("", *path)
+
+
 def check_schema(data: dict[str, Any], diagnostics: Diagnostics, level: Level) -> None:
     """Run openapi-spec-validator and turn each finding into a located diagnostic."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
@@ -111,11 +148,12 @@ def check_schema(data: dict[str, Any], diagnostics: Diagnostics, level: Level) -
     )
     try:
         for error in validator_cls(data).iter_errors():
-            path = getattr(error, "absolute_path", None) or getattr(error, "path", ())
+            error = most_specific(error)
+            pointer = _error_pointer(error, data)
             message = str(getattr(error, "message", error))
             if len(message) > MAX_VALIDATOR_MESSAGE:
                 message = message[:MAX_VALIDATOR_MESSAGE] + "..."
-            diagnostics.add("spec-invalid", level, message, pointer_join("", *path))
+            diagnostics.add("spec-invalid", level, message, pointer)
     except RecursionError:
         diagnostics.add("spec-invalid", level, "the validator gave up: nesting too deep", "")
     except Exception as exc:  # the validator raises on what it cannot resolve

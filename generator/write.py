@@ -67,29 +67,54 @@ def _atomic_write(path: Path, content: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _check_target(root: Path, relative: str, target: Path) -> None:
+    if target.is_dir():
+        raise WriteError(f"cannot write {relative}: a directory is in the way")
+    for parent in target.parents:
+        if parent == root:
+            break
+        if parent.exists() and not parent.is_dir():
+            raise WriteError(f"cannot write {relative}: {parent.relative_to(root)} is a file")
+
+
 def write_tree(folder: Path, files: list[OutputFile]) -> list[str]:
-    """Write `files` (manifest added) into `folder`; return the paths that changed."""
+    """Write `files` (manifest added) into `folder`; return the paths that changed.
+
+    Every target is checked before the first byte is written, so a refusal leaves the
+    folder as it was."""
     files = with_manifest(files)
     with locked(folder):
+        root = folder.resolve()
         old = set(read_manifest(folder))
         new = {f.path for f in files}
-        changed = []
+        writes: list[tuple[str, Path, bytes]] = []
         for f in files:
             target = _inside(folder, f.path)
+            _check_target(root, f.path, target)
             data = f.content.encode("utf-8")
             try:
                 if target.read_bytes() == data:
                     continue
-            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            except (FileNotFoundError, NotADirectoryError):
                 pass
+            writes.append((f.path, target, data))
+        stale: list[tuple[str, Path]] = []
+        for path in sorted(old - new):
+            try:
+                target = _inside(folder, path)
+            except WriteError:
+                continue  # a hand-edited manifest: never delete outside the folder
+            if target.is_file() or target.is_symlink():
+                stale.append((path, target))
+        changed = []
+        for path, target, data in writes:
             _atomic_write(target, data)
-            changed.append(f.path)
-        for stale in sorted(old - new):
-            target = _inside(folder, stale)
+            changed.append(path)
+        for path, target in stale:
             with contextlib.suppress(FileNotFoundError):
                 target.unlink()
-                changed.append(stale)
-            _remove_empty_parents(target.parent, folder.resolve())
+                changed.append(path)
+            _remove_empty_parents(target.parent, root)
         return changed
 
 
@@ -107,7 +132,7 @@ def diff_tree(folder: Path, files: list[OutputFile]) -> str:
     files = with_manifest(files)
     new = {f.path: f.content for f in files}
     old_paths = set(read_manifest(folder)) | set(new)
-    chunks = []
+    chunks: list[str] = []
     for path in sorted(old_paths):
         try:
             old_text = (folder / path).read_text(encoding="utf-8")

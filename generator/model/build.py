@@ -618,8 +618,18 @@ class Builder:
                 op_ptr = pointer_join(path_ptr, method)
                 raw_id = op.get("operationId")
                 if not isinstance(raw_id, str) or not raw_id.strip():
+                    given = "operationId" in op and raw_id is not None
+                    what = (
+                        "no operationId" if not given
+                        else "operationId is blank" if isinstance(raw_id, str)
+                        else f"operationId {raw_id!r} is not a string"
+                    )
                     raw_id = f"{method}_{path}"
-                    self.warn("operation-id", f"no operationId; named {naming.snake(raw_id)!r} from method and path", op_ptr)
+                    self.warn(
+                        "operation-id",
+                        f"{what}; named {naming.snake(raw_id)!r} from method and path",
+                        pointer_join(op_ptr, "operationId") if given else op_ptr,
+                    )
                 unique_id = op_ids.claim(raw_id)
                 if unique_id != raw_id:
                     self.warn("duplicate-operation-id", f"operationId {raw_id!r} is used twice; this one is {naming.snake(unique_id)!r}", pointer_join(op_ptr, "operationId"))
