@@ -111,7 +111,7 @@ def test_check_notices_a_deleted_file(project: Project) -> None:
 
 def test_check_ignores_user_files(project: Project) -> None:
     (project.out / "client" / "extra.py").write_text("# mine\n")
-    (project.out / "README.md").write_text("mine\n")
+    (project.out / "USER-NOTES.md").write_text("mine\n")
     assert project.run("check").code == 0
 
 

@@ -259,12 +259,12 @@ class Release:
     """One entry of the generated CHANGELOG: a client version and what changed in it.
     Each list holds one line per change (see generator/diff.py)."""
 
-    version: str
+    version: str  # the client version, semver
     spec_version: str  # the spec's info.version at this release
     bump: str  # initial | major | minor | patch
-    breaking: tuple[str, ...] = ()
-    added: tuple[str, ...] = ()
-    other: tuple[str, ...] = ()
+    breaking: tuple[str, ...] = ()  # one line per breaking change
+    added: tuple[str, ...] = ()  # one line per compatible addition
+    other: tuple[str, ...] = ()  # one line per other (patch-level) change
 
 
 @dataclass(frozen=True)
