@@ -11,7 +11,8 @@ from .format import format_files
 from .load import load
 from .model.build import build_api
 from .model.operation import Api
-from .render import OutputFile, render
+from .overlay import apply_overlays
+from .render import OutputFile, load_template_set, render
 from .validate import validate
 
 
@@ -23,6 +24,7 @@ class Result:
 
 def build_ir(spec_path: Path, config: Config, diagnostics: Diagnostics, *, tolerant: bool = True) -> Api:
     document = load(spec_path, diagnostics)
+    apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     if not validate(document.data, diagnostics, tolerant=tolerant):
         raise GenerationFailed
     try:
@@ -38,6 +40,7 @@ def build_ir(spec_path: Path, config: Config, diagnostics: Diagnostics, *, toler
 def generate_files(config: Config, diagnostics: Diagnostics) -> Result:
     """Everything up to, not including, writing. Raises GenerationFailed with reasons
     recorded in `diagnostics`."""
+    templates = load_template_set(config.templates, diagnostics)
     api = build_ir(config.spec, config, diagnostics, tolerant=not config.strict)
-    files = render(api, diagnostics, connect_timeout=config.connect_timeout)
+    files = render(api, diagnostics, connect_timeout=config.connect_timeout, templates=templates)
     return Result(api, format_files(files, diagnostics))
