@@ -22,6 +22,7 @@ from .diagnostics import Diagnostics, GenerationFailed, Level
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
+from .stubs import StubError, derive_stub
 
 # Bumped whenever a change to the IR or the helpers could break a user template.
 TEMPLATE_API_VERSION = 1
@@ -263,9 +264,33 @@ class TemplateSet:
     names: tuple[str, ...] = field(default_factory=lambda: tuple(template_names(BUILTIN_TEMPLATES)))
 
     def loader(self) -> jinja2.BaseLoader:
+        """A plain name finds the topmost layer's template; `builtin:NAME` the built-in
+        one; `next:NAME`, written in an overlay, the one of the layers below it."""
         builtin = jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))
-        layers: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(o)) for o in reversed(self.overlays)]
-        return jinja2.ChoiceLoader([*layers, builtin, jinja2.PrefixLoader({"builtin": builtin}, delimiter=":")])
+        layers = [_Layer(folder, f"below{i}") for i, folder in enumerate(self.overlays)]
+        prefixes: dict[str, jinja2.BaseLoader] = {"builtin": builtin}
+        for i in range(len(layers)):
+            prefixes[f"below{i}"] = jinja2.ChoiceLoader([*reversed(layers[:i]), builtin])
+        return jinja2.ChoiceLoader([*reversed(layers), builtin, jinja2.PrefixLoader(prefixes, delimiter=":")])
+
+
+class _Layer(jinja2.FileSystemLoader):
+    """One overlay folder. Inside its template tags a name `next:NAME` becomes the name of
+    NAME in the layers below this one, so overlays that extend the same template stack."""
+
+    def __init__(self, folder: Path, below: str) -> None:
+        super().__init__(str(folder))
+        self.below = below
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        rewritten = re.sub(
+            r"\{%.*?%\}",
+            lambda tag: re.sub(r"""(["'])next:""", rf"\g<1>{self.below}:", tag.group()),
+            source,
+            flags=re.S,
+        )
+        return rewritten, filename, uptodate
 
 
 def _overlay_error(diagnostics: Diagnostics, code: str, message: str, file: Path | str) -> None:
@@ -427,24 +452,39 @@ def _is_builtin(filename: str | None) -> bool:
 def _check_python(
     text: str, template: jinja2.Template, job: TemplateJob, diagnostics: Diagnostics, describe: Callable[[str], str]
 ) -> None:
-    """A user template must render valid Python. Checked here, where the template is
-    known, rather than in the formatter, which only sees the output."""
+    """A user template must render valid Python, with a derivable stub. Checked here,
+    where the template is known, rather than in the formatter, which sees only output."""
     try:
         ast.parse(text)
-    except SyntaxError as exc:
+        derive_stub(text)
+    except (SyntaxError, StubError) as exc:
         lines = text.splitlines()
-        bad = lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(lines) else ""
-        near = _enclosing_def(lines[: exc.lineno or 0])
+        if isinstance(exc, SyntaxError):
+            number, problem = exc.lineno or 0, exc.msg
+        else:
+            match = re.match(r"line (\d+): (.*)", str(exc))
+            number, problem = (int(match.group(1)), match.group(2)) if match else (0, str(exc))
+        file = template.filename or job.template
+        # The reported line may come after the one at fault (an unclosed bracket): look
+        # back for the nearest output line that this template's text produced.
+        found, source_line = number, 0
+        for candidate in range(number, max(number - 30, 0), -1):
+            if candidate <= len(lines):
+                source_line = _source_line(file, lines[candidate - 1])
+                if source_line:
+                    found = candidate
+                    break
+        bad = lines[found - 1].strip() if 0 < found <= len(lines) else ""
+        near = _enclosing_def(lines[:found])
         where = f" in `{near}`" if near else ""
         subject = f" while rendering {job.subject}" if job.subject else ""
-        file = template.filename or job.template
         diagnostics.add(
             "template-invalid-python",
             Level.ERROR,
-            f"renders invalid Python into {job.output} line {exc.lineno}{where}: {exc.msg}: {bad.strip()!r}{subject}",
+            f"renders invalid Python into {job.output} line {found}{where}: {problem}: {bad!r}{subject}",
             "",
             describe(file),
-            _source_line(file, bad),
+            source_line,
         )
         raise GenerationFailed from None
 
