@@ -14,6 +14,7 @@ from .config import Config, ConfigError, find_pyproject, load_config
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .diff import diff_apis
 from .load import load
+from .overlay import apply_overlays
 from .pipeline import generate_files
 from .revisions import api_from
 from .validate import validate
@@ -30,15 +31,36 @@ def _parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser, spec_required: bool = False) -> None:
         p.add_argument("spec", nargs=None if spec_required else "?", type=Path, help="the OpenAPI document")
         p.add_argument("--strict", action="store_true", default=None, help="warnings fail the run")
+        p.add_argument(
+            "--overlay",
+            dest="overlays",
+            action="append",
+            type=Path,
+            default=[],
+            metavar="FILE",
+            help="an OpenAPI Overlay 1.0 document applied to the spec first (repeatable; after those in the config)",
+        )
+
+    def templates(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--templates",
+            action="append",
+            type=Path,
+            default=[],
+            metavar="DIR",
+            help="a template overlay folder (repeatable; later ones win, all over those in the config)",
+        )
 
     gen = sub.add_parser("generate", help="generate the client into the output folder")
     common(gen)
     gen.add_argument("-o", "--output", type=Path, help="output folder")
     gen.add_argument("--package", help="package name (default: from the spec title)")
+    templates(gen)
     chk = sub.add_parser("check", help="exit 1 with a diff when the output folder is stale")
     common(chk)
     chk.add_argument("-o", "--output", type=Path, help="output folder")
     chk.add_argument("--package", help="package name")
+    templates(chk)
     val = sub.add_parser("validate", help="report diagnostics only")
     common(val, spec_required=True)
     dif = sub.add_parser(
@@ -60,6 +82,8 @@ def _config(args: argparse.Namespace) -> Config:
         output=getattr(args, "output", None),
         package=getattr(args, "package", None),
         strict=getattr(args, "strict", None),
+        templates=config.templates + tuple(getattr(args, "templates", None) or []) or None,
+        overlays=config.overlays + tuple(getattr(args, "overlays", None) or []) or None,
     )
 
 
@@ -93,6 +117,7 @@ def cmd_check(config: Config, diagnostics: Diagnostics) -> int:
 
 def cmd_validate(config: Config, diagnostics: Diagnostics) -> int:
     document = load(config.spec, diagnostics)
+    apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     validate(document.data, diagnostics, tolerant=False)
     if diagnostics.fails(config.strict):
         return BAD_INPUT

@@ -50,6 +50,13 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
+def _paths(table: dict[str, Any], key: str, base: Path, where: Path) -> tuple[Path, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{where}: [tool.generator] {key} must be a list of paths")
+    return tuple(base / v for v in value)
+
+
 def load_config(pyproject: Path | None) -> Config:
     """Read the config; a missing file or table gives the defaults."""
     if pyproject is None or not pyproject.is_file():
@@ -81,8 +88,8 @@ def load_config(pyproject: Path | None) -> Config:
         package=str(table.get("package", table.get("package-name", ""))),
         dist_name=str(table.get("dist_name", table.get("dist-name", ""))),
         env_prefix=str(table.get("env_prefix", table.get("env-prefix", ""))),
-        templates=tuple(base / p for p in table.get("templates", [])),
-        overlays=tuple(base / p for p in table.get("overlays", [])),
+        templates=_paths(table, "templates", base, pyproject),
+        overlays=_paths(table, "overlays", base, pyproject),
         timeout=_number(table.get("timeout", 60.0), "timeout"),
         connect_timeout=_number(table.get("connect_timeout", 5.0), "connect_timeout"),
         operations=MappingProxyType(ops),

@@ -12,7 +12,8 @@ from .format import format_files
 from .load import load
 from .model.build import build_api
 from .model.operation import Api
-from .render import OutputFile, render
+from .overlay import apply_overlays
+from .render import OutputFile, load_template_set, render
 from .revisions import derive
 from .validate import validate
 
@@ -32,6 +33,7 @@ def load_and_build(
 ) -> tuple[Any, Api]:
     """The loaded document and its IR."""
     document = load(spec_path, diagnostics)
+    apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     if not validate(document.data, diagnostics, tolerant=tolerant):
         raise GenerationFailed
     try:
@@ -47,8 +49,9 @@ def load_and_build(
 def generate_files(config: Config, diagnostics: Diagnostics) -> Result:
     """Everything up to, not including, writing. Raises GenerationFailed with reasons
     recorded in `diagnostics`."""
+    templates = load_template_set(config.templates, diagnostics)
     data, api = load_and_build(config.spec, config, diagnostics, tolerant=not config.strict)
     # Version and changelog come from the revision recorded in the output folder.
     api, record = derive(data, api, config, diagnostics)
-    files = render(api, diagnostics, connect_timeout=config.connect_timeout)
+    files = render(api, diagnostics, connect_timeout=config.connect_timeout, templates=templates)
     return Result(api, [*format_files(files, diagnostics), record])

@@ -7,9 +7,12 @@ the IR plus the helpers in `helpers()`; nothing else.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import textwrap
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
@@ -19,12 +22,20 @@ from .diagnostics import Diagnostics, GenerationFailed, Level
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
+from .stubs import StubError, derive_stub
 
 # Bumped whenever a change to the IR or the helpers could break a user template.
 TEMPLATE_API_VERSION = 1
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "client"
 SUFFIX = ".jinja"
+
+# In a template overlay folder: the contract declaration, documentation, and a folder of
+# partials (imported or included by other templates, never rendered on their own).
+OVERLAY_MANIFEST = "template-api.toml"
+OVERLAY_DOCS = frozenset({"README.md"})
+INCLUDE_DIR = "_include"
+PLACEHOLDERS = frozenset({"{package}", "{resource}"})
 
 
 @dataclass(frozen=True)
@@ -248,14 +259,150 @@ def make_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
 
 
 def builtin_loader() -> jinja2.BaseLoader:
-    builtin = jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))
-    return jinja2.ChoiceLoader([builtin, jinja2.PrefixLoader({"builtin": builtin}, delimiter=":")])
+    return TemplateSet().loader()
+
+
+def describe_path(file: Path | str) -> str:
+    """A template or overlay path as shown in diagnostics: relative to the working
+    directory when below it, else as it is."""
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(file)
 
 
 def template_names(root: Path) -> list[str]:
     return sorted(
         p.relative_to(root).as_posix() for p in root.rglob("*" + SUFFIX) if p.is_file()
     )
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """The built-in templates with overlay folders on top; a later overlay wins.
+
+    `names` are the templates rendered to output files: every built-in one plus each
+    overlay template without a built-in counterpart (an extra output file)."""
+
+    overlays: tuple[Path, ...] = ()
+    names: tuple[str, ...] = field(default_factory=lambda: tuple(template_names(BUILTIN_TEMPLATES)))
+
+    def loader(self) -> jinja2.BaseLoader:
+        """A plain name finds the topmost layer's template; `builtin:NAME` the built-in
+        one; `next:NAME`, written in an overlay, the one of the layers below it."""
+        builtin = jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))
+        layers = [_Layer(folder, f"below{i}") for i, folder in enumerate(self.overlays)]
+        prefixes: dict[str, jinja2.BaseLoader] = {"builtin": builtin}
+        for i in range(len(layers)):
+            prefixes[f"below{i}"] = jinja2.ChoiceLoader([*reversed(layers[:i]), builtin])
+        return jinja2.ChoiceLoader([*reversed(layers), builtin, jinja2.PrefixLoader(prefixes, delimiter=":")])
+
+
+class _Layer(jinja2.FileSystemLoader):
+    """One overlay folder. Inside its template tags a name `next:NAME` becomes the name of
+    NAME in the layers below this one, so overlays that extend the same template stack."""
+
+    def __init__(self, folder: Path, below: str) -> None:
+        super().__init__(str(folder))
+        self.below = below
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        rewritten = re.sub(
+            r"\{%.*?%\}",
+            lambda tag: re.sub(r"""(["'])next:""", rf"\g<1>{self.below}:", tag.group()),
+            source,
+            flags=re.S,
+        )
+        return rewritten, filename, uptodate
+
+
+def _overlay_error(diagnostics: Diagnostics, code: str, message: str, file: Path | str) -> None:
+    diagnostics.add(code, Level.ERROR, message, "", describe_path(file))
+
+
+def _check_contract(folder: Path, diagnostics: Diagnostics) -> None:
+    manifest = folder / OVERLAY_MANIFEST
+    if not manifest.is_file():
+        diagnostics.add(
+            "template-api",
+            Level.WARNING,
+            f"template overlay does not declare the template API version it targets: add "
+            f"{OVERLAY_MANIFEST} with `version = {TEMPLATE_API_VERSION}`",
+            "",
+            describe_path(folder),
+        )
+        return
+    try:
+        declared = tomllib.loads(manifest.read_text(encoding="utf-8")).get("version")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        _overlay_error(diagnostics, "template-api", f"cannot read the template API version: {exc}", manifest)
+        return
+    if isinstance(declared, bool) or not isinstance(declared, int):
+        _overlay_error(diagnostics, "template-api", f"`version` must be an integer, not {declared!r}", manifest)
+    elif declared != TEMPLATE_API_VERSION:
+        _overlay_error(
+            diagnostics,
+            "template-api",
+            f"this overlay targets template API version {declared}, but the generator provides "
+            f"version {TEMPLATE_API_VERSION}: check docs/template-contract.md for what changed, "
+            f"update the templates, then the declared version",
+            manifest,
+        )
+
+
+def _overlay_template(rel: str) -> str | None:
+    """Why an overlay file cannot be an output template, or None when it can."""
+    parts = rel.split("/")
+    if not rel.endswith(SUFFIX):
+        return (
+            f"stray file in a template overlay: templates end in `{SUFFIX}`, partials live under "
+            f"`{INCLUDE_DIR}/`, and only {OVERLAY_MANIFEST} and README.md may sit beside them"
+        )
+    if len(parts) > 1 and parts[0] != "{package}":
+        return (
+            "overlay templates mirror the output tree: package files go under `{package}/`, "
+            f"top-level files at the overlay root, partials under `{INCLUDE_DIR}/`"
+        )
+    unknown = sorted(set(re.findall(r"\{[^/{}]*\}", rel)) - PLACEHOLDERS)
+    if unknown:
+        return f"unknown placeholder {', '.join(unknown)} in a template path (known: {', '.join(sorted(PLACEHOLDERS))})"
+    if "{resource}" in rel and not rel.startswith("{package}/"):
+        return "`{resource}` templates must live under `{package}/`"
+    return None
+
+
+def load_template_set(overlays: tuple[Path, ...] | list[Path], diagnostics: Diagnostics) -> TemplateSet:
+    """Check the overlay folders and list the templates to render. Every problem is
+    recorded; any error raises GenerationFailed."""
+    names = set(template_names(BUILTIN_TEMPLATES))
+    failed = False
+    for folder in overlays:
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            _overlay_error(diagnostics, "template-overlay", f"template overlay folder {what}: {folder}", folder)
+            failed = True
+            continue
+        before = len(diagnostics.items)
+        _check_contract(folder, diagnostics)
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder).as_posix()
+            if path.is_dir() or any(part.startswith(".") for part in rel.split("/")):
+                continue  # hidden files (.gitkeep, editor swap files) are not templates
+            if rel == OVERLAY_MANIFEST or rel in OVERLAY_DOCS:
+                continue
+            if rel.startswith(INCLUDE_DIR + "/") and rel.endswith(SUFFIX):
+                continue
+            problem = _overlay_template(rel)
+            if problem is not None:
+                _overlay_error(diagnostics, "template-overlay", problem, path)
+                continue
+            names.add(rel)
+        failed = failed or any(d.level is Level.ERROR for d in diagnostics.items[before:])
+    if failed:
+        raise GenerationFailed
+    return TemplateSet(tuple(overlays), tuple(sorted(names)))
 
 
 def plan(api: Api, names: list[str], connect_timeout: float) -> list[TemplateJob]:
@@ -304,21 +451,114 @@ def render_jobs(
             render_imports(imports, list(runtime), _d, _o, list(std))
         )
         try:
-            text = env.get_template(job.template).render(ctx)
+            template = env.get_template(job.template)
+            text = template.render(ctx)
         except jinja2.TemplateSyntaxError as exc:
             diagnostics.add("template-syntax", Level.ERROR, f"{exc.message}", "", describe(exc.filename or job.template), exc.lineno or 0)
             raise GenerationFailed from None
         except jinja2.UndefinedError as exc:
             file, line = _template_frame(exc, job.template)
-            subject = f" while rendering {job.subject}" if job.subject else ""
-            diagnostics.add("template-undefined", Level.ERROR, f"{exc.message}{subject}", "", describe(file), line)
+            diagnostics.add("template-undefined", Level.ERROR, f"{exc.message}{_while(exc, job)}", "", describe(file), line)
             raise GenerationFailed from None
         except jinja2.TemplateError as exc:
             file, line = _template_frame(exc, job.template)
-            diagnostics.add("template-error", Level.ERROR, f"{exc}", "", describe(file), line)
+            diagnostics.add("template-error", Level.ERROR, f"{exc}{_while(exc, job)}", "", describe(file), line)
             raise GenerationFailed from None
+        if job.output.endswith(".py") and not _is_builtin(template.filename):
+            _check_python(text, template, job, diagnostics, describe)
         files.append(OutputFile(job.output, text))
     return files
+
+
+def _is_builtin(filename: str | None) -> bool:
+    return filename is not None and Path(filename).resolve().is_relative_to(BUILTIN_TEMPLATES)
+
+
+def _check_python(
+    text: str, template: jinja2.Template, job: TemplateJob, diagnostics: Diagnostics, describe: Callable[[str], str]
+) -> None:
+    """A user template must render valid Python, with a derivable stub. Checked here,
+    where the template is known, rather than in the formatter, which sees only output."""
+    try:
+        ast.parse(text)
+        derive_stub(text)
+    except (SyntaxError, StubError) as exc:
+        lines = text.splitlines()
+        if isinstance(exc, SyntaxError):
+            number, problem = exc.lineno or 0, exc.msg
+        else:
+            match = re.match(r"line (\d+): (.*)", str(exc))
+            number, problem = (int(match.group(1)), match.group(2)) if match else (0, str(exc))
+        file = template.filename or job.template
+        # The reported line may come after the one at fault (an unclosed bracket): look
+        # back for the nearest output line that this template's text produced.
+        found, source_line = number, 0
+        for candidate in range(number, max(number - 30, 0), -1):
+            if candidate <= len(lines):
+                source_line = _source_line(file, lines[candidate - 1])
+                if source_line:
+                    found = candidate
+                    break
+        bad = lines[found - 1].strip() if 0 < found <= len(lines) else ""
+        near = _enclosing_def(lines[:found])
+        where = f" in `{near}`" if near else ""
+        subject = f" while rendering {job.subject}" if job.subject else ""
+        diagnostics.add(
+            "template-invalid-python",
+            Level.ERROR,
+            f"renders invalid Python into {job.output} line {found}{where}: {problem}: {bad!r}{subject}",
+            "",
+            describe(file),
+            source_line,
+        )
+        raise GenerationFailed from None
+
+
+def _enclosing_def(lines: list[str]) -> str:
+    for line in reversed(lines):
+        match = re.match(r"\s*(?:async\s+)?(?:def|class)\s+(\w+)", line)
+        if match:
+            return match.group(1)
+    return ""
+
+
+def _source_line(filename: str, rendered: str) -> int:
+    """The template line that most likely produced `rendered`: its literal text must
+    match, with every `{{ ... }}` standing for any text. 0 when no line matches."""
+    try:
+        source = Path(filename).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    wanted = rendered.strip()
+    if not wanted:
+        return 0
+    for number, line in enumerate(source, 1):
+        if "{%" in line or "{#" in line or not line.strip():
+            continue
+        pieces = re.split(r"\{\{.*?\}\}", line.strip())
+        if re.fullmatch(".*?".join(re.escape(piece) for piece in pieces), wanted):
+            return number
+    return 0
+
+
+def _while(exc: BaseException, job: TemplateJob) -> str:
+    """What was being rendered when `exc` was raised: the innermost operation, model or
+    enum in the template's scope, else the job's subject."""
+    found = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_filename.endswith(SUFFIX) or frame.f_code.co_filename == "<template>":
+            scope = frame.f_locals
+            for name, label in (("op", "operation"), ("model", "schema"), ("enum", "schema")):
+                value = scope.get(name)
+                if isinstance(value, Operation):
+                    found = f"{label} {value.operation_id!r}"
+                elif value is not None and hasattr(value, "pointer") and hasattr(value, "name"):
+                    found = f"{label} {value.name!r}"
+        tb = tb.tb_next
+    parts = [p for p in (found, job.subject) if p]
+    return f" while rendering {' in '.join(parts)}" if parts else ""
 
 
 def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int]:
@@ -338,10 +578,17 @@ def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int]:
     return found
 
 
-def render(api: Api, diagnostics: Diagnostics, connect_timeout: float = 5.0) -> list[OutputFile]:
-    env = make_environment(builtin_loader())
-    jobs = plan(api, template_names(BUILTIN_TEMPLATES), connect_timeout)
-    return render_jobs(env, jobs, diagnostics, lambda f: f)
+def render(
+    api: Api,
+    diagnostics: Diagnostics,
+    connect_timeout: float = 5.0,
+    templates: TemplateSet | None = None,
+) -> list[OutputFile]:
+    """Render every template of `templates` (default: the built-in ones)."""
+    templates = templates if templates is not None else TemplateSet()
+    env = make_environment(templates.loader())
+    jobs = plan(api, list(templates.names), connect_timeout)
+    return render_jobs(env, jobs, diagnostics, describe_path)
 
 
-__all__ = ["OutputFile", "Resource", "TEMPLATE_API_VERSION", "render"]
+__all__ = ["OutputFile", "Resource", "TEMPLATE_API_VERSION", "TemplateSet", "load_template_set", "render"]

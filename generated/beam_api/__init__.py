@@ -20,6 +20,9 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 
+from . import webhooks
+from ._exceptions import TaskWaitTimeout
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -39,4 +42,6 @@ __all__ = [
     "RawResponse",
     "UnprocessableEntityError",
     "__version__",
+    "TaskWaitTimeout",
+    "webhooks",
 ]

@@ -14,6 +14,8 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from . import webhooks
+from ._exceptions import TaskWaitTimeout
 
 __all__ = [
     "APIConnectionError",
@@ -34,4 +36,6 @@ __all__ = [
     "RawResponse",
     "UnprocessableEntityError",
     "__version__",
+    "TaskWaitTimeout",
+    "webhooks",
 ]

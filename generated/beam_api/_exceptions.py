@@ -10,6 +10,11 @@ from typing import Any
 
 import httpx
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Task
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -24,6 +29,7 @@ __all__ = [
     "RateLimitError",
     "UnprocessableEntityError",
     "status_error_class",
+    "TaskWaitTimeout",
 ]
 
 
@@ -112,3 +118,18 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return InternalServerError
     return _BY_STATUS.get(status_code, APIStatusError)
+
+
+class TaskWaitTimeout(APIError):
+    """`tasks.wait()` gave up before the task reached a terminal status.
+
+    `task` is the last state polled; `timeout` the seconds waited."""
+
+    task: Task
+    timeout: float
+
+    def __init__(self, task: Task, timeout: float) -> None:
+        status = str(getattr(task.status, "value", task.status))
+        super().__init__(f"task {task.id} is still {status} after waiting {timeout:g} s")
+        self.task = task
+        self.timeout = timeout

@@ -1,7 +1,10 @@
 from __future__ import annotations
 from typing import Any
 import httpx
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from .models import Task
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -16,6 +19,7 @@ __all__ = [
     "RateLimitError",
     "UnprocessableEntityError",
     "status_error_class",
+    "TaskWaitTimeout",
 ]
 
 class APIError(Exception):
@@ -48,3 +52,9 @@ class InternalServerError(APIStatusError): ...
 _BY_STATUS: dict[int, type[APIStatusError]] = ...
 
 def status_error_class(status_code: int) -> type[APIStatusError]: ...
+
+class TaskWaitTimeout(APIError):
+    task: Task
+    timeout: float
+
+    def __init__(self, task: Task, timeout: float) -> None: ...

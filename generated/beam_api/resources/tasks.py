@@ -23,6 +23,11 @@ from .._base import (
 )
 from ..models import Task
 
+import asyncio
+import time
+
+from .._exceptions import TaskWaitTimeout
+
 __all__ = [
     "Tasks",
     "AsyncTasks",
@@ -116,6 +121,47 @@ class Tasks(Resource):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
+
+    def wait(
+        self,
+        task_id: UUID | str,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+    ) -> Task:
+        """Poll the task until it reaches a terminal status and return it.
+
+        Terminal statuses are COMPLETE, ERROR, CANCELLED, TIMEOUT, EXPIRED. A task that
+        failed or was stopped is returned like a complete one: check `task.status`.
+        The first poll is immediate; the pause before each next one starts at
+        `poll_interval` and grows by half each time, up to `max_poll_interval`.
+
+        Args:
+            task_id: the task to wait for.
+            timeout: seconds to wait in all; then `TaskWaitTimeout` is raised, carrying
+                the last state polled in `.task`.
+            poll_interval: seconds before the second poll.
+            max_poll_interval: the longest pause between two polls.
+
+        Raises:
+            TaskWaitTimeout: the task was still running when `timeout` ran out.
+            ValueError: a negative timeout, or a poll interval that is not positive.
+        """
+        if timeout < 0 or poll_interval <= 0 or max_poll_interval <= 0:
+            raise ValueError("timeout must be >= 0 and the poll intervals > 0")
+        task_uuid = task_id if isinstance(task_id, UUID) else UUID(task_id)
+        deadline = time.monotonic() + timeout
+        pause = poll_interval
+        while True:
+            task = self.get_task_status(task_uuid)
+            if is_terminal(task):
+                return task
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TaskWaitTimeout(task, timeout)
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 1.5, max_poll_interval)
 
 
 class TasksWithRawResponse(Resource):
@@ -226,6 +272,47 @@ class AsyncTasks(AsyncResource):
             extra_query=extra_query,
         )
 
+    async def wait(
+        self,
+        task_id: UUID | str,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+    ) -> Task:
+        """Poll the task until it reaches a terminal status and return it.
+
+        Terminal statuses are COMPLETE, ERROR, CANCELLED, TIMEOUT, EXPIRED. A task that
+        failed or was stopped is returned like a complete one: check `task.status`.
+        The first poll is immediate; the pause before each next one starts at
+        `poll_interval` and grows by half each time, up to `max_poll_interval`.
+
+        Args:
+            task_id: the task to wait for.
+            timeout: seconds to wait in all; then `TaskWaitTimeout` is raised, carrying
+                the last state polled in `.task`.
+            poll_interval: seconds before the second poll.
+            max_poll_interval: the longest pause between two polls.
+
+        Raises:
+            TaskWaitTimeout: the task was still running when `timeout` ran out.
+            ValueError: a negative timeout, or a poll interval that is not positive.
+        """
+        if timeout < 0 or poll_interval <= 0 or max_poll_interval <= 0:
+            raise ValueError("timeout must be >= 0 and the poll intervals > 0")
+        task_uuid = task_id if isinstance(task_id, UUID) else UUID(task_id)
+        deadline = time.monotonic() + timeout
+        pause = poll_interval
+        while True:
+            task = await self.get_task_status(task_uuid)
+            if is_terminal(task):
+                return task
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TaskWaitTimeout(task, timeout)
+            await asyncio.sleep(min(pause, remaining))
+            pause = min(pause * 1.5, max_poll_interval)
+
 
 class AsyncTasksWithRawResponse(AsyncResource):
     """`Tasks` returning `RawResponse` objects."""
@@ -277,3 +364,16 @@ class AsyncTasksWithRawResponse(AsyncResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
+
+
+# Statuses a Beam task never leaves (beyond the spec's enum: EXPIRED).
+TERMINAL_TASK_STATUSES: frozenset[str] = frozenset(
+    {"COMPLETE", "ERROR", "CANCELLED", "TIMEOUT", "EXPIRED"}
+)
+
+
+def is_terminal(task: Task) -> bool:
+    """Whether the task has reached a status it never leaves. Unknown statuses (the
+    server may grow new ones) count as not terminal."""
+    status = getattr(task.status, "value", task.status)
+    return isinstance(status, str) and status in TERMINAL_TASK_STATUSES

@@ -30,6 +30,14 @@ class Tasks(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
     ) -> None: ...
+    def wait(
+        self,
+        task_id: UUID | str,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+    ) -> Task: ...
 
 class TasksWithRawResponse(Resource):
     def get_task_status(
@@ -68,6 +76,14 @@ class AsyncTasks(AsyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
     ) -> None: ...
+    async def wait(
+        self,
+        task_id: UUID | str,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+    ) -> Task: ...
 
 class AsyncTasksWithRawResponse(AsyncResource):
     async def get_task_status(
@@ -86,3 +102,7 @@ class AsyncTasksWithRawResponse(AsyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
     ) -> RawResponse[None]: ...
+
+TERMINAL_TASK_STATUSES: frozenset[str] = ...
+
+def is_terminal(task: Task) -> bool: ...
