@@ -38,6 +38,7 @@ HELPER_DOCS = {
     "parser": "`parser(op)` -> the name of the function parsing `op`'s response (`parse_json`, `parse_none`, `_parse_<op>` ...).",
     "body_argument": "`body_argument(op)` -> the `Call(...)` keyword lines that carry `op`'s request body, or `\"\"`.",
     "method_doc": "`method_doc(op)` -> the docstring text of `op`'s method (summary, description, `Args:`).",
+    "example_call": "`example_call(resource, op)` -> a plausible call of `op` with its required arguments (README examples).",
     "args": "`args(op)` -> `op.arguments`.",
     "root_server_urls": "Set of the root server URL(s) that `base_url=` replaces.",
     "token_required": "True when every operation needs the client's token.",

@@ -27,7 +27,16 @@ from .stubs import StubError, derive_stub
 # Bumped whenever a change to the IR or the helpers could break a user template.
 TEMPLATE_API_VERSION = 1
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "client"
+def _builtin_templates() -> Path:
+    """The checkout's templates/ when run from a checkout, else the packaged copy."""
+    here = Path(__file__).resolve().parent
+    for root in (here.parent / "templates", here / "_templates"):
+        if (root / "client").is_dir():
+            return root / "client"
+    raise RuntimeError(f"the built-in templates are missing (looked beside {here})")
+
+
+BUILTIN_TEMPLATES = _builtin_templates()
 SUFFIX = ".jinja"
 
 # In a template overlay folder: the contract declaration, documentation, and a folder of

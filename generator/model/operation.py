@@ -285,7 +285,7 @@ class Api:
     enums: tuple[Enum, ...]
     security_schemes: tuple[SecurityScheme, ...]
     # Newest first; filled from the revision record in the output folder (revisions.py).
-    releases: tuple[Release, ...] = ()
+    releases: tuple[Release, ...] = ()  # newest first; from the revision record in the output folder
 
     @property
     def operations(self) -> tuple[Operation, ...]:
