@@ -9,21 +9,16 @@ real render plan), and the blocks each built-in template exposes.
 
 from __future__ import annotations
 
-import ast
-import dataclasses
-import io
 import re
 import sys
-import tokenize
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from . import render
+from . import docs, render
 from .config import Config
 from .diagnostics import Diagnostics
-from .model import operation, types
 from .model.build import build_api
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "template-contract.md"
@@ -80,104 +75,6 @@ BLOCK_DOCS = {
 
 # Meanings of IR fields and members that carry no trailing comment or docstring in the
 # source. Every field must have one or the other: the contract test fails otherwise.
-FIELD_DOCS = {
-    "ServerVariable.name": "the variable's name in the URL template",
-    "ServerVariable.default": "its default value",
-    "ServerVariable.enum": "allowed values, if listed",
-    "Server.template": "the URL as declared, with `{variables}`",
-    "Server.url": "the URL with each variable at its default",
-    "Server.description": "as in the spec",
-    "Server.variables": "the URL's variables",
-    "Field.required": "the schema lists the property in `required`",
-    "Field.description": "as in the schema",
-    "Field.read_only": "`readOnly` in the schema",
-    "Field.write_only": "`writeOnly` in the schema",
-    "Field.deprecated": "`deprecated` in the schema",
-    "Model.name": "class name (unique, safe)",
-    "Model.pointer": "JSON pointer of the schema in the spec",
-    "Model.fields": "declared properties, in spec order",
-    "Model.description": "as in the schema",
-    "Model.additional": "type of `additionalProperties` values (kept in `additional_properties`)",
-    "Model.deprecated": "`deprecated` in the schema",
-    "Model.required_wire_names": "wire names of the required fields",
-    "Model.imports()": "imports the field annotations need",
-    "Enum.name": "class name (unique, safe)",
-    "Enum.pointer": "JSON pointer of the schema in the spec",
-    "Enum.members": "the listed values",
-    "Enum.description": "as in the schema",
-    "Parameter.wire_name": "name as sent",
-    "Parameter.py_name": "safe identifier (the method argument)",
-    "Parameter.type": "decoded type",
-    "Parameter.required": "`required` in the spec (always true for path parameters)",
-    "Parameter.style": "serialisation style (`form`, `simple`, `label`, `matrix`, `deepObject` ...)",
-    "Parameter.explode": "`explode` (defaulted per style)",
-    "Parameter.description": "as in the spec",
-    "Parameter.deprecated": "`deprecated` in the spec",
-    "Parameter.default": "a Python literal of the schema default, or \"\"",
-    "RequestBody.media_type": "the media type used",
-    "RequestBody.type": "the body's type (for bodies passed whole as `body`)",
-    "RequestBody.required": "`required` in the spec",
-    "RequestBody.description": "as in the spec",
-    "RequestBody.fields": "properties, when the body is flattened into keyword arguments",
-    "RequestBody.other_media_types": "media types the spec also allows but the client does not send",
-    "RequestBody.flattened": "the body's properties are keyword arguments",
-    "Response.description": "as in the spec",
-    "Response.type": "decoded type of the content, None without content",
-    "Response.is_success": "a 2XX status",
-    "SecurityScheme.description": "as in the spec",
-    "Argument.name": "Python argument name",
-    "Argument.annotation": "its annotation",
-    "Argument.positional": "positional (path parameters, a whole body) or keyword-only",
-    "Argument.wire_name": "name on the wire, \"\" for a whole body",
-    "Operation.py_name": "method name (unique in its resource, safe)",
-    "Operation.pointer": "JSON pointer of the operation in the spec",
-    "Operation.parameters": "path, query, header and cookie parameters, merged from path item and operation",
-    "Operation.body": "the request body, if any",
-    "Operation.responses": "declared responses",
-    "Operation.timeout": "default timeout in seconds (config, per operation)",
-    "Operation.summary": "as in the spec",
-    "Operation.description": "as in the spec",
-    "Operation.deprecated": "`deprecated` in the spec",
-    "Operation.tags": "as in the spec; the first names the resource",
-    "Operation.server": "the first effective server",
-    "Operation.params_in(location)": "parameters in one location",
-    "Operation.idempotent": "the method is safe to retry (GET, HEAD, OPTIONS, PUT, DELETE)",
-    "Operation.result_annotation": "annotation of the result, `None` without content",
-    "Operation.imports()": "imports the signature and result need",
-    "Resource.tag": "the tag as in the spec",
-    "Resource.description": "the tag's description",
-    "Resource.operations": "its operations, in spec order",
-    "Resource.imports()": "imports its operations need",
-    "Api.title": "`info.title`",
-    "Api.version": "`info.version`",
-    "Api.description": "`info.description`",
-    "Api.openapi_version": "the spec's `openapi` version",
-    "Api.package": "the Python package name",
-    "Api.dist_name": "the distribution name in the generated pyproject.toml",
-    "Api.client_version": "the generated client's version",
-    "Api.env_prefix": "prefix of the environment variables the client reads (`<prefix>_TOKEN`, `<prefix>_BASE_URL`)",
-    "Api.servers": "root servers",
-    "Api.resources": "one per tag",
-    "Api.models": "object schemas, as classes",
-    "Api.enums": "enum schemas, as open enums",
-    "Api.security_schemes": "as declared",
-    "Api.operations": "every operation, resource by resource",
-    "Api.default_server": "URL of the first root server, or \"\"",
-    "TypeRef.annotation()": "the annotation text",
-    "TypeRef.imports()": "the imports that annotation (and its decoding) needs",
-    "Primitive.kind": "`str`, `int`, `float` or `bool`",
-    "Primitive.format": "the schema format (`date-time`, `date` and `uuid` change the Python type)",
-    "LiteralType.value": "the constant",
-    "ModelRef.name": "the model class",
-    "ModelRef.required": "wire names a JSON object must have to match (used to tell union variants apart)",
-    "EnumRef.name": "the enum class",
-    "Array.item": "item type",
-    "Map.value": "value type",
-    "Nullable.inner": "the type when not null",
-    "Union.variants": "the alternatives",
-    "Union.discriminator": "the discriminator property, or \"\"",
-    "Union.mapping": "discriminator value -> index into `variants`",
-}
 
 SAMPLE_SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -195,74 +92,8 @@ SAMPLE_SPEC: dict[str, Any] = {
 }
 
 
-def _comments(source: str) -> dict[int, str]:
-    out = {}
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type == tokenize.COMMENT:
-            out[tok.start[0]] = tok.string.lstrip("#").strip()
-    return out
-
-
-def _first_line(doc: str | None) -> str:
-    return " ".join((doc or "").strip().split("\n\n")[0].split())
-
-
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _classes(module: Any, missing: list[str]) -> list[str]:
-    source = Path(module.__file__).read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    comments = _comments(source)
-    lines = []
-    inherited: dict[str, set[str]] = {}
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
-            continue
-        cls = getattr(module, node.name)
-        if not dataclasses.is_dataclass(cls):
-            continue
-        bases = ", ".join(ast.unparse(b) for b in node.bases)
-        lines.append(f"### `{node.name}`" + (f" ({bases})" if bases else ""))
-        lines.append("")
-        doc = " ".join((ast.get_docstring(node) or "").split())
-        if doc:
-            lines += [doc, ""]
-        rows = []
-        known = set().union(*(inherited.get(ast.unparse(b), set()) for b in node.bases))
-        inherited[node.name] = known | {s.name for s in node.body if isinstance(s, ast.FunctionDef)}
-        for stmt in node.body:
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                default = ""
-                if stmt.value is not None:
-                    default = ast.unparse(stmt.value)
-                    call = stmt.value
-                    if isinstance(call, ast.Call) and ast.unparse(call.func) == "field":
-                        options = {k.arg: k.value for k in call.keywords}
-                        if "default_factory" in options:
-                            default = ast.unparse(options["default_factory"]) + "()"
-                        else:
-                            default = ast.unparse(options["default"]) if "default" in options else ""
-                note = comments.get(stmt.end_lineno or stmt.lineno, "")
-                rows.append((stmt.target.id, ast.unparse(stmt.annotation), default, note))
-        for stmt in node.body:
-            if isinstance(stmt, ast.FunctionDef) and not stmt.name.startswith("_") and stmt.name not in known:
-                is_property = any(ast.unparse(d) == "property" for d in stmt.decorator_list)
-                params = [a.arg for a in stmt.args.args[1:]]
-                name = stmt.name if is_property else f"{stmt.name}({', '.join(params)})"
-                kind = "property" if is_property else "method"
-                returns = ast.unparse(stmt.returns) if stmt.returns is not None else ""
-                rows.append((name, f"{kind} -> {returns}", "", _first_line(ast.get_docstring(stmt))))
-        if rows:
-            lines += ["| name | type | default | meaning |", "|---|---|---|---|"]
-            for name, ann, default, note in rows:
-                note = note or FIELD_DOCS.get(f"{node.name}.{name}", "")
-                if not note:
-                    missing.append(f"IR member {node.name}.{name}")
-                lines.append(f"| `{name}` | `{_cell(ann)}` | {f'`{_cell(default)}`' if default else ''} | {_cell(note)} |")
-            lines.append("")
-    return lines
 
 
 def _template_blocks() -> dict[str, list[str]]:
@@ -352,21 +183,13 @@ def render_contract() -> str:
         "",
         "## The IR",
         "",
-        "Frozen dataclasses (`generator/model/operation.py`); the root is `api`.",
-        "",
+        "Frozen dataclasses; the root is `api`. The same tables stand alone in",
+        "[ir.md](ir.md).",
     ]
-    lines += _classes(operation, missing)
+    lines += ["#" + line if line.startswith("#") else line for line in docs.class_sections()]
+    missing += [f"IR member {name}" for name in docs.undocumented()]
     lines += [
-        "## Type references",
         "",
-        "`generator/model/types.py`. Every type reference has `annotation()`, `imports()`,",
-        "`decode(expr)`, `encode(expr)`, `check(expr)`, `is_identity` and `walk()`.",
-        "An `Import` is a `(module, name)` pair; modules starting with `.` are relative to the",
-        "package root.",
-        "",
-    ]
-    lines += _classes(types, missing)
-    lines += [
         "## Changes",
         "",
         "- 1: first published contract.",

@@ -235,6 +235,12 @@ def render() -> str:
         "string on the wire, `pointer` a JSON pointer into the spec, and `\"\"` stands for",
         "\"not given\" in string fields.",
     ]
+    return "\n".join(out + class_sections()) + "\n"
+
+
+def class_sections() -> list[str]:
+    """The IR classes as Markdown: a section per module, a table per class."""
+    out: list[str] = []
     sections = {"operation": "The API surface (generator/model/operation.py)", "types": "Type references (generator/model/types.py)"}
     current = ""
     for cls in ir_classes():
@@ -258,7 +264,7 @@ def render() -> str:
         if members:
             out += ["", "| member | kind | description |", "|---|---|---|"]
             out += [f"| `{n}` | {_cell(k)} | {_cell(d)} |" for n, k, d in members]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def undocumented() -> list[str]:
