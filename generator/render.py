@@ -7,7 +7,6 @@ the IR plus the helpers in `helpers()`; nothing else.
 
 from __future__ import annotations
 
-import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -178,7 +177,7 @@ def docblock(text: str, indent: int = 4) -> str:
 
 
 def toml_string(value: str) -> str:
-    return json.dumps(value)
+    return naming.toml_string(value)
 
 
 def helpers(api: Api) -> dict[str, Any]:
