@@ -130,6 +130,8 @@ class Builder:
         self.depth = 0
         # $ref targets being expanded, innermost last; _MODEL_MARK where a model began.
         self.trail: list[str] = []
+        self.too_deep: dict[str, str] = {}  # $ref target -> where it nests too deeply
+        self.reported_too_deep: set[str] = set()
 
     # ----------------------------------------------------------------- helpers
     def warn(self, code: str, message: str, pointer: str) -> None:
@@ -218,9 +220,14 @@ class Builder:
             )
             return AnyType()
         hint = pointer_tokens(target_pointer)[-1] if target_pointer else "Model"
+        if target_pointer in self.too_deep:  # known to fail: do not walk it again
+            raise TooDeep(self.too_deep[target_pointer])
         self.trail.append(target_pointer)
         try:
             result = self.schema_type(target, target_pointer, hint)
+        except TooDeep as exc:
+            self.too_deep[target_pointer] = exc.pointer
+            raise
         finally:
             self.trail.pop()
         self.named[target_pointer] = result
@@ -684,7 +691,9 @@ class Builder:
                     responses = self.responses(op.get("responses"), pointer_join(op_ptr, "responses"), hint)
                 except TooDeep as exc:
                     self._reset()
-                    self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
+                    if exc.pointer not in self.reported_too_deep:
+                        self.reported_too_deep.add(exc.pointer)
+                        self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
                     continue
                 self._check_path_params(path, params, op_ptr)
                 success = [r for r in responses if r.is_success]
@@ -763,7 +772,9 @@ class Builder:
                     self.named[pointer] = self.schema_type(schema, pointer, str(name))
                 except TooDeep as exc:
                     self._reset()
-                    self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
+                    if exc.pointer not in self.reported_too_deep:
+                        self.reported_too_deep.add(exc.pointer)
+                        self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
         resources = []
         # The attribute doubles as the module file name: case folded, no device names.
         attrs = naming.Namer({"with_raw_response", "close", "token", "base_url"} | naming.WINDOWS_DEVICES, fold_case=True)
