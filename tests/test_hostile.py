@@ -55,6 +55,7 @@ EXPECTED: dict[str, int] = {
     "numeric_names.yaml": OK,
     "empty_strings.yaml": OK,
     "duplicate_operation_ids.yaml": OK,
+    "no_operations.yaml": OK,
     "scalar_keys.yaml": OK,
     "wrong_types.yaml": OK,
     "long_names.json": OK,
