@@ -234,3 +234,34 @@ def test_hostile_document_in_a_real_process(tmp_path: Path, name: str) -> None:
     assert f"error[{EXPECTED_CODE[name]}]" in proc.stderr
     assert not (tmp_path / "out").exists()
     assert not tripwire.exists()
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_hostile_document_validate(tmp_path: Path, name: str) -> None:
+    """`validate` reads every document too: an exit code and diagnostics, no traceback."""
+    spec = tmp_path / name
+    spec.write_bytes(_source(name).replace(b"@TRIPWIRE@", str(tmp_path / "TRIPWIRE").encode()))
+    (tmp_path / "pyproject.toml").write_text("[tool.generator]\n")
+    run = run_cli("--config", tmp_path / "pyproject.toml", "validate", spec)
+    assert run.code in (OK, BAD_INPUT)
+    assert "Traceback" not in run.stderr and "internal-error" not in run.stderr, run.stderr[-2000:]
+    if EXPECTED[name] == BAD_INPUT:
+        assert run.code == BAD_INPUT
+    assert not (tmp_path / "TRIPWIRE").exists()
+
+
+@pytest.mark.parametrize("name", ["billion_laughs.yaml", "alias_fanout.yaml"])
+def test_alias_bombs_are_refused_before_anything_walks_them(tmp_path: Path, name: str) -> None:
+    import time
+
+    from generator.diagnostics import Diagnostics, GenerationFailed
+    from generator.load import load
+
+    spec = tmp_path / name
+    spec.write_bytes(_source(name))
+    diagnostics = Diagnostics()
+    start = time.perf_counter()
+    with pytest.raises(GenerationFailed):
+        load(spec, diagnostics)
+    assert time.perf_counter() - start < 5  # sized per distinct node: milliseconds, not minutes
+    assert [d.code for d in diagnostics.items] == ["too-large"]
