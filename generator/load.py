@@ -131,7 +131,9 @@ def parse_text(text: str, path: str) -> Any:
         try:
             return json.loads(text)
         except RecursionError:
-            raise LoadError("too-deep", "document nesting is too deep to parse") from None
+            raise LoadError(
+                "too-deep", f"nesting deeper than {MAX_DEPTH} levels", line=_json_depth_line(text)
+            ) from None
         except json.JSONDecodeError as exc:
             if path.endswith(".json"):
                 raise LoadError("parse-error", f"invalid JSON: {exc.msg}", line=exc.lineno) from None
@@ -147,6 +149,30 @@ def parse_text(text: str, path: str) -> Any:
         raise LoadError("parse-error", f"invalid YAML: {exc}") from None
     except RecursionError:
         raise LoadError("too-deep", "document nesting is too deep to parse") from None
+
+
+def _json_depth_line(text: str) -> int:
+    """The line where JSON text first nests deeper than MAX_DEPTH (0 if it does not)."""
+    depth, line, in_string, escaped = 0, 1, False, False
+    for c in text:
+        if c == "\n":
+            line += 1
+        elif in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif c in "]}":
+            depth -= 1
+    return 0
 
 
 def check_bounds(data: Any) -> None:
@@ -175,10 +201,6 @@ def check_bounds(data: Any) -> None:
                     "too-large",
                     f"document expands to more than {MAX_NODES:,} nodes (YAML alias bomb?)",
                 )
-            if height[key] > MAX_DEPTH:
-                raise LoadError(
-                    "too-deep", f"nesting deeper than {MAX_DEPTH} levels", _deepest_pointer(data, height)
-                )
             continue
         if key in size:
             continue
@@ -191,6 +213,8 @@ def check_bounds(data: Any) -> None:
                 raise LoadError("cyclic-alias", "a YAML alias refers to a node that contains it")
             if id(child) not in size:
                 stack.append((child, False))
+    if height.get(id(data), 0) > MAX_DEPTH:
+        raise LoadError("too-deep", f"nesting deeper than {MAX_DEPTH} levels", _deepest_pointer(data, height))
 
 
 def _children(node: Any) -> list[Any]:
@@ -234,12 +258,19 @@ def load(path: str | Path, diagnostics: Diagnostics) -> Document:
     """Load one document; on failure record a located error and raise GenerationFailed."""
     path = Path(path)
     shown = str(path)
+    text = ""
     try:
         text = read_file(path)
         data = parse_text(text, shown)
         check_bounds(data)
     except LoadError as exc:
-        diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer, shown, exc.line)
+        line = exc.line
+        if exc.pointer and not line:
+            try:
+                line = SourceMap(shown, text).line_of(exc.pointer)
+            except Exception:  # too deep to compose: the pointer alone locates it
+                line = 0
+        diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer, shown, line)
         raise GenerationFailed from None
     doc = Document(shown, data, SourceMap(shown, text))
     diagnostics.locator = doc.locate
