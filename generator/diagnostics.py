@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -42,7 +43,16 @@ class Diagnostic:
 
     def render(self) -> str:
         where = Location(self.pointer, self.file, self.line).render()
-        return f"{where}: {self.level.value}[{self.code}]: {self.message}"
+        return visible(f"{where}: {self.level.value}[{self.code}]: {self.message}")
+
+
+def visible(text: str) -> str:
+    """One terminal-safe line: control characters (escape sequences, line breaks),
+    invisible format characters and lone surrogates from the spec are spelled out."""
+    return "".join(
+        c if c.isprintable() and unicodedata.category(c) not in ("Cf", "Zl", "Zp") else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
 
 
 class GenerationFailed(Exception):

@@ -33,6 +33,24 @@ SpecLoader.yaml_implicit_resolvers = {
 }
 SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", _BaseLoader.construct_yaml_str)
 
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+    """Mapping keys as the text the author wrote: OpenAPI is JSON, whose keys are strings,
+    so `200:` is "200" and `true:` is "true", and a list or mapping as a key is an error
+    rather than a crash later on."""
+    loader.flatten_mapping(node)
+    mapping: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, "found a non-scalar key", key_node.start_mark
+            )
+        mapping[str(key_node.value)] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+SpecLoader.construct_mapping = _construct_mapping
+
 # Bounds that keep a hostile document from exhausting memory or the stack.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_NODES = 5_000_000
@@ -112,6 +130,10 @@ def parse_text(text: str, path: str) -> Any:
     if path.endswith(".json") or stripped.startswith(("{", "[")):
         try:
             return json.loads(text)
+        except RecursionError:
+            raise LoadError(
+                "too-deep", f"nesting deeper than {MAX_DEPTH} levels", line=_json_depth_line(text)
+            ) from None
         except json.JSONDecodeError as exc:
             if path.endswith(".json"):
                 raise LoadError("parse-error", f"invalid JSON: {exc.msg}", line=exc.lineno) from None
@@ -120,35 +142,103 @@ def parse_text(text: str, path: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
-        raise LoadError("parse-error", f"invalid YAML: {exc.problem or exc}", line=line) from None
+        problem = str(exc.problem or exc)
+        code = "too-deep" if "nesting depth" in problem else "parse-error"
+        raise LoadError(code, f"invalid YAML: {problem}", line=line) from None
     except yaml.YAMLError as exc:
         raise LoadError("parse-error", f"invalid YAML: {exc}") from None
     except RecursionError:
         raise LoadError("too-deep", "document nesting is too deep to parse") from None
 
 
+def _json_depth_line(text: str) -> int:
+    """The line where JSON text first nests deeper than MAX_DEPTH (0 if it does not)."""
+    depth, line, in_string, escaped = 0, 1, False, False
+    for c in text:
+        if c == "\n":
+            line += 1
+        elif in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif c in "]}":
+            depth -= 1
+    return 0
+
+
 def check_bounds(data: Any) -> None:
-    """Refuse alias bombs and absurd nesting before any stage walks the data."""
-    count = 0
-    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    """Refuse alias bombs, self-containing aliases and absurd nesting before any stage
+    walks the data.
+
+    YAML aliases make the loaded data a graph whose nodes are shared, so a few kilobytes
+    can stand for billions of nodes once walked as a tree. Sizes and heights are
+    computed once per distinct container (post-order, memoised by identity), so the check
+    costs the size of the document as written, not as expanded.
+    """
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
     while stack:
-        node, depth, pointer = stack.pop()
-        count += 1
-        if count > MAX_NODES:
-            raise LoadError(
-                "too-large",
-                f"document expands to more than {MAX_NODES:,} nodes (YAML alias bomb?)",
-            )
-        if depth > MAX_DEPTH:
-            raise LoadError("too-deep", f"nesting deeper than {MAX_DEPTH} levels", pointer)
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if isinstance(value, (dict, list)):
-                    stack.append((value, depth + 1, pointer_join(pointer, key) if depth < 64 else pointer))
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                if isinstance(value, (dict, list)):
-                    stack.append((value, depth + 1, pointer_join(pointer, index) if depth < 64 else pointer))
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            values = list(node.values()) if isinstance(node, dict) else node
+            size[key] = 1 + sum(size.get(id(v), 1) if isinstance(v, (dict, list)) else 1 for v in values)
+            height[key] = 1 + max((height.get(id(c), 0) for c in _children(node)), default=0)
+            on_stack.discard(key)
+            if size[key] > MAX_NODES:
+                raise LoadError(
+                    "too-large",
+                    f"document expands to more than {MAX_NODES:,} nodes (YAML alias bomb?)",
+                )
+            continue
+        if key in size:
+            continue
+        if key in on_stack:
+            raise LoadError("cyclic-alias", "a YAML alias refers to a node that contains it")
+        on_stack.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_stack:
+                raise LoadError("cyclic-alias", "a YAML alias refers to a node that contains it")
+            if id(child) not in size:
+                stack.append((child, False))
+    if height.get(id(data), 0) > MAX_DEPTH:
+        raise LoadError("too-deep", f"nesting deeper than {MAX_DEPTH} levels", _deepest_pointer(data, height))
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return [v for v in node.values() if isinstance(v, (dict, list))]
+    if isinstance(node, list):
+        return [v for v in node if isinstance(v, (dict, list))]
+    return []
+
+
+def _deepest_pointer(data: Any, height: dict[int, int], limit: int = 64) -> str:
+    """A pointer down the deepest branch (its first `limit` steps), for the error."""
+    pointer, node = "", data
+    for _ in range(limit):
+        best: tuple[int, Any, Any] | None = None
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for token, child in items:
+            h = height.get(id(child), 0) if isinstance(child, (dict, list)) else 0
+            if h and (best is None or h > best[0]):
+                best = (h, token, child)
+        if best is None:
+            break
+        pointer, node = pointer_join(pointer, best[1]), best[2]
+    return pointer
 
 
 def read_file(path: Path) -> str:
@@ -168,12 +258,19 @@ def load(path: str | Path, diagnostics: Diagnostics) -> Document:
     """Load one document; on failure record a located error and raise GenerationFailed."""
     path = Path(path)
     shown = str(path)
+    text = ""
     try:
         text = read_file(path)
         data = parse_text(text, shown)
         check_bounds(data)
     except LoadError as exc:
-        diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer, shown, exc.line)
+        line = exc.line
+        if exc.pointer and not line:
+            try:
+                line = SourceMap(shown, text).line_of(exc.pointer)
+            except Exception:  # too deep to compose: the pointer alone locates it
+                line = 0
+        diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer, shown, line)
         raise GenerationFailed from None
     doc = Document(shown, data, SourceMap(shown, text))
     diagnostics.locator = doc.locate

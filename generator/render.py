@@ -8,7 +8,6 @@ the IR plus the helpers in `helpers()`; nothing else.
 from __future__ import annotations
 
 import ast
-import json
 import re
 import textwrap
 import tomllib
@@ -222,7 +221,7 @@ def example_call(resource: Resource, op: Operation) -> str:
 
 
 def toml_string(value: str) -> str:
-    return json.dumps(value)
+    return naming.toml_string(value)
 
 
 def helpers(api: Api) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import difflib
 import fcntl
 import os
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .render import OutputFile
 
@@ -27,8 +27,11 @@ class WriteError(Exception):
 
 @contextlib.contextmanager
 def locked(folder: Path) -> Iterator[None]:
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise WriteError(f"cannot use {folder} as the output folder: {exc.strerror or exc}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -38,6 +41,9 @@ def locked(folder: Path) -> Iterator[None]:
 
 
 def _inside(folder: Path, relative: str) -> Path:
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in relative or "\0" in relative:
+        raise WriteError(f"refusing to write outside {folder}: {relative!r}")
     target = (folder / relative).resolve()
     root = folder.resolve()
     if root != target and root not in target.parents:
@@ -53,18 +59,22 @@ def with_manifest(files: list[OutputFile]) -> list[OutputFile]:
 def read_manifest(folder: Path) -> list[str]:
     try:
         return [line for line in (folder / MANIFEST).read_text(encoding="utf-8").splitlines() if line]
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
         return []
 
 
-def _atomic_write(path: Path, content: bytes) -> None:
+def _write_temporary(path: Path, content: bytes) -> Path:
+    """Write `content` beside `path` under a fresh name (never through a symlink)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with open(fd, "wb") as fh:
         fh.write(content)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    return tmp
 
 
 def _check_target(root: Path, relative: str, target: Path) -> None:
@@ -80,41 +90,57 @@ def _check_target(root: Path, relative: str, target: Path) -> None:
 def write_tree(folder: Path, files: list[OutputFile]) -> list[str]:
     """Write `files` (manifest added) into `folder`; return the paths that changed.
 
-    Every target is checked before the first byte is written, so a refusal leaves the
-    folder as it was."""
+    Every path is checked before anything is written; then all changed files go to
+    temporary siblings, and only when every one of them is on disk are they renamed into
+    place. A failure before the renames removes the temporaries and leaves the folder as
+    it was."""
     files = with_manifest(files)
     with locked(folder):
         root = folder.resolve()
         old = set(read_manifest(folder))
         new = {f.path for f in files}
-        writes: list[tuple[str, Path, bytes]] = []
+        targets = []
         for f in files:
             target = _inside(folder, f.path)
             _check_target(root, f.path, target)
-            data = f.content.encode("utf-8")
-            try:
-                if target.read_bytes() == data:
-                    continue
-            except (FileNotFoundError, NotADirectoryError):
-                pass
-            writes.append((f.path, target, data))
-        stale: list[tuple[str, Path]] = []
+            targets.append((f, target))
+        stale_targets = []
         for path in sorted(old - new):
             try:
                 target = _inside(folder, path)
             except WriteError:
                 continue  # a hand-edited manifest: never delete outside the folder
             if target.is_file() or target.is_symlink():
-                stale.append((path, target))
+                stale_targets.append((path, target))
+        pending: list[tuple[str, Path, Path]] = []
+        try:
+            for f, target in targets:
+                data = f.content.encode("utf-8")
+                try:
+                    if target.read_bytes() == data:
+                        continue
+                except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                    pass
+                pending.append((f.path, target, _write_temporary(target, data)))
+        except OSError as exc:
+            for _, _, tmp in pending:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            raise WriteError(f"cannot write into {folder}: {exc.strerror or exc}") from None
         changed = []
-        for path, target, data in writes:
-            _atomic_write(target, data)
-            changed.append(path)
-        for path, target in stale:
-            with contextlib.suppress(FileNotFoundError):
-                target.unlink()
+        try:
+            # The manifest goes last: until it is replaced, the old one still lists
+            # everything a rerun may need to clean up.
+            for path, target, tmp in sorted(pending, key=lambda p: p[0] == MANIFEST):
+                os.replace(tmp, target)
                 changed.append(path)
-            _remove_empty_parents(target.parent, root)
+            for stale, target in stale_targets:
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+                    changed.append(stale)
+                _remove_empty_parents(target.parent, root)
+        except OSError as exc:
+            raise WriteError(f"writing into {folder} failed part way: {exc.strerror or exc}") from None
         return changed
 
 

@@ -279,6 +279,21 @@ def encode_path_param(param: Param) -> str:
     return prefix + q(_scalar(value))
 
 
+def expand_path(template: str, params: Sequence[Param]) -> str:
+    """Fill the path template segment by segment. Values are percent-encoded, so none
+    can add a `/`; one that would make its segment `.` or `..` (which URL normalisation
+    resolves, climbing out of the operation's path) has its dots encoded too."""
+    segments = template.split("/")
+    for index, segment in enumerate(segments):
+        filled = segment
+        for param in params:
+            filled = filled.replace("{" + param.name + "}", encode_path_param(param))
+        if filled != segment and filled and not filled.strip("."):
+            filled = filled.replace(".", "%2E")
+        segments[index] = filled
+    return "/".join(segments)
+
+
 def encode_query_param(param: Param) -> list[tuple[str, str]]:
     value, style, explode, name = param.value, param.style, param.explode, param.name
     listed = as_list(value)
@@ -309,9 +324,15 @@ def encode_header_value(param: Param) -> str:
     return _scalar(value)
 
 
+_HEADER_BREAKS = ("\r", "\n", "\0")
+
+
 def check_header(name: str, value: str) -> str:
-    if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
-        raise ValueError(f"header {name!r} contains a line break; refusing to send it")
+    """Refuse a header whose name or value could end the header line (CR, LF, NUL): it
+    would inject headers or a request of its own. The value is not echoed: it may be
+    a credential."""
+    if any(c in value or c in name for c in _HEADER_BREAKS):
+        raise ValueError(f"header {name!r} contains a line break or NUL; refusing to send it")
     return value
 
 
@@ -366,6 +387,10 @@ def error_text(body: Any, response: httpx.Response) -> str:
 # --------------------------------------------------------------------------- transport
 SecuritySchemes = Mapping[str, tuple[str, str, str, str]]  # key -> (kind, scheme, in, name)
 _REDACTED = "<redacted>"
+_USERINFO: re.Pattern[str] = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@")
+
+
+MAX_RETRIES = 10
 
 
 class _TransportBase:
@@ -396,8 +421,12 @@ class _TransportBase:
         default_headers: Mapping[str, str] | None,
         security_schemes: SecuritySchemes,
     ) -> None:
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        if (
+            isinstance(max_retries, bool)
+            or not isinstance(max_retries, int)
+            or not 0 <= max_retries <= MAX_RETRIES
+        ):
+            raise ValueError(f"max_retries must be an int from 0 to {MAX_RETRIES}")
         self._token = token
         self.base_url = base_url.rstrip("/") if base_url else None
         self.root_servers = tuple(root_servers)
@@ -412,7 +441,41 @@ class _TransportBase:
 
     def __repr__(self) -> str:
         token = _REDACTED if self._token else None
-        return f"<{type(self).__name__} base_url={self.base_url!r} token={token!r}>"
+        base_url = _USERINFO.sub(r"\1" + _REDACTED + "@", self.base_url) if self.base_url else None
+        return f"<{type(self).__name__} base_url={base_url!r} token={token!r}>"
+
+    def redact(self, text: str) -> str:
+        """`text` with the token (as sent: plain, URL-quoted or base64 for basic auth)
+        replaced, for messages that quote URLs or what the server echoed."""
+        token = self._token
+        if not token:
+            return text
+        for form in sorted(
+            {token, quote(token, safe=""), quote(token), base64.b64encode(token.encode()).decode()},
+            key=len,
+            reverse=True,
+        ):
+            text = text.replace(form, _REDACTED)
+        return text
+
+    def redirect_request(self, sent: httpx.Request, redirect: httpx.Request) -> httpx.Request:
+        """The redirect httpx built, minus every credential when it leaves the origin
+        (httpx itself drops only `Authorization`, not API-key headers)."""
+        if (sent.url.scheme, sent.url.host, sent.url.port) == (
+            redirect.url.scheme,
+            redirect.url.host,
+            redirect.url.port,
+        ):
+            return redirect
+        secret = {"authorization", "cookie", "proxy-authorization"} | {
+            name.lower()
+            for kind, _, location, name in self.security_schemes.values()
+            if kind == "apiKey" and location == "header"
+        }
+        for name in list(redirect.headers):
+            if name.lower() in secret:
+                del redirect.headers[name]
+        return redirect
 
     # -- building
     def server_url(self, call: Call) -> str:
@@ -473,9 +536,7 @@ class _TransportBase:
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
     ) -> httpx.Request:
-        path = call.path
-        for param in call.path_params:
-            path = path.replace("{" + param.name + "}", encode_path_param(param))
+        path = expand_path(call.path, call.path_params)
         query: list[tuple[str, str | int | float | bool | None]] = []
         for param in call.query:
             if not isinstance(param.value, NotGiven):
@@ -562,7 +623,7 @@ class _TransportBase:
     def connection_error(self, exc: httpx.TransportError) -> APIConnectionError:
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(f"Request timed out: {type(exc).__name__}")
-        return APIConnectionError(f"Connection error: {type(exc).__name__}: {exc}")
+        return APIConnectionError(self.redact(f"Connection error: {type(exc).__name__}: {exc}"))
 
     def status_error(self, response: httpx.Response) -> APIStatusError:
         try:
@@ -571,7 +632,7 @@ class _TransportBase:
             body = response.text
         cls = status_error_class(response.status_code)
         return cls(
-            f"Error code: {response.status_code} - {error_text(body, response)}",
+            self.redact(f"Error code: {response.status_code} - {error_text(body, response)}"),
             response=response,
             body=body,
         )
@@ -623,7 +684,7 @@ class SyncTransport(_TransportBase):
         attempt = 0
         while True:
             try:
-                response = self._http.send(request)
+                response = self._send_following(request)
             except httpx.TransportError as exc:
                 delay = self.retry_delay_after_error(call, exc, attempt)
                 if delay is None:
@@ -638,6 +699,23 @@ class SyncTransport(_TransportBase):
                 response.close()
             attempt += 1
             time.sleep(delay)
+
+    def _send_following(self, request: httpx.Request) -> httpx.Response:
+        """Send, following redirects here rather than in httpx, so that credentials are
+        dropped whenever a redirect leaves the origin they were meant for."""
+        response = self._http.send(request, follow_redirects=False)
+        hops = 0
+        while self._http.follow_redirects and response.next_request is not None:
+            hops += 1
+            if hops > self._http.max_redirects:
+                response.close()
+                raise APIConnectionError(
+                    f"Connection error: more than {self._http.max_redirects} redirects"
+                )
+            next_request = self.redirect_request(request, response.next_request)
+            response.close()
+            response = self._http.send(next_request, follow_redirects=False)
+        return response
 
     def request(
         self,
@@ -693,7 +771,7 @@ class AsyncTransport(_TransportBase):
         attempt = 0
         while True:
             try:
-                response = await self._http.send(request)
+                response = await self._send_following(request)
             except httpx.TransportError as exc:
                 delay = self.retry_delay_after_error(call, exc, attempt)
                 if delay is None:
@@ -708,6 +786,23 @@ class AsyncTransport(_TransportBase):
                 await response.aclose()
             attempt += 1
             await asyncio.sleep(delay)
+
+    async def _send_following(self, request: httpx.Request) -> httpx.Response:
+        """Send, following redirects here rather than in httpx, so that credentials are
+        dropped whenever a redirect leaves the origin they were meant for."""
+        response = await self._http.send(request, follow_redirects=False)
+        hops = 0
+        while self._http.follow_redirects and response.next_request is not None:
+            hops += 1
+            if hops > self._http.max_redirects:
+                await response.aclose()
+                raise APIConnectionError(
+                    f"Connection error: more than {self._http.max_redirects} redirects"
+                )
+            next_request = self.redirect_request(request, response.next_request)
+            await response.aclose()
+            response = await self._http.send(next_request, follow_redirects=False)
+        return response
 
     async def request(
         self,

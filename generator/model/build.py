@@ -7,6 +7,7 @@ names its pointer and what was generated instead.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -49,11 +50,30 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_SCHEMA_DEPTH = 120
 SCHEMAS = "/components/schemas/"
 # Names a generated model must not take: they are used by the runtime or typing.
+# Names the generated models and resource modules import or define beside model classes.
 MODEL_RESERVED = frozenset(
-    {"Any", "Literal", "NotGiven", "NOT_GIVEN", "Mapping", "FileContent", "UUID", "datetime", "date"}
+    {"Any", "Literal", "NotGiven", "NOT_GIVEN", "Mapping", "FileContent", "UUID", "datetime", "date",
+     "Call", "Param", "Resource", "AsyncResource", "RawResponse", "TimeoutTypes"}
 )
-FIELD_RESERVED = frozenset({"additional_properties", "from_dict", "to_dict"})
-PARAM_RESERVED = frozenset({"self", "timeout", "extra_headers", "extra_query", "body"})
+# Resource classes are also imported into _client.py.
+RESOURCE_RESERVED = MODEL_RESERVED | {
+    "Client", "AsyncClient", "Self", "TYPE_CHECKING", "SecuritySchemes", "SyncTransport", "AsyncTransport",
+    "APIError",
+}
+# Field names the model class body needs: `field(...)` and `dict[...]` run there, and a
+# field named like a type would shadow it in the annotations that follow.
+FIELD_RESERVED = frozenset(
+    {"additional_properties", "from_dict", "to_dict", "field", "dict", "list", "str", "int", "float",
+     "bool", "bytes", "date", "datetime"}
+)
+# Argument names that would shadow what a method or its `_call` function uses.
+PARAM_RESERVED = frozenset(
+    {"self", "timeout", "extra_headers", "extra_query", "body", "compact", "to_jsonable", "warnings",
+     "parse_json", "parse_none", "parse_bytes", "parse_text"}
+)
+# Top-level names a generated package must not take: it would shadow them for its own
+# imports (and for the user's).
+SHADOWED_PACKAGES = frozenset(sys.stdlib_module_names) | {"httpx", "typing_extensions", "httpcore", "anyio", "h11", "idna", "certifi", "sniffio"}
 _JSON_MEDIA = re.compile(r"^application/([\w.\-]+\+)?json(;.*)?$|^\*/\*$")
 _DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 
@@ -77,6 +97,9 @@ _KIND_PREFERENCE = {"json": 0, "multipart": 1, "form": 2, "text": 3, "binary": 4
 def pick_media(content: dict[str, Any]) -> str:
     """The media type the client speaks when several are offered: JSON first."""
     return min(content, key=lambda mt: (_KIND_PREFERENCE[media_kind(mt)], list(content).index(mt)))
+
+
+_MODEL_MARK = "\0model"
 
 
 class TooDeep(Exception):
@@ -105,6 +128,10 @@ class Builder:
         self.pending: dict[str, _Pending] = {}
         self.reserved_names: dict[str, str] = {}  # pointer -> class name claimed up front
         self.depth = 0
+        # $ref targets being expanded, innermost last; _MODEL_MARK where a model began.
+        self.trail: list[str] = []
+        self.too_deep: dict[str, str] = {}  # $ref target -> where it nests too deeply
+        self.reported_too_deep: set[str] = set()
 
     # ----------------------------------------------------------------- helpers
     def warn(self, code: str, message: str, pointer: str) -> None:
@@ -185,10 +212,40 @@ class Builder:
                 pointer,
             )
             return AnyType()
+        if self._alias_cycle(target_pointer):
+            self.warn(
+                "recursive-alias",
+                f"{ref} refers to itself without an object in between; generated `Any` there",
+                pointer,
+            )
+            return AnyType()
         hint = pointer_tokens(target_pointer)[-1] if target_pointer else "Model"
-        result = self.schema_type(target, target_pointer, hint)
+        if target_pointer in self.too_deep:  # known to fail: do not walk it again
+            raise TooDeep(self.too_deep[target_pointer])
+        self.trail.append(target_pointer)
+        try:
+            result = self.schema_type(target, target_pointer, hint)
+        except TooDeep as exc:
+            self.too_deep[target_pointer] = exc.pointer
+            raise
+        finally:
+            self.trail.pop()
         self.named[target_pointer] = result
         return result
+
+    def _reset(self) -> None:
+        """Forget half-built schemas after a TooDeep unwound them."""
+        self.pending.clear()
+        self.trail.clear()
+        self.depth = 0
+
+    def _alias_cycle(self, target_pointer: str) -> bool:
+        """True when `target_pointer` is already being expanded and no model started
+        since: expanding it again would never reach a class that ends the recursion."""
+        if target_pointer not in self.trail:
+            return False
+        start = len(self.trail) - 1 - self.trail[::-1].index(target_pointer)
+        return _MODEL_MARK not in self.trail[start + 1 :]
 
     def _required_of(self, schema: Any) -> tuple[str, ...]:
         req = schema.get("required") if isinstance(schema, dict) else None
@@ -268,11 +325,12 @@ class Builder:
         extra: Any = True
         for part, part_pointer in parts:
             required.extend(self._required_of(part))
-            for wire, prop in (part.get("properties") or {}).items():
+            for wire, prop in _dict(part.get("properties")).items():
                 props[str(wire)] = (prop, pointer_join(part_pointer, "properties", wire))
             if isinstance(part.get("additionalProperties"), dict) and part["additionalProperties"]:
                 extra = (part["additionalProperties"], pointer_join(part_pointer, "additionalProperties"))
         self.pending[pointer] = _Pending(name, "model")
+        self.trail.append(_MODEL_MARK)
         namer = naming.Namer(FIELD_RESERVED)
         fields = []
         required_set = set(required)
@@ -298,6 +356,7 @@ class Builder:
         if isinstance(extra, tuple):
             additional = self.schema_type(extra[0], extra[1], name + "Value")
         del self.pending[pointer]
+        self.trail.pop()
         ordered = tuple(sorted(fields, key=lambda f: not f.required))
         self.models[pointer] = Model(
             name=name,
@@ -435,9 +494,9 @@ class Builder:
                 continue
             variables = []
             url = raw["url"]
-            for var_name, var in (raw.get("variables") or {}).items():
+            for var_name, var in _dict(raw.get("variables")).items():
                 default = str(var.get("default", "")) if isinstance(var, dict) else ""
-                enum = tuple(str(v) for v in var.get("enum", [])) if isinstance(var, dict) else ()
+                enum = tuple(str(v) for v in _list(var.get("enum"))) if isinstance(var, dict) else ()
                 variables.append(ServerVariable(str(var_name), default, enum))
                 url = url.replace("{" + str(var_name) + "}", default)
             if "{" in url:
@@ -446,7 +505,7 @@ class Builder:
         return tuple(out)
 
     def security_schemes(self) -> tuple[SecurityScheme, ...]:
-        raw = (self.spec.get("components") or {}).get("securitySchemes") or {}
+        raw = _dict(_dict(self.spec.get("components")).get("securitySchemes"))
         out = []
         for key, scheme in raw.items():
             pointer = pointer_join("/components/securitySchemes", key)
@@ -485,7 +544,7 @@ class Builder:
             schema_pointer = pointer_join(param_pointer, "schema")
             if schema is None and isinstance(param.get("content"), dict) and param["content"]:
                 media = next(iter(param["content"]))
-                schema = (param["content"][media] or {}).get("schema")
+                schema = _dict(param["content"][media]).get("schema")
                 schema_pointer = pointer_join(param_pointer, "content", media, "schema")
                 self.warn("parameter-content", "parameter given by `content` is sent as its JSON text", param_pointer)
             ptype = self.schema_type(schema, schema_pointer, naming.pascal(name, "Param"))
@@ -519,7 +578,7 @@ class Builder:
     def merged_parameters(self, path_item: dict[str, Any], op: dict[str, Any], path_ptr: str, op_ptr: str) -> list[Any]:
         merged: dict[tuple[str, str], tuple[int, str, dict[str, Any]]] = {}
         for source, base in ((path_item, path_ptr), (op, op_ptr)):
-            for index, raw in enumerate(source.get("parameters") or []):
+            for index, raw in enumerate(_list(source.get("parameters"))):
                 pointer = pointer_join(base, "parameters", index)
                 param, _ = self.deref(raw, pointer)
                 if isinstance(param, dict):
@@ -536,7 +595,7 @@ class Builder:
         media = pick_media(content)
         kind = media_kind(media)
         media_pointer = pointer_join(pointer_resolved, "content", media)
-        schema = (content[media] or {}).get("schema")
+        schema = _dict(content[media]).get("schema")
         schema_pointer = pointer_join(media_pointer, "schema")
         if kind == "binary":
             btype: TypeRef = Bytes()
@@ -588,7 +647,7 @@ class Builder:
             kind = media_kind(media) if media else "none"
             rtype: TypeRef | None = None
             if kind == "json":
-                schema = (content[media] or {}).get("schema")
+                schema = _dict(content[media]).get("schema")
                 rtype = self.schema_type(
                     schema, pointer_join(resolved_pointer, "content", media, "schema"), hint + "Response"
                     + ("" if str(status) in ("200", "201") else str(status).capitalize())
@@ -641,7 +700,10 @@ class Builder:
                     body = self.request_body(op.get("requestBody"), pointer_join(op_ptr, "requestBody"), hint, namer)
                     responses = self.responses(op.get("responses"), pointer_join(op_ptr, "responses"), hint)
                 except TooDeep as exc:
-                    self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
+                    self._reset()
+                    if exc.pointer not in self.reported_too_deep:
+                        self.reported_too_deep.add(exc.pointer)
+                        self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
                     continue
                 self._check_path_params(path, params, op_ptr)
                 success = [r for r in responses if r.is_success]
@@ -664,7 +726,7 @@ class Builder:
                     for missing in (k for k in alt if k not in scheme_keys):
                         self.warn("security", f"security requirement names unknown scheme {missing!r}", op_ptr)
                     security.append(keys)
-                tags = tuple(str(t) for t in op.get("tags") or [] if isinstance(t, (str, int)))
+                tags = tuple(str(t) for t in _list(op.get("tags")) if isinstance(t, (str, int)))
                 yield (tags[0] if tags else "default"), Operation(
                     operation_id=unique_id,
                     py_name=naming.snake(unique_id, "operation"),
@@ -701,8 +763,10 @@ class Builder:
         package = self.config.package or naming.module_name(title, "api_client")
         if not package.isidentifier():
             package = naming.module_name(package, "api_client")
+        if not self.config.package and package in SHADOWED_PACKAGES:
+            package = f"{package}_client"
         env_prefix = self.config.env_prefix or naming.constant(re.sub(r"_(api|client|sdk)$", "", package), "API")
-        schemas = (spec.get("components") or {}).get("schemas") or {}
+        schemas = _dict(_dict(spec.get("components")).get("schemas"))
         # Component names are claimed first so inline schemas never take them.
         for name in schemas:
             self.claim_class(str(name), pointer_join("/components/schemas", name))
@@ -717,15 +781,22 @@ class Builder:
                 try:
                     self.named[pointer] = self.schema_type(schema, pointer, str(name))
                 except TooDeep as exc:
-                    self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
+                    self._reset()
+                    if exc.pointer not in self.reported_too_deep:
+                        self.reported_too_deep.add(exc.pointer)
+                        self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
         resources = []
-        attrs = naming.Namer({"with_raw_response", "close", "token", "base_url"}, fold_case=True)
-        tag_docs = {str(t.get("name")): _text(t.get("description")) for t in spec.get("tags") or [] if isinstance(t, dict)}
+        # The attribute doubles as the module file name: case folded, no device names.
+        attrs = naming.Namer({"with_raw_response", "close", "token", "base_url"} | naming.WINDOWS_DEVICES, fold_case=True)
+        tag_docs = {str(t.get("name")): _text(t.get("description")) for t in _list(spec.get("tags")) if isinstance(t, dict)}
+        # Resource classes share their module with the models it imports and the runtime.
+        class_taken = set(RESOURCE_RESERVED) | {m.name for m in self.models.values()} | {e.name for e in self.enums.values()}
         for tag, ops in grouped.items():
-            attr = attrs.claim(naming.snake(tag, "default"))
+            attr = attrs.claim(naming.module_name(tag, "default"))
             method_names = naming.Namer({"with_raw_response"})
             ops = [op.__class__(**{**op.__dict__, "py_name": method_names.claim(op.py_name)}) for op in ops]
-            resources.append(Resource(tag, attr, naming.pascal(attr), attr, tag_docs.get(tag, ""), tuple(ops)))
+            class_name = _resource_class(naming.pascal(attr), class_taken)
+            resources.append(Resource(tag, attr, class_name, attr, tag_docs.get(tag, ""), tuple(ops)))
         return Api(
             title=title,
             version=_text(info.get("version")),
@@ -743,6 +814,16 @@ class Builder:
         )
 
 
+def _resource_class(base: str, taken: set[str]) -> str:
+    """A resource class name whose four variants (sync, async, raw) are all free."""
+    name, n = base, 1
+    while {name, f"Async{name}", f"{name}WithRawResponse", f"Async{name}WithRawResponse"} & taken:
+        n += 1
+        name = f"{base}{n}"
+    taken.update({name, f"Async{name}", f"{name}WithRawResponse", f"Async{name}WithRawResponse"})
+    return name
+
+
 def _status_order(status: Any) -> tuple[int, str]:
     s = str(status)
     if s.isdigit():
@@ -750,6 +831,15 @@ def _status_order(status: Any) -> tuple[int, str]:
     if s.upper().endswith("XX"):
         return (1, s)
     return (2, s)
+
+
+def _dict(value: Any) -> dict[Any, Any]:
+    """`value` when it is a mapping, else empty: a wrong type was reported by validation."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _is_scalar(value: Any) -> bool:

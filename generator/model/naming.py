@@ -7,6 +7,7 @@ literals), `docstring` and `comment` (prose). Collisions are resolved by `Namer`
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -61,11 +62,25 @@ def constant(text: str, fallback: str = "VALUE") -> str:
     return f"{fallback}_{name}" if name[0].isdigit() else name
 
 
+# File names stay far below the 255-byte limit of common file systems, with room for
+# `.pyi` and the writer's temporary suffix.
+MAX_MODULE_NAME = 64
+
+
 def module_name(text: str, fallback: str = "module") -> str:
+    """A file or package name: a lower-case identifier (so never `..`, `/`, `\\` or NUL),
+    not a Windows device name, and short; a long name keeps a hash of the full text so
+    two long names stay apart."""
     name = snake(text, fallback)
+    if len(name) > MAX_MODULE_NAME:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+        name = f"{name[: MAX_MODULE_NAME - 9].rstrip('_')}_{digest}"
     if name in _WINDOWS_DEVICES:
         name = f"{name}_"
     return name
+
+
+WINDOWS_DEVICES = _WINDOWS_DEVICES
 
 
 def literal(value: object) -> str:
@@ -93,7 +108,9 @@ def _escape_invisible(text: str) -> str:
 
 def docstring(text: object, width_hint: int = 0) -> str:
     """Text safe inside a triple-quoted docstring: it cannot close the string, start an
-    escape, or hide characters."""
+    escape, or hide characters. Invisible and control characters (right-to-left
+    overrides, zero-width spaces, NUL, lone surrogates) are spelled out as `\\uXXXX`
+    text, so neither the source nor the runtime `__doc__` contains them."""
     s = str(text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     s = s.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if s.endswith('"'):
@@ -101,12 +118,31 @@ def docstring(text: object, width_hint: int = 0) -> str:
     s = "".join(
         c
         if c == "\n" or (c.isprintable() and unicodedata.category(c) not in ("Cf", "Zl", "Zp"))
-        else f"\\u{ord(c):04x}"
+        else f"\\\\u{ord(c):04x}"
         if ord(c) <= 0xFFFF
-        else f"\\U{ord(c):08x}"
+        else f"\\\\U{ord(c):08x}"
         for c in s
     )
     return s
+
+
+def toml_string(value: object) -> str:
+    """A TOML basic string. Control and invisible characters become `\\uXXXX` escapes;
+    lone surrogates, which TOML cannot hold at all, are spelled out as text."""
+    out = ['"']
+    for c in str(value):
+        if c in ('"', "\\"):
+            out.append("\\" + c)
+        elif 0xD800 <= ord(c) <= 0xDFFF:
+            out.append(f"\\\\u{ord(c):04x}")
+        elif c.isascii() and c.isprintable():
+            out.append(c)
+        elif not c.isprintable() or unicodedata.category(c) in ("Cf", "Zl", "Zp"):
+            out.append(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
 
 
 def comment(text: object) -> str:
@@ -116,16 +152,21 @@ def comment(text: object) -> str:
 
 class Namer:
     """Hands out unique names in one scope: first come keeps the base name, later ones
-    get `_2`, `_3`, ... Callers feed names in a deterministic order."""
+    get `_2`, `_3`, ... A reserved name becomes `name_` first (PEP 8's way around a
+    clash). Callers feed names in a deterministic order. With `fold_case`, names that
+    differ only in case collide (file names on case-insensitive file systems)."""
 
     def __init__(self, reserved: frozenset[str] | set[str] = frozenset(), fold_case: bool = False):
         self._fold = fold_case
-        self._taken = {self._key(n) for n in reserved}
+        self._reserved = {self._key(n) for n in reserved}
+        self._taken = set(self._reserved)
 
     def _key(self, name: str) -> str:
         return name.lower() if self._fold else name
 
     def claim(self, base: str) -> str:
+        if self._key(base) in self._reserved and self._key(base + "_") not in self._taken:
+            base += "_"
         name, n = base, 1
         while self._key(name) in self._taken:
             n += 1
