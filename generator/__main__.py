@@ -118,7 +118,11 @@ def cmd_check(config: Config, diagnostics: Diagnostics) -> int:
 def cmd_validate(config: Config, diagnostics: Diagnostics) -> int:
     document = load(config.spec, diagnostics)
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
-    validate(document.data, diagnostics, tolerant=False)
+    if validate(document.data, diagnostics, tolerant=False) and not diagnostics.has_errors:
+        # Modelling finds what only matters to a generator: names, depth, reachability.
+        from .model.build import build_api
+
+        build_api(document.data, config, diagnostics)
     if diagnostics.fails(config.strict):
         return BAD_INPUT
     print(f"{config.spec}: valid")

@@ -15,6 +15,23 @@ from typing import Any, Iterator
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
 
 MAX_VALIDATOR_MESSAGE = 300
+MAX_VALIDATED_DEPTH = 100
+
+
+def nesting_depth(data: Any) -> int:
+    """How deep mappings and lists nest (shared nodes visited once)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        deepest = max(deepest, depth)
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
 
 
 def resolve_pointer(data: Any, pointer: str) -> tuple[bool, Any]:
@@ -155,8 +172,11 @@ def check_schema(data: dict[str, Any], diagnostics: Diagnostics, level: Level) -
                 message = message[:MAX_VALIDATOR_MESSAGE] + "..."
             diagnostics.add("spec-invalid", level, message, pointer)
     except RecursionError:
-        # openapi-spec-validator recurses through $ref cycles; the document may be fine
-        # (our loader bounds real nesting), so this is the validator's limit, not an error.
+        if nesting_depth(data) > MAX_VALIDATED_DEPTH:
+            diagnostics.add("too-deep", level, f"schemas nest more than {MAX_VALIDATED_DEPTH} levels deep", "")
+            return
+        # Otherwise the validator recursed through $ref cycles: the document may well be
+        # fine, so this is the validator's limit, not a verdict.
         diagnostics.add(
             "validator-incomplete",
             Level.WARNING,

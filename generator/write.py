@@ -77,6 +77,12 @@ def _write_temporary(path: Path, content: bytes) -> Path:
     return tmp
 
 
+def encoded(text: str) -> bytes:
+    """UTF-8 bytes of an output file. A lone surrogate (JSON allows `\\ud800`) cannot be
+    encoded; it is written as its escape sequence rather than failing the run."""
+    return text.encode("utf-8", "backslashreplace")
+
+
 def _check_target(root: Path, relative: str, target: Path) -> None:
     if target.is_dir():
         raise WriteError(f"cannot write {relative}: a directory is in the way")
@@ -115,7 +121,7 @@ def write_tree(folder: Path, files: list[OutputFile]) -> list[str]:
         pending: list[tuple[str, Path, Path]] = []
         try:
             for f, target in targets:
-                data = f.content.encode("utf-8")
+                data = encoded(f.content)
                 try:
                     if target.read_bytes() == data:
                         continue
@@ -156,7 +162,7 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
 def diff_tree(folder: Path, files: list[OutputFile]) -> str:
     """A unified diff from what is on disk to what would be written; empty when equal."""
     files = with_manifest(files)
-    new = {f.path: f.content for f in files}
+    new = {f.path: encoded(f.content).decode("utf-8") for f in files}
     old_paths = set(read_manifest(folder)) | set(new)
     chunks: list[str] = []
     for path in sorted(old_paths):

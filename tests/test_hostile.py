@@ -184,7 +184,7 @@ def test_hostile_document(tmp_path: Path, name: str) -> None:
     (pkg,) = packages
     assert pkg.isidentifier() and pkg.isascii()
     for path, content in files.items():
-        assert Path(path).parts[0] in (pkg, "pyproject.toml", ".generator-manifest"), path
+        assert Path(path).parts[0] in (pkg, "pyproject.toml", "README.md", "CHANGELOG.md", ".generator-manifest", ".generator-spec.json"), path
         assert path.isascii() and all(part.isidentifier() for part in Path(path).with_suffix("").parts[:-1] if part)
         if path.endswith((".py", ".pyi")):
             text = content.decode("utf-8")
