@@ -421,11 +421,7 @@ class _TransportBase:
         default_headers: Mapping[str, str] | None,
         security_schemes: SecuritySchemes,
     ) -> None:
-        if (
-            isinstance(max_retries, bool)
-            or not isinstance(max_retries, int)
-            or not 0 <= max_retries <= MAX_RETRIES
-        ):
+        if not _is_count(max_retries) or not 0 <= max_retries <= MAX_RETRIES:
             raise ValueError(f"max_retries must be an int from 0 to {MAX_RETRIES}")
         self._token = token
         self.base_url = base_url.rstrip("/") if base_url else None
@@ -825,6 +821,11 @@ class AsyncTransport(_TransportBase):
         extra_query: Mapping[str, object] | None = None,
     ) -> RawResponse[T]:
         return RawResponse(await self.send(call, timeout, extra_headers, extra_query), parse)
+
+
+def _is_count(value: object) -> bool:
+    """A true int (callers without a type checker may pass anything)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def env_token(name: str, token: str | None) -> str | None:
