@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
 
 MAX_VALIDATOR_MESSAGE = 300
@@ -102,34 +103,57 @@ def check_core(data: Any, diagnostics: Diagnostics) -> bool:
     return not any(d.level is Level.ERROR for d in diagnostics.items[before:])
 
 
-def check_schema(data: dict[str, Any], diagnostics: Diagnostics, level: Level) -> None:
-    """Run openapi-spec-validator and turn each finding into a located diagnostic."""
+def schema_findings(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Run openapi-spec-validator: (message, pointer) for each finding."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     validator_cls = (
         OpenAPIV31SpecValidator if openapi_version(data).startswith("3.1") else OpenAPIV30SpecValidator
     )
+    findings: list[tuple[str, str]] = []
     try:
         for error in validator_cls(data).iter_errors():
             path = getattr(error, "absolute_path", None) or getattr(error, "path", ())
             message = str(getattr(error, "message", error))
             if len(message) > MAX_VALIDATOR_MESSAGE:
                 message = message[:MAX_VALIDATOR_MESSAGE] + "..."
-            diagnostics.add("spec-invalid", level, message, pointer_join("", *path))
+            findings.append((message, pointer_join("", *path)))
     except RecursionError:
-        diagnostics.add("spec-invalid", level, "the validator gave up: nesting too deep", "")
+        findings.append(("the validator gave up: nesting too deep", ""))
     except Exception as exc:  # the validator raises on what it cannot resolve
-        diagnostics.add(
-            "spec-invalid",
-            level,
-            f"the validator stopped early: {type(exc).__name__}: {str(exc)[:MAX_VALIDATOR_MESSAGE]}",
-            "",
+        findings.append(
+            (f"the validator stopped early: {type(exc).__name__}: {str(exc)[:MAX_VALIDATOR_MESSAGE]}", "")
         )
+    return findings
 
 
-def validate(data: Any, diagnostics: Diagnostics, *, tolerant: bool) -> bool:
+def _cache_key(data: dict[str, Any]) -> str | None:
+    # repr keeps types apart (200 vs "200") and follows the document's own key order.
+    try:
+        text = repr(data)
+    except RecursionError:
+        return None
+    return digest(generator_fingerprint(), "validation", text)
+
+
+def check_schema(data: dict[str, Any], diagnostics: Diagnostics, level: Level, cache: Cache = DISABLED) -> None:
+    """Run openapi-spec-validator (or take its findings for this very document from the
+    cache) and turn each finding into a located diagnostic."""
+    key = _cache_key(data) if cache.enabled else None
+    cached = cache.get("validation", key) if key else None
+    if isinstance(cached, list):
+        findings = [(str(m), str(p)) for m, p in cached]
+    else:
+        findings = schema_findings(data)
+        if key:
+            cache.put("validation", key, findings)
+    for message, pointer in findings:
+        diagnostics.add("spec-invalid", level, message, pointer)
+
+
+def validate(data: Any, diagnostics: Diagnostics, *, tolerant: bool, cache: Cache = DISABLED) -> bool:
     """Return True when the document can go on to the model stage."""
     if not check_core(data, diagnostics):
         return False
-    check_schema(data, diagnostics, Level.WARNING if tolerant else Level.ERROR)
+    check_schema(data, diagnostics, Level.WARNING if tolerant else Level.ERROR, cache)
     return True
