@@ -156,6 +156,12 @@ def default_root(project: Path | None) -> Path:
 # compiled modules are left out: the generator fingerprint covers ours, tool versions
 # cover the rest.
 _NOT_INPUTS = (".py", ".pyc", ".pyi", ".so", ".pth", ".typed")
+# Data files of installed packages (schemas, metadata read on import) and system files
+# are covered by the tool versions in the fingerprint, not tracked one by one; the spec
+# itself is always an input through the config, wherever it lives.
+_NOT_INPUT_ROOTS = tuple(
+    sorted({os.path.join(os.path.abspath(p), "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+) + ("/etc/", "/proc/", "/sys/", "/dev/", "/usr/share/", "/usr/lib/")
 _recordings: list[set[str]] = []
 _hooked = False
 
@@ -168,8 +174,11 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         return
     if "r" not in mode or "+" in mode or path.endswith(_NOT_INPUTS):
         return
+    path = os.path.abspath(path)
+    if path.startswith(_NOT_INPUT_ROOTS) or ".dist-info" + os.sep in path or ".egg-info" + os.sep in path:
+        return
     for recording in _recordings:
-        recording.add(os.path.abspath(path))
+        recording.add(path)
 
 
 class recording_reads:
