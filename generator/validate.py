@@ -103,6 +103,18 @@ def check_core(data: Any, diagnostics: Diagnostics) -> bool:
     return not any(d.level is Level.ERROR for d in diagnostics.items[before:])
 
 
+def _iter_errors(validator_cls: Any, data: dict[str, Any]) -> Iterator[Any]:
+    """The validator's findings, without letting it keep the document alive: its
+    `iter_errors` is memoised per instance in a process-wide lru_cache, which would hold
+    the resolved spec (hundreds of MB for a large one) until the process ends."""
+    try:
+        yield from validator_cls(data).iter_errors()
+    finally:
+        clear = getattr(getattr(validator_cls.iter_errors, "__wrapped__", None), "cache_clear", None)
+        if callable(clear):
+            clear()
+
+
 def schema_findings(data: dict[str, Any]) -> list[tuple[str, str]]:
     """Run openapi-spec-validator: (message, pointer) for each finding."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
@@ -112,7 +124,7 @@ def schema_findings(data: dict[str, Any]) -> list[tuple[str, str]]:
     )
     findings: list[tuple[str, str]] = []
     try:
-        for error in validator_cls(data).iter_errors():
+        for error in _iter_errors(validator_cls, data):
             path = getattr(error, "absolute_path", None) or getattr(error, "path", ())
             message = str(getattr(error, "message", error))
             if len(message) > MAX_VALIDATOR_MESSAGE:
