@@ -185,12 +185,10 @@ class _Formatter:
         if current:
             batches.append(current)
         if self._pool is None:
-            # Workers come from a fork server that has imported only this module (and
-            # black): forking the generator itself would give every worker a copy of
-            # the spec, the IR and all rendered text, and multiply the peak memory.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
-            self._pool = ProcessPoolExecutor(workers, mp_context=context)
+            # fork: workers start with black already imported. (A fork server would
+            # give smaller workers, but the peak is the parent's anyway, and its
+            # workers' CPU time escapes the rusage of the generator's process.)
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         futures = [self._pool.submit(_format_batch, [chunks[i] for i in batch]) for batch in batches]
         out: list[str | _ChunkError] = [""] * len(chunks)
         for batch, future in zip(batches, futures):
