@@ -10,15 +10,12 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
+from .cache import DISABLED, Cache, default_root, fresh_stamp, record_stamp
 from .config import Config, ConfigError, find_pyproject, load_config
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .diff import diff_apis
-from .load import load
-from .overlay import apply_overlays
-from .pipeline import generate_files
-from .revisions import api_from
-from .validate import validate
-from .write import WriteError, diff_tree, write_tree
+
+# The stages are imported when a command needs them: an unchanged-spec `check` is
+# answered from the cache's stamp without loading black, Jinja or the validator.
 
 OK, STALE, BAD_INPUT = 0, 1, 2
 
@@ -39,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
             default=[],
             metavar="FILE",
             help="an OpenAPI Overlay 1.0 document applied to the spec first (repeatable; after those in the config)",
+        )
+        p.add_argument("--no-cache", action="store_true", help="read and write no cache (a cold run)")
+        p.add_argument(
+            "--cache-dir",
+            type=Path,
+            help="cache folder (default: $GENERATOR_CACHE_DIR, else .cache/generator/ beside pyproject.toml)",
         )
 
     def templates(p: argparse.ArgumentParser) -> None:
@@ -74,9 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _pyproject(args: argparse.Namespace) -> Path | None:
+    return args.config if args.config else find_pyproject(Path.cwd())
+
+
 def _config(args: argparse.Namespace) -> Config:
-    pyproject = args.config if args.config else find_pyproject(Path.cwd())
-    config = load_config(pyproject)
+    config = load_config(_pyproject(args))
     return config.with_overrides(
         spec=getattr(args, "spec", None),
         output=getattr(args, "output", None),
@@ -87,23 +93,69 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
+def _cache(args: argparse.Namespace) -> Cache:
+    if args.no_cache:
+        return DISABLED
+    if args.cache_dir is not None:
+        return Cache(args.cache_dir)
+    pyproject = _pyproject(args)
+    return Cache(default_root(pyproject.parent if pyproject is not None else None))
+
+
 def _report(diagnostics: Diagnostics) -> None:
     text = diagnostics.report()
     if text:
         print(text, file=sys.stderr)
 
 
-def cmd_generate(config: Config, diagnostics: Diagnostics) -> int:
-    result = generate_files(config, diagnostics)
+def _replay(stamp: dict[str, object], diagnostics: Diagnostics) -> None:
+    """Report the diagnostics of the run that recorded `stamp` (they are the same)."""
+    for code, level, message, pointer, file, line in stamp.get("diagnostics") or []:  # type: ignore[union-attr]
+        diagnostics.add(code, Level(level), message, pointer, file, line)
+
+
+def _record(cache: Cache, config: Config, result: object, diagnostics: Diagnostics) -> None:
+    from .write import with_manifest
+
+    files = with_manifest(result.files)  # type: ignore[attr-defined]
+    located = [[d.code, d.level.value, d.message, d.pointer, d.file, d.line] for d in diagnostics.located()]
+    record_stamp(
+        cache, config, result.reads, [(f.path, f.content) for f in files], located, len(result.files)  # type: ignore[attr-defined]
+    )
+
+
+def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED) -> int:
+    stamp = fresh_stamp(cache, config)
+    if stamp is not None:
+        _replay(stamp, diagnostics)
+        if not diagnostics.fails(config.strict):
+            print(f"{config.output}: 0 file(s) changed, {stamp.get('generated', 0)} generated")
+            return OK
+    from .pipeline import generate_files
+    from .write import write_tree
+
+    diagnostics.items.clear()
+    result = generate_files(config, diagnostics, cache=cache)
     if diagnostics.fails(config.strict):
         return BAD_INPUT
     changed = write_tree(config.output, result.files)
+    _record(cache, config, result, diagnostics)
     print(f"{config.output}: {len(changed)} file(s) changed, {len(result.files)} generated")
     return OK
 
 
-def cmd_check(config: Config, diagnostics: Diagnostics) -> int:
-    result = generate_files(config, diagnostics)
+def cmd_check(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED) -> int:
+    stamp = fresh_stamp(cache, config)
+    if stamp is not None:
+        _replay(stamp, diagnostics)
+        if not diagnostics.fails(config.strict):
+            print(f"{config.output} is up to date")
+            return OK
+    from .pipeline import generate_files
+    from .write import diff_tree
+
+    diagnostics.items.clear()
+    result = generate_files(config, diagnostics, cache=cache)
     if diagnostics.fails(config.strict):
         return BAD_INPUT
     diff = diff_tree(config.output, result.files)
@@ -111,14 +163,20 @@ def cmd_check(config: Config, diagnostics: Diagnostics) -> int:
         sys.stdout.write(diff)
         print(f"\n{config.output} is stale: run `make generate`", file=sys.stderr)
         return STALE
+    _record(cache, config, result, diagnostics)
     print(f"{config.output} is up to date")
     return OK
 
 
-def cmd_validate(config: Config, diagnostics: Diagnostics) -> int:
+def cmd_validate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED) -> int:
+    from .load import load
+    from .validate import validate
+
     document = load(config.spec, diagnostics)
+    from .overlay import apply_overlays
+
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
-    if validate(document.data, diagnostics, tolerant=False) and not diagnostics.has_errors:
+    if validate(document.data, diagnostics, tolerant=False, cache=cache) and not diagnostics.has_errors:
         # Modelling finds what only matters to a generator: names, depth, reachability.
         from .model.build import build_api
 
@@ -130,6 +188,9 @@ def cmd_validate(config: Config, diagnostics: Diagnostics) -> int:
 
 
 def cmd_diff(config: Config, diagnostics: Diagnostics, old: Path, new: Path, fmt: str) -> int:
+    from .diff import diff_apis
+    from .revisions import api_from
+
     apis = []
     for path in (old, new):
         side = Diagnostics()
@@ -146,7 +207,7 @@ def cmd_diff(config: Config, diagnostics: Diagnostics, old: Path, new: Path, fmt
     return STALE if report.breaking else OK
 
 
-COMMANDS: dict[str, Callable[[Config, Diagnostics], int]] = {
+COMMANDS: dict[str, Callable[[Config, Diagnostics, Cache], int]] = {
     "generate": cmd_generate,
     "check": cmd_check,
     "validate": cmd_validate,
@@ -172,19 +233,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             code = cmd_diff(config, diagnostics, args.old, args.new, args.format)
         else:
-            code = COMMANDS[args.command](config, diagnostics)
+            code = COMMANDS[args.command](config, diagnostics, _cache(args))
     except ConfigError as exc:
         diagnostics.add("config", Level.ERROR, str(exc))
         code = BAD_INPUT
-    except (GenerationFailed, WriteError) as exc:
-        if isinstance(exc, WriteError):
-            diagnostics.add("write", Level.ERROR, str(exc))
+    except GenerationFailed:
         code = BAD_INPUT
     except RecursionError as exc:
         diagnostics.add("too-deep", Level.ERROR, f"input nests too deeply: {exc}")
         code = BAD_INPUT
     except Exception as exc:  # never a traceback: an internal error is a diagnostic too
-        _internal_error(diagnostics, exc)
+        if type(exc).__name__ == "WriteError" and type(exc).__module__ == "generator.write":
+            diagnostics.add("write", Level.ERROR, str(exc))
+        else:
+            _internal_error(diagnostics, exc)
         code = BAD_INPUT
     _report(diagnostics)
     return code

@@ -1,9 +1,29 @@
-"""Stage 5: black, in process, with one pinned mode; plus the `.pyi` beside each module."""
+"""Stage 5: black, in process, with one pinned mode; plus the `.pyi` beside each module.
+
+Black is the slowest stage by far (tens of KB per second), so three things keep it off
+the critical path:
+
+- a content-hash cache (see cache.py): a module whose rendered text was seen before
+  gets its formatted text and stub back without running black;
+- large modules are formatted chunk by chunk, split between top-level classes; black
+  lays out each class independently of its neighbours, and between two top-level
+  statements whose first ends in an indented body it always puts exactly two blank
+  lines (one in a stub), so joining the formatted chunks with those gives black's own
+  output byte for byte (tests/test_cache.py checks it against whole-file black).
+  Chunks are cached one by one, so editing one operation reformats one class;
+- when there is enough left to format, chunks go to a pool of worker processes.
+"""
 
 from __future__ import annotations
 
+import ast
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 import black
 
+from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .imports import prune_imports
 from .render import OutputFile
@@ -13,6 +33,13 @@ TARGET_VERSIONS = frozenset({black.TargetVersion.PY310})
 MODE = black.Mode(target_versions=set(TARGET_VERSIONS), line_length=100)
 STUB_MODE = black.Mode(target_versions=set(TARGET_VERSIONS), line_length=100, is_pyi=True)
 
+# Modules larger than this are split into chunks (smaller ones are one chunk).
+CHUNK_MIN_CHARS = 32 * 1024
+# Below this much unformatted text, a process pool costs more than it saves.
+PARALLEL_MIN_CHARS = 192 * 1024
+# Chunks are sent to workers in batches of about this size.
+BATCH_CHARS = 48 * 1024
+
 
 def format_source(text: str, *, stub: bool = False) -> str:
     try:
@@ -21,38 +48,276 @@ def format_source(text: str, *, stub: bool = False) -> str:
         return text
 
 
+def _mode_key() -> str:
+    return digest(generator_fingerprint(), black.__version__, repr(MODE), repr(STUB_MODE))
+
+
+# --- chunking ---------------------------------------------------------------------
+
+
+def _has_indented_tail(node: ast.stmt) -> bool:
+    """A class whose formatted text surely ends in an indented line: black collapses a
+    body that is a lone `...` or `pass` onto the `class` line in stubs."""
+    if not isinstance(node, ast.ClassDef):
+        return False
+    if len(node.body) == 1:
+        only = node.body[0]
+        if isinstance(only, ast.Pass):
+            return False
+        if isinstance(only, ast.Expr) and isinstance(only.value, ast.Constant):
+            return False
+    return True
+
+
+def _start_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", None)
+    return min([node.lineno] + [d.lineno for d in decorators or ()])
+
+
+def split_chunks(text: str, tree: ast.Module | None = None) -> list[tuple[int, str]]:
+    """Split a module into (first line, text) chunks at top-level class or function
+    statements that follow a class with a body and at least one blank line. Joining
+    the black-formatted chunks with two blank lines (one in a stub) is black's output."""
+    if tree is None:
+        tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    cuts: list[int] = []
+    body = tree.body
+    for prev, node in zip(body, body[1:]):
+        if not isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if not _has_indented_tail(prev) or prev.end_lineno is None:
+            continue
+        start = _start_line(node)
+        between = lines[prev.end_lineno : start - 1]
+        if between and all(not line.strip() for line in between):
+            cuts.append(start - 1)
+    chunks = []
+    begin = 0
+    for cut in cuts:
+        chunks.append((begin + 1, "".join(lines[begin:cut])))
+        begin = cut
+    chunks.append((begin + 1, "".join(lines[begin:])))
+    return chunks
+
+
+# --- formatting jobs --------------------------------------------------------------
+
+
+@dataclass
+class _ChunkError:
+    message: str
+    line: int
+
+
+def _format_batch(batch: Sequence[tuple[str, bool]]) -> list[str | _ChunkError]:
+    out: list[str | _ChunkError] = []
+    for text, stub in batch:
+        try:
+            out.append(format_source(text, stub=stub))
+        except Exception as exc:
+            out.append(_ChunkError(str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__, _line_of(exc)))
+    return out
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class _Formatter:
+    """Formats many chunks at once: cache first, then in process or in a pool."""
+
+    def __init__(self, cache: Cache, parallel: bool | None) -> None:
+        self.cache = cache
+        self.parallel = parallel
+        self.mode_key = _mode_key()
+        self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _key(self, text: str, stub: bool) -> str:
+        return digest(self.mode_key, "pyi" if stub else "py", text)
+
+    def run(self, chunks: list[tuple[str, bool]]) -> list[str | _ChunkError]:
+        results: list[str | _ChunkError | None] = [None] * len(chunks)
+        keys = [self._key(text, stub) for text, stub in chunks]
+        todo: list[int] = []
+        for i, key in enumerate(keys):
+            hit = self.cache.get("chunk", key)
+            if isinstance(hit, str):
+                results[i] = hit
+            else:
+                todo.append(i)
+        size = sum(len(chunks[i][0]) for i in todo)
+        use_pool = self.parallel if self.parallel is not None else size >= PARALLEL_MIN_CHARS
+        workers = _workers()
+        if todo and use_pool and workers > 1:
+            formatted = self._in_pool([chunks[i] for i in todo], workers)
+        else:
+            formatted = _format_batch([chunks[i] for i in todo])
+        for i, value in zip(todo, formatted):
+            results[i] = value
+            if isinstance(value, str):
+                self.cache.put("chunk", keys[i], value)
+        return [r if r is not None else _ChunkError("not formatted", 0) for r in results]
+
+    def _in_pool(self, chunks: list[tuple[str, bool]], workers: int) -> list[str | _ChunkError]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Largest first, in batches, so that no worker is left with one big tail.
+        order = sorted(range(len(chunks)), key=lambda i: -len(chunks[i][0]))
+        batches: list[list[int]] = []
+        current: list[int] = []
+        size = 0
+        for i in order:
+            current.append(i)
+            size += len(chunks[i][0])
+            if size >= BATCH_CHARS:
+                batches.append(current)
+                current, size = [], 0
+        if current:
+            batches.append(current)
+        if self._pool is None:
+            # fork: workers start with black already imported. (A fork server would
+            # give smaller workers, but the peak is the parent's anyway, and its
+            # workers' CPU time escapes the rusage of the generator's process.)
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        futures = [self._pool.submit(_format_batch, [chunks[i] for i in batch]) for batch in batches]
+        out: list[str | _ChunkError] = [""] * len(chunks)
+        for batch, future in zip(batches, futures):
+            for i, value in zip(batch, future.result()):
+                out[i] = value
+        return out
+
+
 def _line_of(exc: Exception) -> int:
     import re
 
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return exc.lineno
     match = re.search(r"(\d+):(\d+)", str(exc))
     return int(match.group(1)) if match else 0
 
 
-def format_files(files: list[OutputFile], diagnostics: Diagnostics, *, stubs: bool = True) -> list[OutputFile]:
+def _prepare(text: str) -> list[tuple[int, str]]:
+    """Prune imports and split into chunks; raises SyntaxError on invalid Python."""
+    pruned = prune_imports(text)
+    if len(pruned) < CHUNK_MIN_CHARS:
+        return [(1, pruned)]
+    return split_chunks(pruned)
+
+
+def _format_all(
+    formatter: _Formatter,
+    items: list[tuple[str, list[tuple[int, str]]]],
+    stub: bool,
+    on_error: Callable[[str, str, int], None],
+) -> list[str]:
+    flat = [(text, stub) for _, chunks in items for _, text in chunks]
+    formatted = formatter.run(flat)
+    out = []
+    position = 0
+    separator = "\n" if stub else "\n\n"
+    for path, chunks in items:
+        parts = []
+        for first_line, _ in chunks:
+            value = formatted[position]
+            position += 1
+            if isinstance(value, _ChunkError):
+                on_error(path, value.message, first_line - 1 + value.line if value.line else 0)
+                raise GenerationFailed
+            parts.append(value)
+        out.append(separator.join(parts))
+    return out
+
+
+def format_files(
+    files: list[OutputFile],
+    diagnostics: Diagnostics,
+    *,
+    stubs: bool = True,
+    cache: Cache = DISABLED,
+    parallel: bool | None = None,
+) -> list[OutputFile]:
     """Format every Python file and add its stub; a file black cannot parse is an error
-    naming the template output and line (the template produced invalid Python)."""
+    naming the template output and line (the template produced invalid Python).
+
+    `parallel` None decides by the amount of work; True/False force it."""
+    formatter = _Formatter(cache, parallel)
+    try:
+        return _format_files(files, diagnostics, stubs, formatter)
+    finally:
+        formatter.close()
+
+
+def _format_files(
+    files: list[OutputFile], diagnostics: Diagnostics, stubs: bool, formatter: _Formatter
+) -> list[OutputFile]:
     out: list[OutputFile] = []
+    todo: list[tuple[OutputFile, str, list[tuple[int, str]]]] = []
     for f in files:
         if not f.is_python:
             out.append(f)
             continue
+        key = digest(formatter.mode_key, "module", str(stubs), f.content)
+        hit = formatter.cache.get("module", key)
+        if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], str) and (hit[1] is None or isinstance(hit[1], str)):
+            out.append(OutputFile(f.path, hit[0]))
+            if stubs:
+                out.append(OutputFile(f.path + "i", hit[1] or ""))
+            continue
         try:
-            formatted = format_source(prune_imports(f.content))
-        except Exception as exc:
-            diagnostics.add(
-                "render-invalid-python",
-                Level.ERROR,
-                f"rendered {f.path} is not valid Python: {str(exc).splitlines()[0][:300]}",
-                file=f.path,
-                line=_line_of(exc),
-            )
-            raise GenerationFailed from None
-        out.append(OutputFile(f.path, formatted))
-        if stubs:
+            chunks = _prepare(f.content)
+        except SyntaxError as exc:
+            _invalid(diagnostics, f.path, str(exc), _line_of(exc))
+        todo.append((f, key, chunks))
+
+    def on_error(path: str, message: str, line: int) -> None:
+        _invalid(diagnostics, path, message, line)
+
+    modules = _format_all(formatter, [(f.path, chunks) for f, _, chunks in todo], False, on_error)
+    stub_texts: list[str | None] = [None] * len(todo)
+    if stubs:
+        stub_items = []
+        for (f, _, _), module in zip(todo, modules):
             try:
-                stub = format_source(prune_imports(derive_stub(formatted)), stub=True)
+                source = prune_imports(derive_stub(module))
+                stub_items.append((f.path + "i", _prepare_stub(source)))
             except (StubError, SyntaxError) as exc:
                 diagnostics.add("stub", Level.ERROR, f"cannot derive a stub for {f.path}: {exc}", file=f.path)
                 raise GenerationFailed from None
-            out.append(OutputFile(f.path + "i", stub))
+
+        def on_stub_error(path: str, message: str, line: int) -> None:
+            diagnostics.add("stub", Level.ERROR, f"cannot format the stub {path}: {message}", file=path, line=line)
+
+        stub_texts = list(_format_all(formatter, stub_items, True, on_stub_error))
+    for (f, key, _), module, stub in zip(todo, modules, stub_texts):
+        out.append(OutputFile(f.path, module))
+        if stubs:
+            out.append(OutputFile(f.path + "i", stub or ""))
+        formatter.cache.put("module", key, [module, stub])
     return sorted(out, key=lambda f: f.path)
+
+
+def _prepare_stub(source: str) -> list[tuple[int, str]]:
+    if len(source) < CHUNK_MIN_CHARS:
+        return [(1, source)]
+    return split_chunks(source)
+
+
+def _invalid(diagnostics: Diagnostics, path: str, message: str, line: int) -> None:
+    diagnostics.add(
+        "render-invalid-python",
+        Level.ERROR,
+        f"rendered {path} is not valid Python: {message.splitlines()[0][:300] if message else '?'}",
+        file=path,
+        line=line,
+    )
+    raise GenerationFailed from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
 
 MAX_VALIDATOR_MESSAGE = 300
@@ -156,46 +157,83 @@ def _error_pointer(error: Any, data: dict[str, Any]) -> str:
     return pointer_join("", *path)
 
 
-def check_schema(data: dict[str, Any], diagnostics: Diagnostics, level: Level) -> None:
-    """Run openapi-spec-validator and turn each finding into a located diagnostic."""
+def _iter_errors(validator_cls: Any, data: dict[str, Any]) -> Iterator[Any]:
+    """The validator's findings, without letting it keep the document alive: its
+    `iter_errors` is memoised per instance in a process-wide lru_cache, which would hold
+    the resolved spec (hundreds of MB for a large one) until the process ends."""
+    try:
+        yield from validator_cls(data).iter_errors()
+    finally:
+        clear = getattr(getattr(validator_cls.iter_errors, "__wrapped__", None), "cache_clear", None)
+        if callable(clear):
+            clear()
+
+
+def schema_findings(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Run openapi-spec-validator: (code, message, pointer, level) for each finding; an
+    empty level means the caller's (error for `validate`, warning when tolerant)."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     validator_cls = (
         OpenAPIV31SpecValidator if openapi_version(data).startswith("3.1") else OpenAPIV30SpecValidator
     )
+    findings: list[tuple[str, str, str, str]] = []
     try:
-        for error in validator_cls(data).iter_errors():
+        for error in _iter_errors(validator_cls, data):
             error = most_specific(error)
-            pointer = _error_pointer(error, data)
             message = str(getattr(error, "message", error))
             if len(message) > MAX_VALIDATOR_MESSAGE:
                 message = message[:MAX_VALIDATOR_MESSAGE] + "..."
-            diagnostics.add("spec-invalid", level, message, pointer)
+            findings.append(("spec-invalid", message, _error_pointer(error, data), ""))
     except RecursionError:
         if nesting_depth(data) > MAX_VALIDATED_DEPTH:
-            diagnostics.add("too-deep", level, f"schemas nest more than {MAX_VALIDATED_DEPTH} levels deep", "")
-            return
-        # Otherwise the validator recursed through $ref cycles: the document may well be
-        # fine, so this is the validator's limit, not a verdict.
-        diagnostics.add(
-            "validator-incomplete",
-            Level.WARNING,
-            "schema validation stopped early (recursive schemas exceed the validator's depth); "
-            "the rest of the document was not validated",
-            "",
-        )
+            findings.append(("too-deep", f"schemas nest more than {MAX_VALIDATED_DEPTH} levels deep", "", ""))
+        else:
+            # The validator recursed through $ref cycles: the document may well be fine,
+            # so this is the validator's limit, not a verdict.
+            findings.append(
+                (
+                    "validator-incomplete",
+                    "schema validation stopped early (recursive schemas exceed the validator's "
+                    "depth); the rest of the document was not validated",
+                    "",
+                    Level.WARNING.value,
+                )
+            )
     except Exception as exc:  # the validator raises on what it cannot resolve
-        diagnostics.add(
-            "spec-invalid",
-            level,
-            f"the validator stopped early: {type(exc).__name__}: {str(exc)[:MAX_VALIDATOR_MESSAGE]}",
-            "",
+        findings.append(
+            ("spec-invalid", f"the validator stopped early: {type(exc).__name__}: {str(exc)[:MAX_VALIDATOR_MESSAGE]}", "", "")
         )
+    return findings
 
 
-def validate(data: Any, diagnostics: Diagnostics, *, tolerant: bool) -> bool:
+def _cache_key(data: dict[str, Any]) -> str | None:
+    # repr keeps types apart (200 vs "200") and follows the document's own key order.
+    try:
+        text = repr(data)
+    except RecursionError:
+        return None
+    return digest(generator_fingerprint(), "validation", text)
+
+
+def check_schema(data: dict[str, Any], diagnostics: Diagnostics, level: Level, cache: Cache = DISABLED) -> None:
+    """Run openapi-spec-validator (or take its findings for this very document from the
+    cache) and turn each finding into a located diagnostic."""
+    key = _cache_key(data) if cache.enabled else None
+    cached = cache.get("validation", key) if key else None
+    if isinstance(cached, list) and all(isinstance(f, list) and len(f) == 4 for f in cached):
+        findings = [(str(c), str(m), str(p), str(lv)) for c, m, p, lv in cached]
+    else:
+        findings = schema_findings(data)
+        if key:
+            cache.put("validation", key, findings)
+    for code, message, pointer, own_level in findings:
+        diagnostics.add(code, Level(own_level) if own_level else level, message, pointer)
+
+
+def validate(data: Any, diagnostics: Diagnostics, *, tolerant: bool, cache: Cache = DISABLED) -> bool:
     """Return True when the document can go on to the model stage."""
     if not check_core(data, diagnostics):
         return False
-    check_schema(data, diagnostics, Level.WARNING if tolerant else Level.ERROR)
+    check_schema(data, diagnostics, Level.WARNING if tolerant else Level.ERROR, cache)
     return True

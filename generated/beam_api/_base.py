@@ -6,7 +6,6 @@ as a `Call` and hand it to a transport defined below.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import dataclasses
 import email.utils
@@ -781,6 +780,8 @@ class AsyncTransport(_TransportBase):
                     return response
                 await response.aclose()
             attempt += 1
+            import asyncio  # already loaded: an event loop is running
+
             await asyncio.sleep(delay)
 
     async def _send_following(self, request: httpx.Request) -> httpx.Response:

@@ -8,12 +8,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import httpx
-from typing_extensions import Self
 
 from ._base import AsyncTransport, env_token, NOT_GIVEN, SecuritySchemes, SyncTransport
 from ._exceptions import APIError
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from .resources.web_endpoints import AsyncWebEndpoints, WebEndpoints
     from .resources.task_queues import AsyncTaskQueues, TaskQueues
     from .resources.tasks import AsyncTasks, Tasks

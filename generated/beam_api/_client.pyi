@@ -3,10 +3,10 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 import httpx
-from typing_extensions import Self
 from ._base import SecuritySchemes
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
     from .resources.web_endpoints import AsyncWebEndpoints, WebEndpoints
     from .resources.task_queues import AsyncTaskQueues, TaskQueues
     from .resources.tasks import AsyncTasks, Tasks

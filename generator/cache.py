@@ -1,0 +1,292 @@
+"""Content-addressed caches that make regeneration cheap.
+
+Every entry is keyed by a SHA-256 of everything that can change its value, so a hit is
+byte-identical to recomputing it:
+
+- `validation`: the document's data -> openapi-spec-validator findings;
+- `format`: a rendered module's text -> its formatted text and derived stub (the key
+  covers black's version and mode and the generator's own source);
+- `stamp`: per output folder, a digest of every input of a run (spec files, config,
+  templates, generator source, tool versions) and of every file the run wrote, so that
+  `check` on an unchanged spec compares digests instead of rendering.
+
+The cache lives in a folder (default `.cache/generator/` beside the project's
+pyproject.toml; `GENERATOR_CACHE_DIR` or `--cache-dir` override it). `--no-cache`
+turns it off: nothing is read or written. Entries are written atomically, so
+concurrent runs can share a folder; a damaged entry reads as a miss.
+
+This module imports nothing heavy: the `check` fast path runs with it alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+ENV_VAR = "GENERATOR_CACHE_DIR"
+DEFAULT_DIR = Path(".cache") / "generator"
+# Bumped when the layout or meaning of entries changes.
+CACHE_FORMAT = 1
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+# Distributions whose version can change what the generator writes.
+TOOLS = ("black", "jinja2", "PyYAML", "openapi-spec-validator", "jsonschema")
+
+
+def digest(*parts: str | bytes) -> str:
+    """SHA-256 over the parts, each length-prefixed so that no two part lists collide."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def tree_digest(root: Path, pattern: str = "*") -> str:
+    """Digest of the relative paths and contents of every file below `root`."""
+    parts: list[str | bytes] = []
+    if root.is_dir():
+        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def _tool_versions() -> str:
+    """Versions of the tools that shape the output, read from their dist-info folder
+    names (cheaper than importing them or scanning with importlib.metadata)."""
+    wanted = {t.lower().replace("-", "_") for t in TOOLS}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                dist, _, version = name[: -len(".dist-info")].partition("-")
+                key = dist.lower().replace("-", "_").replace(".", "_")
+                if key in wanted and key not in found:
+                    found[key] = version
+    return ",".join(f"{k}={v}" for k, v in sorted(found.items()))
+
+
+_fingerprint: str | None = None
+
+
+def generator_fingerprint() -> str:
+    """One digest for the generator itself: its source, the Python version (ast.unparse
+    output can change with it) and the versions of the tools it drives."""
+    global _fingerprint
+    if _fingerprint is None:
+        _fingerprint = digest(
+            str(CACHE_FORMAT), sys.version, _tool_versions(), tree_digest(PACKAGE_ROOT, "*.py")
+        )
+    return _fingerprint
+
+
+class Cache:
+    """A folder of entries by kind and key; `Cache(None)` is the disabled cache."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.root is not None
+
+    def _path(self, kind: str, key: str) -> Path:
+        assert self.root is not None
+        return self.root / kind / key[:2] / key[2:]
+
+    def get(self, kind: str, key: str) -> Any:
+        """The JSON value stored under (kind, key), or None."""
+        if self.root is None:
+            return None
+        try:
+            with open(self._path(kind, key), "rb") as fh:
+                value = json.loads(fh.read())
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        if self.root is None:
+            return
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+            os.replace(tmp, path)
+        except OSError:  # a cache that cannot be written is only a slower run
+            pass
+
+    def put_many(self, kind: str, items: Iterable[tuple[str, Any]]) -> None:
+        for key, value in items:
+            self.put(kind, key, value)
+
+
+DISABLED = Cache(None)
+
+
+def default_root(project: Path | None) -> Path:
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    return (project if project is not None else Path.cwd()) / DEFAULT_DIR
+
+
+# --- recording what a run reads ---------------------------------------------------
+
+# Files read while a recording is active become inputs of the run. Source and
+# compiled modules are left out: the generator fingerprint covers ours, tool versions
+# cover the rest.
+_NOT_INPUTS = (".py", ".pyc", ".pyi", ".so", ".pth", ".typed")
+# Data files of installed packages (schemas, metadata read on import) and system files
+# are covered by the tool versions in the fingerprint, not tracked one by one; the spec
+# itself is always an input through the config, wherever it lives.
+_NOT_INPUT_ROOTS = tuple(
+    sorted({os.path.join(os.path.abspath(p), "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+) + ("/etc/", "/proc/", "/sys/", "/dev/", "/usr/share/", "/usr/lib/")
+_recordings: list[set[str]] = []
+_hooked = False
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event != "open" or not _recordings:
+        return
+    path, mode = args[0], args[1]
+    if not isinstance(path, str) or not isinstance(mode, str):
+        return
+    if "r" not in mode or "+" in mode or path.endswith(_NOT_INPUTS):
+        return
+    path = os.path.abspath(path)
+    if path.startswith(_NOT_INPUT_ROOTS) or ".dist-info" + os.sep in path or ".egg-info" + os.sep in path:
+        return
+    for recording in _recordings:
+        recording.add(path)
+
+
+class recording_reads:
+    """`with recording_reads() as reads:` collects the paths of files opened for
+    reading inside the block (spec files, referenced files, templates)."""
+
+    def __enter__(self) -> set[str]:
+        global _hooked
+        if not _hooked:
+            sys.addaudithook(_audit)
+            _hooked = True
+        self.reads: set[str] = set()
+        _recordings.append(self.reads)
+        return self.reads
+
+    def __exit__(self, *exc: object) -> None:
+        _recordings.remove(self.reads)
+
+
+# --- the stamp: `check` without rendering -----------------------------------------
+
+STAMP_FORMAT = 1
+
+
+def _config_paths(config: Any) -> list[Path]:
+    """Every file or folder the config names, except the output folder."""
+    out: list[Path] = []
+    for name in getattr(config, "__dataclass_fields__", {}):
+        if name == "output":
+            continue
+        value = getattr(config, name)
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        out += [v for v in values if isinstance(v, Path)]
+    return out
+
+
+def _path_digest(path: Path) -> str:
+    try:
+        if path.is_dir():
+            return "dir:" + tree_digest(path)
+        return "file:" + file_digest(path)
+    except OSError:
+        return "missing"
+
+
+def inputs_digest(config: Any, reads: Iterable[str]) -> str:
+    """Everything a run's output depends on: the generator, the config (with the
+    contents of every file and folder it names), the built-in templates, and every
+    file the run read."""
+    parts: list[str] = [str(STAMP_FORMAT), generator_fingerprint(), repr(config)]
+    parts.append(tree_digest(PACKAGE_ROOT.parent / "templates"))
+    for path in _config_paths(config):
+        parts += [str(path), _path_digest(path)]
+    for read in sorted(reads):
+        parts += [read, _path_digest(Path(read))]
+    return digest(*parts)
+
+
+def _stamp_key(config: Any) -> str:
+    return digest(str(STAMP_FORMAT), os.path.abspath(config.output))
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_stamp(
+    cache: Cache,
+    config: Any,
+    reads: Iterable[str],
+    outputs: Iterable[tuple[str, str]],
+    diagnostics: list[list[Any]],
+    generated: int,
+) -> None:
+    """Remember that `config` with these inputs produced `outputs` (path, content),
+    which are now on disk exactly."""
+    if cache.root is None:
+        return
+    own = os.path.abspath(cache.root) + os.sep
+    reads = sorted({r for r in reads if not r.startswith(own)})
+    cache.put(
+        "stamp",
+        _stamp_key(config),
+        {
+            "inputs": inputs_digest(config, reads),
+            "reads": reads,
+            "outputs": {path: text_digest(content) for path, content in outputs},
+            "diagnostics": diagnostics,
+            "generated": generated,
+        },
+    )
+
+
+def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
+    """The stamp of the output folder when neither the inputs nor any output file
+    changed since it was recorded (a hand edit shows as a changed digest)."""
+    if not cache.enabled:
+        return None
+    stamp = cache.get("stamp", _stamp_key(config))
+    if not isinstance(stamp, dict) or not isinstance(stamp.get("outputs"), dict):
+        return None
+    try:
+        if stamp["inputs"] != inputs_digest(config, stamp["reads"]):
+            return None
+        root = Path(config.output)
+        for path, expected in stamp["outputs"].items():
+            if file_digest(root / path) != expected:
+                return None
+    except (OSError, KeyError, TypeError):
+        return None
+    return stamp

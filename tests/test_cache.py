@@ -1,0 +1,166 @@
+"""Caches never change the output: a warm run is byte-identical to a cold one, and the
+unchanged-spec fast path still sees every edit of an input or of a generated file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import black
+import pytest
+
+from generator import format as fmt
+from generator.diagnostics import Diagnostics
+from generator.render import OutputFile
+
+from .helpers import BEAM_SPEC, ROOT, run_cli, tree_bytes
+
+
+def _setup(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A project folder with the Beam spec and the repo's [tool.generator] settings."""
+    project = tmp_path / "project"
+    (project / "specs").mkdir(parents=True)
+    shutil.copy(BEAM_SPEC, project / "specs" / BEAM_SPEC.name)
+    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    return project, project / "generated", project / ".cache" / "generator"
+
+
+def _gen(project: Path, *args: str) -> tuple[int, str, str]:
+    run = run_cli("--config", project / "pyproject.toml", "generate", *args)
+    return run.code, run.stdout, run.stderr
+
+
+def _check(project: Path, *args: str) -> tuple[int, str, str]:
+    run = run_cli("--config", project / "pyproject.toml", "check", *args)
+    return run.code, run.stdout, run.stderr
+
+
+def test_warm_runs_are_byte_identical_to_a_cold_run(tmp_path: Path) -> None:
+    project, out, cache = _setup(tmp_path)
+    assert _gen(project, "--no-cache")[0] == 0
+    assert not cache.exists(), "--no-cache must write no cache"
+    cold = tree_bytes(out)
+
+    shutil.rmtree(out)
+    assert _gen(project)[0] == 0  # fills the cache
+    assert tree_bytes(out) == cold
+    assert {p.name for p in cache.iterdir()} >= {"validation", "module", "chunk", "stamp"}
+
+    shutil.rmtree(out)
+    (cache / "stamp").exists() and shutil.rmtree(cache / "stamp")
+    code, _, err = _gen(project)  # every stage from the cache
+    assert code == 0, err
+    assert tree_bytes(out) == cold
+
+
+def test_chunk_cache_alone_gives_the_same_bytes(tmp_path: Path) -> None:
+    project, out, cache = _setup(tmp_path)
+    assert _gen(project, "--no-cache")[0] == 0
+    cold = tree_bytes(out)
+    shutil.rmtree(out)
+    assert _gen(project)[0] == 0
+    shutil.rmtree(cache / "module")
+    shutil.rmtree(cache / "stamp")
+    shutil.rmtree(out)
+    assert _gen(project)[0] == 0
+    assert tree_bytes(out) == cold
+
+
+def test_unchanged_check_takes_the_fast_path_and_sees_hand_edits(tmp_path: Path) -> None:
+    project, out, _ = _setup(tmp_path)
+    assert _gen(project)[0] == 0
+    code, stdout, _ = _check(project)
+    assert code == 0 and "up to date" in stdout
+
+    target = out / "beam_api" / "_base.py"
+    original = target.read_bytes()
+    target.write_bytes(original + b"# edited by hand\n")
+    code, stdout, _ = _check(project)
+    assert code == 1 and "edited by hand" in stdout
+
+    target.write_bytes(original)
+    assert _check(project)[0] == 0
+    (out / "beam_api" / "models.pyi").unlink()
+    assert _check(project)[0] == 1
+    assert _gen(project)[0] == 0
+    assert _check(project)[0] == 0
+
+
+def test_fast_path_sees_spec_config_and_template_edits(tmp_path: Path) -> None:
+    project, out, _ = _setup(tmp_path)
+    assert _gen(project)[0] == 0
+    spec = project / "specs" / BEAM_SPEC.name
+    text = spec.read_text()
+    spec.write_text(text.replace("title:", "title: Edited", 1) if "title: Edited" not in text else text)
+    code, stdout, _ = _check(project)
+    assert code == 1, "an edited spec must make the output stale"
+    spec.write_text(text)
+    assert _check(project)[0] == 0
+
+    code, _, _ = _check(project, "--package", "other_name")
+    assert code == 1, "a changed config must not be answered from the stamp"
+
+
+def test_stamp_replays_the_diagnostics(tmp_path: Path) -> None:
+    project, out, _ = _setup(tmp_path)
+    first = _gen(project)
+    again = _gen(project)
+    assert again[0] == first[0] == 0
+    assert again[2] == first[2]  # the same warnings, from the stamp
+    assert "0 file(s) changed" in again[1]
+
+
+@pytest.mark.parametrize("stub", [False, True])
+def test_chunked_black_equals_whole_file_black(stub: bool) -> None:
+    """The chunked formatter's claim, on every module of the Beam client."""
+    from generator.config import load_config
+    from generator.pipeline import build_ir
+    from generator.render import render
+
+    diagnostics = Diagnostics()
+    config = load_config(ROOT / "pyproject.toml").with_overrides(spec=BEAM_SPEC)
+    files = render(build_ir(BEAM_SPEC, config, diagnostics), diagnostics)
+    checked = 0
+    for f in files:
+        if not f.is_python:
+            continue
+        source = fmt.prune_imports(f.content)
+        if stub:
+            source = fmt.prune_imports(fmt.derive_stub(fmt.format_source(source)))
+        chunks = fmt.split_chunks(source)
+        whole = black.format_str(source, mode=fmt.STUB_MODE if stub else fmt.MODE)
+        joined = ("\n" if stub else "\n\n").join(fmt.format_source(c, stub=stub) for _, c in chunks)
+        assert joined == whole, f.path
+        checked += len(chunks)
+    assert checked > 20  # models and resources really were split
+
+
+def test_split_chunks_only_cuts_after_a_class_body() -> None:
+    source = (
+        '"""doc\n\nclass NotACut:\n"""\n\nimport os\n\n\nclass A:\n    x = 1\n\n\n'
+        "@decorator\nclass B:\n    pass\n\n\nclass C:\n    y = 2\ndef f():\n    return os\n"
+    )
+    starts = [line for line, _ in fmt.split_chunks(source)]
+    # before @decorator; not before C (B's lone `pass` collapses in a stub), nor before f
+    # (no blank line), nor inside the docstring
+    assert starts == [1, 13]
+    assert "".join(text for _, text in fmt.split_chunks(source)) == source
+
+
+def test_parallel_formatting_gives_the_same_bytes() -> None:
+    module = "x = 1\n\n\n" + "".join(f"class C{i}:\n    a: int = {i}\n    b: list[int] = [1,2,  3]\n\n\n" for i in range(400))
+    files = [OutputFile("pkg/big.py", module)]
+    serial = fmt.format_files(files, Diagnostics(), parallel=False)
+    parallel = fmt.format_files(files, Diagnostics(), parallel=True)
+    assert serial == parallel
+    whole = black.format_str(fmt.prune_imports(module), mode=fmt.MODE)
+    assert serial[0].content == whole
+
+
+def test_invalid_python_is_located_in_a_chunk() -> None:
+    module = "".join(f"class C{i}:\n    a = {i}\n\n\n" for i in range(3000)) + "class Bad:\n    x = = 1\n"
+    diagnostics = Diagnostics()
+    with pytest.raises(fmt.GenerationFailed):
+        fmt.format_files([OutputFile("pkg/bad.py", module)], diagnostics)
+    (item,) = diagnostics.items
+    assert item.code == "render-invalid-python" and item.line == 3000 * 4 + 2
