@@ -15,6 +15,13 @@ from tests.helpers import ROOT
 sys.path.insert(0, str(ROOT / "generated"))
 
 
+@pytest.fixture(autouse=True)
+def _shared_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generator runs in tests keep their cache in one folder of the session, so tests that
+    watch a project folder see only what generation itself writes there."""
+    monkeypatch.setenv("GENERATOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "generator-cache"))
+
+
 @pytest.fixture(scope="module")
 def beam() -> Iterator[Any]:
     from tests.beam_server import BeamServer

@@ -22,7 +22,14 @@ def _setup(tmp_path: Path) -> tuple[Path, Path, Path]:
     (project / "specs").mkdir(parents=True)
     shutil.copy(BEAM_SPEC, project / "specs" / BEAM_SPEC.name)
     shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    shutil.copytree(ROOT / "templates" / "overlays", project / "templates" / "overlays")
     return project, project / "generated", project / ".cache" / "generator"
+
+
+@pytest.fixture(autouse=True)
+def _default_cache_location(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the default cache beside pyproject.toml."""
+    monkeypatch.delenv("GENERATOR_CACHE_DIR", raising=False)
 
 
 def _gen(project: Path, *args: str) -> tuple[int, str, str]:
