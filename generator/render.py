@@ -116,6 +116,15 @@ def body_argument(op: Operation) -> str:
     body = op.body
     if body is None:
         return ""
+    if body.kind == "json" and body.media_type.split(";")[0].strip().lower() not in ("application/json", "*/*"):
+        # `application/merge-patch+json` and friends: say so in Content-Type
+        return _body_argument(op) + f"\n        content_type={naming.literal(body.media_type)},"
+    return _body_argument(op)
+
+
+def _body_argument(op: Operation) -> str:
+    body = op.body
+    assert body is not None
     if body.flattened:
         pairs = ", ".join(f"{naming.literal(f.wire_name)}: {f.py_name}" for f in body.fields)
         values = f"compact({{{pairs}}})"

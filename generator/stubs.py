@@ -29,6 +29,8 @@ def _is_simple_value(node: ast.expr) -> bool:
     """Values a stub may spell out: literals, names and type expressions."""
     if isinstance(node, ast.Constant):
         return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):  # negative numbers
+        return isinstance(node.operand, ast.Constant)
     if isinstance(node, (ast.Name, ast.Attribute)):
         return True
     if isinstance(node, ast.Subscript):

@@ -607,15 +607,16 @@ class Builder:
         op_ids = naming.Namer()
         for path, path_item in paths.items():
             path_ptr = pointer_join("/paths", path)
-            path_item, _ = self.deref(path_item, path_ptr)
+            path_item, path_ptr = self.deref(path_item, path_ptr)
             if not isinstance(path_item, dict):
                 continue
             path_servers = self.servers(path_item.get("servers"), pointer_join(path_ptr, "servers"))
             for method in METHODS:
-                op = path_item.get(method)
+                op_ptr = pointer_join(path_ptr, method)
+                # Multi-file documents often put a whole operation behind a `$ref`.
+                op, op_ptr = self.deref(path_item.get(method), op_ptr)
                 if not isinstance(op, dict):
                     continue
-                op_ptr = pointer_join(path_ptr, method)
                 raw_id = op.get("operationId")
                 if not isinstance(raw_id, str) or not raw_id.strip():
                     raw_id = f"{method}_{path}"
