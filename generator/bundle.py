@@ -15,6 +15,8 @@ Rules:
 - only files inside the root document's folder are read;
 - a target that is not a mapping (a string such as a `description`, a list) is inlined
   in place of the `$ref` object, since nothing can refer to it by pointer anyway;
+- an operation behind a `$ref` (`get: {$ref: ...}`, which OpenAPI does not allow but
+  real trees use) is inlined too, and its new pointer is mapped back to its file;
 - a file that is not YAML or JSON (code samples) is inlined as its text;
 - discriminator `mapping` values naming files are rewritten like `$ref`s.
 """
@@ -37,6 +39,7 @@ BUNDLE_KEY = "x-generator-bundled"
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILES = 20_000
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _KEY_CHARS = re.compile(r"[^0-9A-Za-z_.-]+")
 
@@ -67,10 +70,17 @@ class Bundle:
     # key -> (path shown in diagnostics, line map)
     sources: dict[str, tuple[str, SourceMap]] = field(default_factory=dict)
     problems: list[BundleError] = field(default_factory=list)
+    # pointer where a file's content was inlined -> the pointer it came from
+    inlined: dict[str, str] = field(default_factory=dict)
 
     def locate(self, pointer: str) -> tuple[str, str] | None:
         """(bundle key, pointer inside that file) when `pointer` lies in a bundled file."""
         tokens = pointer_tokens(pointer)
+        for cut in range(len(tokens), 0, -1):
+            origin = self.inlined.get(pointer_join("", *tokens[:cut]))
+            if origin is not None:
+                tokens = pointer_tokens(origin) + tokens[cut:]
+                break
         if len(tokens) >= 2 and tokens[0] == BUNDLE_KEY and tokens[1] in self.sources:
             return tokens[1], pointer_join("", *tokens[2:])
         return None
@@ -194,6 +204,10 @@ class Bundler:
                     except BundleError as exc:
                         self.bundle.problems.append(exc)
                     else:
+                        if inline is None and slot in _METHODS:
+                            inline = self._operation_at(local)
+                            if inline is not None:
+                                self.bundle.inlined[pointer] = local[1:]
                         if inline is not None:
                             parent[slot] = inline
                             continue
@@ -211,6 +225,15 @@ class Bundler:
         entry.data = root_holder[0]
         if entry.key:
             self.bundled[entry.key] = entry.data
+
+    def _operation_at(self, local: str) -> dict[str, Any] | None:
+        tokens = pointer_tokens(local[1:])
+        if len(tokens) < 2 or tokens[0] != BUNDLE_KEY or tokens[1] not in self.bundled:
+            return None
+        target = _resolve(self.bundled[tokens[1]], pointer_join("", *tokens[2:]))
+        if isinstance(target, dict) and ("responses" in target or "operationId" in target):
+            return target
+        return None
 
     def _rewrite_mapping(self, entry: _File, mapping: dict[Any, Any], pointer: str) -> None:
         for tag, value in list(mapping.items()):
