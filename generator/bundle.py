@@ -18,6 +18,7 @@ Rules:
 - an operation behind a `$ref` (`get: {$ref: ...}`, which OpenAPI does not allow but
   real trees use) is inlined too, and its new pointer is mapped back to its file;
 - a file that is not YAML or JSON (code samples) is inlined as its text;
+- references inside specification extensions (`x-codeSamples`, ...) are not followed;
 - discriminator `mapping` values naming files are rewritten like `$ref`s.
 """
 
@@ -42,6 +43,29 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _KEY_CHARS = re.compile(r"[^0-9A-Za-z_.-]+")
+
+
+# Maps whose keys are names chosen by the author, so `x-foo` there is a name, not an
+# extension.
+_NAMED_MAPS = frozenset(
+    {"properties", "patternProperties", "schemas", "responses", "parameters", "examples", "requestBodies",
+     "headers", "securitySchemes", "links", "callbacks", "pathItems", "variables", "mapping", "content",
+     "encoding", "scopes", "webhooks", "$defs", "definitions", "dependentSchemas"}
+)
+
+
+def is_extension(key: object, parent_key: object) -> bool:
+    """Whether `key` (under `parent_key`) is a specification extension such as
+    `x-codeSamples`: tooling data that no client needs."""
+    return isinstance(key, str) and key.startswith("x-") and parent_key not in _NAMED_MAPS
+
+
+def in_extension(pointer: str) -> bool:
+    """Whether the pointer lies inside a specification extension."""
+    tokens = pointer_tokens(pointer)
+    if tokens[:1] == [BUNDLE_KEY]:
+        tokens = tokens[2:]
+    return any(is_extension(t, tokens[i - 1] if i else None) for i, t in enumerate(tokens))
 
 
 class BundleError(Exception):
@@ -215,8 +239,11 @@ class Bundler:
                 mapping = node.get("mapping") if isinstance(node.get("propertyName"), str) else None
                 if isinstance(mapping, dict):
                     self._rewrite_mapping(entry, mapping, pointer_join(pointer, "mapping"))
+                parent_key = slot if isinstance(slot, str) else None
                 for key, value in node.items():
-                    if isinstance(value, (dict, list)):
+                    # Extensions are not followed: their `$ref`s (code samples, vendor
+                    # policies) are not needed for a client and are often broken.
+                    if isinstance(value, (dict, list)) and not is_extension(key, parent_key):
                         stack.append((node, key, pointer_join(pointer, key)))
             elif isinstance(node, list):
                 for index, value in enumerate(node):

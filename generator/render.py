@@ -108,7 +108,9 @@ def encode_field(field: Field, expr: str) -> str:
 
 def parser(op: Operation) -> str:
     if op.result_kind == "json" and op.result is not None:
-        return "parse_json" if op.result.is_identity else f"_parse_{op.py_name}"
+        # A typed parser unless the result is `Any`: returning `response.json()` (Any)
+        # from a function declared to return `str` fails `mypy --strict`.
+        return "parse_json" if op.result.annotation() == "Any" else f"_parse_{op.py_name}"
     return {"binary": "parse_bytes", "text": "parse_text"}.get(op.result_kind, "parse_none")
 
 

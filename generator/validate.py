@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from .bundle import in_extension
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
 
 MAX_VALIDATOR_MESSAGE = 300
@@ -87,7 +88,13 @@ def check_core(data: Any, diagnostics: Diagnostics) -> bool:
     elif paths is not None and not isinstance(paths, dict):
         diagnostics.error("no-paths", "`paths` must be a mapping of path templates", "/paths")
     for pointer, ref in iter_refs(data):
-        if ref.startswith("#"):
+        if in_extension(pointer):
+            # vendor data: a broken reference there does not stop a client
+            if not ref.startswith("#") or not resolve_pointer(data, ref[1:])[0]:
+                diagnostics.warning(
+                    "extension-ref", f"$ref {ref!r} in an extension is not resolved", pointer_join(pointer, "$ref")
+                )
+        elif ref.startswith("#"):
             found, _ = resolve_pointer(data, ref[1:])
             if not found:
                 diagnostics.error(

@@ -249,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="documents whose name contains any of these")
     parser.add_argument("--no-mypy", action="store_true", help="skip the mypy runs")
     parser.add_argument("--no-strict", action="store_true", help="skip the mypy --strict run")
+    parser.add_argument("--largest-first", action="store_true", help="start with the largest documents")
     args = parser.parse_args(argv)
     documents = find_documents(args.corpus)
     if args.only:
@@ -256,14 +257,20 @@ def main(argv: list[str] | None = None) -> int:
     if not documents:
         print(f"no documents under {args.corpus}", file=sys.stderr)
         return 2
-    # Largest first so the long ones do not trail at the end.
-    documents.sort(key=lambda d: -_size(args.corpus / d[0]))
+    order = -1 if args.largest_first else 1
+    documents.sort(key=lambda d: order * _size(args.corpus / d[0]))
     jobs = [Job(p.resolve(), n, Path("."), mypy=not args.no_mypy, strict=not args.no_strict) for n, p in documents]
     rows: list[Row] = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for row in pool.map(_run_in_tmp, jobs):
             rows.append(row)
-            print(f"  done {row.name} ({row.seconds:.1f} s)", file=sys.stderr, flush=True)
+            status = "ok" if row.passed else ("not generated" if not row.generated else "FAIL")
+            print(
+                f"  {status:<13} {row.name} ({row.seconds:.1f} s; warnings {row.warnings}, mypy {_cell(row.mypy)}, "
+                f"strict {_cell(row.mypy_strict)}) {row.cause or row.import_error or row.mypy_first}",
+                file=sys.stderr,
+                flush=True,
+            )
     rows.sort(key=lambda r: r.name)
     print_table(rows, strict=not args.no_strict and not args.no_mypy)
     bad = [r for r in rows if r.generated and not r.passed]

@@ -51,6 +51,8 @@ SCHEMAS = "/components/schemas/"
 # Names a generated model must not take: they are used by the runtime or typing.
 MODEL_RESERVED = frozenset(
     {"Any", "Literal", "NotGiven", "NOT_GIVEN", "Mapping", "FileContent", "UUID", "datetime", "date"}
+    # names the resource modules import from the runtime beside the models
+    | {"Call", "Param", "Resource", "AsyncResource", "RawResponse", "TimeoutTypes", "Self", "Callable"}
 )
 FIELD_RESERVED = frozenset({"additional_properties", "from_dict", "to_dict"})
 PARAM_RESERVED = frozenset({"self", "timeout", "extra_headers", "extra_query", "body"})
@@ -712,11 +714,12 @@ class Builder:
         resources = []
         attrs = naming.Namer({"with_raw_response", "close", "token", "base_url"}, fold_case=True)
         tag_docs = {str(t.get("name")): _text(t.get("description")) for t in spec.get("tags") or [] if isinstance(t, dict)}
+        model_names = {m.name for m in self.models.values()} | {e.name for e in self.enums.values()}
         for tag, ops in grouped.items():
             attr = attrs.claim(naming.snake(tag, "default"))
             method_names = naming.Namer({"with_raw_response"})
             ops = [op.__class__(**{**op.__dict__, "py_name": method_names.claim(op.py_name)}) for op in ops]
-            resources.append(Resource(tag, attr, naming.pascal(attr), attr, tag_docs.get(tag, ""), tuple(ops)))
+            resources.append(Resource(tag, attr, _resource_class(attr, model_names), attr, tag_docs.get(tag, ""), tuple(ops)))
         return Api(
             title=title,
             version=_text(info.get("version")),
@@ -732,6 +735,18 @@ class Builder:
             enums=tuple(self.enums.values()),
             security_schemes=schemes,
         )
+
+
+def _resource_class(attr: str, model_names: set[str]) -> str:
+    """The resource class name; a resource module imports models, so its classes
+    (`X`, `AsyncX`, `XWithRawResponse`, ...) must not take a model's name."""
+    base = naming.pascal(attr)
+    candidates = [base, base + "Resource"] + [f"{base}Resource{n}" for n in range(2, 100)]
+    for name in candidates:
+        variants = {name, "Async" + name, name + "WithRawResponse", "Async" + name + "WithRawResponse"}
+        if not variants & model_names:
+            return name
+    return candidates[-1]
 
 
 def _status_order(status: Any) -> tuple[int, str]:
