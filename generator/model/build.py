@@ -54,8 +54,17 @@ MODEL_RESERVED = frozenset(
     # names the resource modules import from the runtime beside the models
     | {"Call", "Param", "Resource", "AsyncResource", "RawResponse", "TimeoutTypes", "Self", "Callable"}
 )
-FIELD_RESERVED = frozenset({"additional_properties", "from_dict", "to_dict"})
-PARAM_RESERVED = frozenset({"self", "timeout", "extra_headers", "extra_query", "body"})
+# A field is a class attribute: it must not shadow what the class body and its
+# annotations use (`field(default_factory=dict[str, Any])`, `list[str]`, ...).
+FIELD_RESERVED = frozenset(
+    {"additional_properties", "from_dict", "to_dict", "field", "dataclass"}
+    | {"str", "int", "float", "bool", "dict", "list", "bytes", "datetime", "date"}
+)
+# Method parameters must not shadow what the method bodies call.
+PARAM_RESERVED = frozenset(
+    {"self", "timeout", "extra_headers", "extra_query", "body", "warnings", "compact", "to_jsonable"}
+    | {"parse_json", "parse_none", "parse_bytes", "parse_text"}
+)
 _JSON_MEDIA = re.compile(r"^application/([\w.\-]+\+)?json(;.*)?$|^\*/\*$")
 _DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 
@@ -192,6 +201,12 @@ class Builder:
         self.named[target_pointer] = result
         return result
 
+    def properties_of(self, schema: dict[str, Any], pointer: str) -> tuple[dict[str, Any], str]:
+        """A schema's `properties` and their pointer; multi-file documents sometimes
+        put the whole map behind a `$ref`."""
+        props, props_pointer = self.deref(schema.get("properties"), pointer_join(pointer, "properties"))
+        return (props, props_pointer) if isinstance(props, dict) else ({}, props_pointer)
+
     def _required_of(self, schema: Any) -> tuple[str, ...]:
         req = schema.get("required") if isinstance(schema, dict) else None
         return tuple(dict.fromkeys(r for r in req if isinstance(r, str))) if isinstance(req, list) else ()
@@ -252,7 +267,7 @@ class Builder:
         return AnyType()
 
     def object_type(self, schema: dict[str, Any], pointer: str, hint: str) -> TypeRef:
-        props = schema.get("properties")
+        props, _ = self.properties_of(schema, pointer)
         extra = schema.get("additionalProperties", True)
         if not isinstance(props, dict) or not props:
             if isinstance(extra, dict) and extra:
@@ -270,8 +285,9 @@ class Builder:
         extra: Any = True
         for part, part_pointer in parts:
             required.extend(self._required_of(part))
-            for wire, prop in (part.get("properties") or {}).items():
-                props[str(wire)] = (prop, pointer_join(part_pointer, "properties", wire))
+            part_props, props_pointer = self.properties_of(part, part_pointer)
+            for wire, prop in part_props.items():
+                props[str(wire)] = (prop, pointer_join(props_pointer, wire))
             if isinstance(part.get("additionalProperties"), dict) and part["additionalProperties"]:
                 extra = (part["additionalProperties"], pointer_join(part_pointer, "additionalProperties"))
         self.pending[pointer] = _Pending(name, "model")
@@ -321,7 +337,7 @@ class Builder:
             self._collect_parts(item, pointer_join(pointer, "allOf", index), parts, set())
         if schema.get("properties") or schema.get("required"):
             parts.append((schema, pointer))
-        if not any(p.get("properties") for p, _ in parts):
+        if not any(self.properties_of(p, pp)[0] for p, pp in parts):
             non_object = [p for p, _ in parts if p.get("type") not in (None, "object")]
             if non_object:
                 return self.schema_type(non_object[0], pointer, hint)
@@ -337,7 +353,9 @@ class Builder:
         seen.add(target_pointer)
         for index, item in enumerate(target.get("allOf") or []):
             self._collect_parts(item, pointer_join(target_pointer, "allOf", index), parts, seen)
-        if target.get("oneOf") or target.get("anyOf"):
+        alternatives = [a for key in ("oneOf", "anyOf") for a in target.get(key) or [] if isinstance(a, dict)]
+        # `anyOf: [{required: [a]}, {required: [b]}]` only constrains; nothing to merge
+        if any(set(a) - {"required", "description", "title"} for a in alternatives):
             self.warn(
                 "allof-union",
                 "allOf part is a union; its alternatives' properties are not merged",
