@@ -138,7 +138,9 @@ def _body_argument(op: Operation) -> str:
         value = "to_jsonable(body)" if body.required else "NOT_GIVEN if body is None else to_jsonable(body)"
         return f"        json={value},"
     if body.kind == "multipart":
-        return "        multipart=body,"
+        if body.required:
+            return "        multipart=form_fields(body),"
+        return "        multipart=None if body is None else form_fields(body),"
     if body.kind == "form":
         return "        data=to_jsonable(body),"
     return f"        content=body,\n        content_type={naming.literal(body.media_type)},"
