@@ -197,7 +197,15 @@ class Builder:
             )
             return AnyType()
         hint = pointer_tokens(target_pointer)[-1] if target_pointer else "Model"
-        result = self.schema_type(target, target_pointer, hint)
+        # Until it turns out to be a model or an enum (which register themselves), the
+        # target is an alias: a reference back to it from inside is a cycle without an
+        # object in between (e.g. a map of itself) and becomes `Any` there.
+        self.pending[target_pointer] = _Pending("", "alias")
+        try:
+            result = self.schema_type(target, target_pointer, hint)
+        finally:
+            if getattr(self.pending.get(target_pointer), "kind", "") == "alias":
+                del self.pending[target_pointer]
         self.named[target_pointer] = result
         return result
 
@@ -315,7 +323,7 @@ class Builder:
         additional: TypeRef = AnyType()
         if isinstance(extra, tuple):
             additional = self.schema_type(extra[0], extra[1], name + "Value")
-        del self.pending[pointer]
+        self.pending.pop(pointer, None)
         ordered = tuple(sorted(fields, key=lambda f: not f.required))
         self.models[pointer] = Model(
             name=name,
@@ -726,7 +734,8 @@ class Builder:
             pointer = pointer_join("/components/schemas", name)
             if pointer not in self.named:
                 try:
-                    self.named[pointer] = self.schema_type(schema, pointer, str(name))
+                    # through ref_type, so a cycle back to this schema is recognised
+                    self.ref_type("#" + pointer, pointer)
                 except TooDeep as exc:
                     self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
         resources = []
