@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "dev"
 PACKAGE = "corpus_client"
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-TIMEOUT = 900
+TIMEOUT = int(os.environ.get("CORPUS_TIMEOUT", "1800"))  # seconds per step and document
 CACHE_ROOT = Path(tempfile.gettempdir()) / "corpus-mypy-cache"
 
 
