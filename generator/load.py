@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .bundle import Bundle, Bundler, has_file_refs
 from .diagnostics import Diagnostics, GenerationFailed, Level, pointer_join, pointer_tokens
 
 try:  # the C loader is a hard requirement for speed, but fall back rather than crash
@@ -115,13 +116,20 @@ def _line_map(text: str) -> dict[str, int]:
 
 @dataclass
 class Document:
-    """A loaded spec: its data plus where it came from."""
+    """A loaded spec: its data plus where it came from. For a multi-file document,
+    `bundle` maps pointers under the bundled files back to their own file and line."""
 
     path: str
     data: Any
     source: SourceMap
+    bundle: Bundle | None = None
 
     def locate(self, pointer: str) -> tuple[str, int]:
+        if self.bundle is not None:
+            found = self.bundle.locate(pointer)
+            if found is not None:
+                shown, source = self.bundle.sources[found[0]]
+                return shown, source.line_of(found[1])
         return self.source.path, self.source.line_of(pointer)
 
 
@@ -274,5 +282,46 @@ def load(path: str | Path, diagnostics: Diagnostics) -> Document:
         raise GenerationFailed from None
     doc = Document(shown, data, SourceMap(shown, text))
     diagnostics.locator = doc.locate
+    if has_file_refs(data):
+        bundle_files(doc, path, diagnostics)
     return doc
+
+
+def _load_referenced(path: Path, shown: str) -> tuple[Any, SourceMap]:
+    try:
+        text = read_file(path)
+        data = parse_text(text, shown)
+    except LoadError as exc:
+        raise _ReferencedFileError(shown, exc) from None
+    return data, SourceMap(shown, text)
+
+
+class _ReferencedFileError(Exception):
+    def __init__(self, shown: str, error: LoadError) -> None:
+        super().__init__(error.message)
+        self.shown = shown
+        self.error = error
+
+
+def bundle_files(doc: Document, path: Path, diagnostics: Diagnostics) -> None:
+    """Resolve relative-file `$ref`s into `doc` (see bundle.py). A file that cannot be
+    read or parsed is an error at that file; a reference that cannot be followed is an
+    error where the `$ref` is written."""
+    try:
+        bundle = Bundler(path, doc.data, doc.path, _load_referenced).run()
+    except _ReferencedFileError as exc:
+        err = exc.error
+        diagnostics.add(err.code, Level.ERROR, f"{exc.shown}: {err.message}", err.pointer, exc.shown, err.line)
+        raise GenerationFailed from None
+    doc.data = bundle.data
+    doc.bundle = bundle
+    for problem in bundle.problems:
+        diagnostics.add(problem.code, Level.ERROR, problem.message, problem.pointer)
+    if bundle.problems:
+        raise GenerationFailed
+    try:
+        check_bounds(doc.data)
+    except LoadError as exc:
+        diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer)
+        raise GenerationFailed from None
 

@@ -127,7 +127,9 @@ def encode_field(field: Field, expr: str) -> str:
 
 def parser(op: Operation) -> str:
     if op.result_kind == "json" and op.result is not None:
-        return "parse_json" if op.result.is_identity else f"_parse_{op.py_name}"
+        # A typed parser unless the result is `Any`: returning `response.json()` (Any)
+        # from a function declared to return `str` fails `mypy --strict`.
+        return "parse_json" if op.result.annotation() == "Any" else f"_parse_{op.py_name}"
     return {"binary": "parse_bytes", "text": "parse_text"}.get(op.result_kind, "parse_none")
 
 
@@ -135,6 +137,15 @@ def body_argument(op: Operation) -> str:
     body = op.body
     if body is None:
         return ""
+    if body.kind == "json" and body.media_type.split(";")[0].strip().lower() not in ("application/json", "*/*"):
+        # `application/merge-patch+json` and friends: say so in Content-Type
+        return _body_argument(op) + f"\n        content_type={naming.literal(body.media_type)},"
+    return _body_argument(op)
+
+
+def _body_argument(op: Operation) -> str:
+    body = op.body
+    assert body is not None
     if body.flattened:
         pairs = ", ".join(f"{naming.literal(f.wire_name)}: {f.py_name}" for f in body.fields)
         values = f"compact({{{pairs}}})"
@@ -146,7 +157,9 @@ def body_argument(op: Operation) -> str:
         value = "to_jsonable(body)" if body.required else "NOT_GIVEN if body is None else to_jsonable(body)"
         return f"        json={value},"
     if body.kind == "multipart":
-        return "        multipart=body,"
+        if body.required:
+            return "        multipart=form_fields(body),"
+        return "        multipart=None if body is None else form_fields(body),"
     if body.kind == "form":
         return "        data=to_jsonable(body),"
     return f"        content=body,\n        content_type={naming.literal(body.media_type)},"

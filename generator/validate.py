@@ -13,6 +13,7 @@ import re
 from typing import Any, Iterator
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
+from .bundle import in_extension
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
 
 MAX_VALIDATOR_MESSAGE = 300
@@ -105,8 +106,14 @@ def check_core(data: Any, diagnostics: Diagnostics) -> bool:
         diagnostics.error("no-paths", "the document has no `paths`: nothing to generate", "")
     elif paths is not None and not isinstance(paths, dict):
         diagnostics.error("no-paths", "`paths` must be a mapping of path templates", "/paths")
+    unresolved_in_extensions: list[str] = []
     for pointer, ref in iter_refs(data):
-        if ref.startswith("#"):
+        if in_extension(pointer):
+            # vendor data (code samples, policies): not needed for a client. Files named
+            # there are not read at all; a broken local reference is worth a warning.
+            if ref.startswith("#") and not resolve_pointer(data, ref[1:])[0]:
+                unresolved_in_extensions.append(pointer_join(pointer, "$ref"))
+        elif ref.startswith("#"):
             found, _ = resolve_pointer(data, ref[1:])
             if not found:
                 diagnostics.error(
@@ -118,6 +125,14 @@ def check_core(data: Any, diagnostics: Diagnostics) -> bool:
                 f"$ref {ref!r} points outside the document and was not resolved",
                 pointer_join(pointer, "$ref"),
             )
+    if unresolved_in_extensions:
+        first = min(unresolved_in_extensions)
+        diagnostics.warning(
+            "extension-ref",
+            f"{len(unresolved_in_extensions)} $ref(s) inside x- extensions point at nothing "
+            "(extensions are not used to generate the client); the first is here",
+            first,
+        )
     return not any(d.level is Level.ERROR for d in diagnostics.items[before:])
 
 

@@ -237,6 +237,18 @@ def _is_file(value: Any) -> bool:
     return items is not None and len(items) in (2, 3) and isinstance(items[0], str)
 
 
+def form_fields(value: Any) -> Mapping[str, Any]:
+    """A multipart body given as a model (or a union of models) or a mapping: its fields,
+    file contents untouched."""
+    to_dict = getattr(value, "to_dict", None)
+    fields = as_mapping(to_dict() if callable(to_dict) else value)
+    if fields is None:
+        raise TypeError(
+            f"a multipart body must be a model or a mapping, not {type(value).__name__}"
+        )
+    return fields
+
+
 def split_multipart(values: Mapping[str, Any]) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
     """Separate file parts from plain form fields for a multipart body."""
     files: list[tuple[str, Any]] = []
@@ -294,22 +306,25 @@ def expand_path(template: str, params: Sequence[Param]) -> str:
 
 
 def encode_query_param(param: Param) -> list[tuple[str, str]]:
+    """Serialise one query parameter into percent-encoded (name, value) pairs. The
+    delimiters of the non-exploded styles stay literal, as OpenAPI writes them:
+    `tags=a,b,c`, `tags=a|b|c`, `filter[color]=red`; the values themselves are encoded."""
     value, style, explode, name = param.value, param.style, param.explode, param.name
     listed = as_list(value)
     if listed is not None:
-        items = [_scalar(v) for v in as_list(to_jsonable(listed)) or []]
+        items = [q(_scalar(v)) for v in as_list(to_jsonable(listed)) or []]
         if explode and style == "form":
-            return [(name, v) for v in items]
-        sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
-        return [(name, sep.join(items))]
+            return [(q(name), v) for v in items]
+        sep = {"spaceDelimited": "%20", "pipeDelimited": "|"}.get(style, ",")
+        return [(q(name), sep.join(items))]
     if isinstance(value, Mapping) or hasattr(value, "to_dict"):
         pairs = _pairs(value)
         if style == "deepObject":
-            return [(f"{name}[{k}]", v) for k, v in pairs]
+            return [(f"{q(name)}[{q(k)}]", q(v)) for k, v in pairs]
         if explode:
-            return pairs
-        return [(name, ",".join(f"{k},{v}" for k, v in pairs))]
-    return [(name, _scalar(value))]
+            return [(q(k), q(v)) for k, v in pairs]
+        return [(q(name), ",".join(f"{q(k)},{q(v)}" for k, v in pairs))]
+    return [(q(name), q(_scalar(value)))]
 
 
 def encode_header_value(param: Param) -> str:
@@ -499,7 +514,7 @@ class _TransportBase:
         self,
         call: Call,
         headers: dict[str, str],
-        query: list[tuple[str, str | int | float | bool | None]],
+        query: list[tuple[str, str]],
         cookies: dict[str, str],
     ) -> None:
         """Fill the first security alternative the token can satisfy."""
@@ -514,7 +529,7 @@ class _TransportBase:
                     if location == "header":
                         headers[name] = self._token
                     elif location == "query":
-                        query.append((name, self._token))
+                        query.append((q(name), q(self._token)))
                     else:
                         cookies[name] = self._token
                 elif kind == "http" and scheme == "basic":
@@ -532,7 +547,7 @@ class _TransportBase:
         extra_query: Mapping[str, object] | None,
     ) -> httpx.Request:
         path = expand_path(call.path, call.path_params)
-        query: list[tuple[str, str | int | float | bool | None]] = []
+        query: list[tuple[str, str]] = []  # percent-encoded
         for param in call.query:
             if not isinstance(param.value, NotGiven):
                 query.extend(encode_query_param(param))
@@ -558,10 +573,12 @@ class _TransportBase:
                 "; ".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in cookies.items()),
             )
         for name, extra in (extra_query or {}).items():
-            query.append((name, _scalar(extra)))
+            query.append((q(name), q(_scalar(extra))))
         kwargs: dict[str, Any] = {}
         if not isinstance(call.json, NotGiven):
             kwargs["json"] = call.json
+            if call.content_type:  # a `+json` media type
+                headers.setdefault("Content-Type", call.content_type)
         elif call.multipart is not None:
             kwargs["files"], kwargs["data"] = split_multipart(call.multipart)
         elif call.data is not None:
@@ -570,10 +587,12 @@ class _TransportBase:
             kwargs["content"] = call.content
             if call.content_type:
                 headers.setdefault("Content-Type", call.content_type)
+        url = self.server_url(call) + path
+        if query:
+            url += ("&" if "?" in url else "?") + "&".join(f"{k}={v}" for k, v in query)
         return httpx.Request(
             call.method,
-            self.server_url(call) + path,
-            params=query,
+            url,
             headers=headers,
             extensions={"timeout": self.resolve_timeout(call, timeout).as_dict()},
             **kwargs,

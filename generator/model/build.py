@@ -53,7 +53,7 @@ SCHEMAS = "/components/schemas/"
 # Names the generated models and resource modules import or define beside model classes.
 MODEL_RESERVED = frozenset(
     {"Any", "Literal", "NotGiven", "NOT_GIVEN", "Mapping", "FileContent", "UUID", "datetime", "date",
-     "Call", "Param", "Resource", "AsyncResource", "RawResponse", "TimeoutTypes"}
+     "Call", "Param", "Resource", "AsyncResource", "RawResponse", "TimeoutTypes", "Self", "Callable"}
 )
 # Resource classes are also imported into _client.py.
 RESOURCE_RESERVED = MODEL_RESERVED | {
@@ -63,7 +63,7 @@ RESOURCE_RESERVED = MODEL_RESERVED | {
 # Field names the model class body needs: `field(...)` and `dict[...]` run there, and a
 # field named like a type would shadow it in the annotations that follow.
 FIELD_RESERVED = frozenset(
-    {"additional_properties", "from_dict", "to_dict", "field", "dict", "list", "str", "int", "float",
+    {"additional_properties", "from_dict", "to_dict", "field", "dataclass", "dict", "list", "str", "int", "float",
      "bool", "bytes", "date", "datetime"}
 )
 # Argument names that would shadow what a method or its `_call` function uses.
@@ -247,6 +247,12 @@ class Builder:
         start = len(self.trail) - 1 - self.trail[::-1].index(target_pointer)
         return _MODEL_MARK not in self.trail[start + 1 :]
 
+    def properties_of(self, schema: dict[str, Any], pointer: str) -> tuple[dict[str, Any], str]:
+        """A schema's `properties` and their pointer; multi-file documents sometimes
+        put the whole map behind a `$ref`."""
+        props, props_pointer = self.deref(schema.get("properties"), pointer_join(pointer, "properties"))
+        return (props, props_pointer) if isinstance(props, dict) else ({}, props_pointer)
+
     def _required_of(self, schema: Any) -> tuple[str, ...]:
         req = schema.get("required") if isinstance(schema, dict) else None
         return tuple(dict.fromkeys(r for r in req if isinstance(r, str))) if isinstance(req, list) else ()
@@ -307,7 +313,7 @@ class Builder:
         return AnyType()
 
     def object_type(self, schema: dict[str, Any], pointer: str, hint: str) -> TypeRef:
-        props = schema.get("properties")
+        props, _ = self.properties_of(schema, pointer)
         extra = schema.get("additionalProperties", True)
         if not isinstance(props, dict) or not props:
             if isinstance(extra, dict) and extra:
@@ -325,8 +331,9 @@ class Builder:
         extra: Any = True
         for part, part_pointer in parts:
             required.extend(self._required_of(part))
-            for wire, prop in _dict(part.get("properties")).items():
-                props[str(wire)] = (prop, pointer_join(part_pointer, "properties", wire))
+            part_props, props_pointer = self.properties_of(part, part_pointer)
+            for wire, prop in part_props.items():
+                props[str(wire)] = (prop, pointer_join(props_pointer, wire))
             if isinstance(part.get("additionalProperties"), dict) and part["additionalProperties"]:
                 extra = (part["additionalProperties"], pointer_join(part_pointer, "additionalProperties"))
         self.pending[pointer] = _Pending(name, "model")
@@ -378,7 +385,7 @@ class Builder:
             self._collect_parts(item, pointer_join(pointer, "allOf", index), parts, set())
         if schema.get("properties") or schema.get("required"):
             parts.append((schema, pointer))
-        if not any(p.get("properties") for p, _ in parts):
+        if not any(self.properties_of(p, pp)[0] for p, pp in parts):
             non_object = [p for p, _ in parts if p.get("type") not in (None, "object")]
             if non_object:
                 return self.schema_type(non_object[0], pointer, hint)
@@ -394,7 +401,9 @@ class Builder:
         seen.add(target_pointer)
         for index, item in enumerate(target.get("allOf") or []):
             self._collect_parts(item, pointer_join(target_pointer, "allOf", index), parts, seen)
-        if target.get("oneOf") or target.get("anyOf"):
+        alternatives = [a for key in ("oneOf", "anyOf") for a in target.get(key) or [] if isinstance(a, dict)]
+        # `anyOf: [{required: [a]}, {required: [b]}]` only constrains; nothing to merge
+        if any(set(a) - {"required", "description", "title"} for a in alternatives):
             self.warn(
                 "allof-union",
                 "allOf part is a union; its alternatives' properties are not merged",
@@ -666,15 +675,16 @@ class Builder:
         op_ids = naming.Namer()
         for path, path_item in paths.items():
             path_ptr = pointer_join("/paths", path)
-            path_item, _ = self.deref(path_item, path_ptr)
+            path_item, path_ptr = self.deref(path_item, path_ptr)
             if not isinstance(path_item, dict):
                 continue
             path_servers = self.servers(path_item.get("servers"), pointer_join(path_ptr, "servers"))
             for method in METHODS:
-                op = path_item.get(method)
+                op_ptr = pointer_join(path_ptr, method)
+                # Multi-file documents often put a whole operation behind a `$ref`.
+                op, op_ptr = self.deref(path_item.get(method), op_ptr)
                 if not isinstance(op, dict):
                     continue
-                op_ptr = pointer_join(path_ptr, method)
                 raw_id = op.get("operationId")
                 if not isinstance(raw_id, str) or not raw_id.strip():
                     given = "operationId" in op and raw_id is not None
@@ -779,7 +789,8 @@ class Builder:
             pointer = pointer_join("/components/schemas", name)
             if pointer not in self.named:
                 try:
-                    self.named[pointer] = self.schema_type(schema, pointer, str(name))
+                    # through ref_type, so a cycle back to this schema is recognised
+                    self.ref_type("#" + pointer, pointer)
                 except TooDeep as exc:
                     self._reset()
                     if exc.pointer not in self.reported_too_deep:

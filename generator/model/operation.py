@@ -223,6 +223,15 @@ class Operation:
         return self.method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
 
     @property
+    def accept(self) -> str:
+        """The Accept header: the media types of the success responses that carry the
+        result, as the spec names them (so `application/vnd.api+json` is asked for)."""
+        if self.result_kind == "none":
+            return ""
+        types = [r.media_type for r in self.responses if r.is_success and r.kind == self.result_kind and r.media_type]
+        return ", ".join(dict.fromkeys(types))
+
+    @property
     def result_annotation(self) -> str:
         return self.result.annotation() if self.result is not None else "None"
 
