@@ -242,7 +242,8 @@ def _stamp_key(config: Any) -> str:
 
 
 def text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """Digest of an output file as written (write.py escapes lone surrogates the same way)."""
+    return hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
 
 
 def record_stamp(

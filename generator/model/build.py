@@ -555,7 +555,7 @@ class Builder:
                 media = next(iter(param["content"]))
                 schema = _dict(param["content"][media]).get("schema")
                 schema_pointer = pointer_join(param_pointer, "content", media, "schema")
-                self.warn("parameter-content", "parameter given by `content` is sent as its JSON text", param_pointer)
+                self.warn("parameter-content", "parameter given by `content` is serialised by its style from the content's schema, not as a JSON document", param_pointer)
             ptype = self.schema_type(schema, schema_pointer, naming.pascal(name, "Param"))
             style = param.get("style") or _DEFAULT_STYLE[location]
             explode = param.get("explode")
