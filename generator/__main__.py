@@ -124,17 +124,27 @@ def _record(cache: Cache, config: Config, result: object, diagnostics: Diagnosti
     )
 
 
-def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED) -> int:
+def _from_stamp(config: Config, diagnostics: Diagnostics, cache: Cache) -> dict[str, object] | None:
+    """The recorded run, when nothing it read has changed since (its diagnostics are
+    replayed); None when the pipeline has to run."""
     stamp = fresh_stamp(cache, config)
+    if stamp is None:
+        return None
+    _replay(stamp, diagnostics)
+    if diagnostics.fails(config.strict):
+        diagnostics.items.clear()
+        return None
+    return stamp
+
+
+def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED) -> int:
+    stamp = _from_stamp(config, diagnostics, cache)
     if stamp is not None:
-        _replay(stamp, diagnostics)
-        if not diagnostics.fails(config.strict):
-            print(f"{config.output}: 0 file(s) changed, {stamp.get('generated', 0)} generated")
-            return OK
+        print(f"{config.output}: 0 file(s) changed, {stamp.get('generated', 0)} generated")
+        return OK
     from .pipeline import generate_files
     from .write import write_tree
 
-    diagnostics.items.clear()
     result = generate_files(config, diagnostics, cache=cache)
     if diagnostics.fails(config.strict):
         return BAD_INPUT
@@ -145,16 +155,12 @@ def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABL
 
 
 def cmd_check(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED) -> int:
-    stamp = fresh_stamp(cache, config)
-    if stamp is not None:
-        _replay(stamp, diagnostics)
-        if not diagnostics.fails(config.strict):
-            print(f"{config.output} is up to date")
-            return OK
+    if _from_stamp(config, diagnostics, cache) is not None:
+        print(f"{config.output} is up to date")
+        return OK
     from .pipeline import generate_files
     from .write import diff_tree
 
-    diagnostics.items.clear()
     result = generate_files(config, diagnostics, cache=cache)
     if diagnostics.fails(config.strict):
         return BAD_INPUT

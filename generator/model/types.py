@@ -222,15 +222,17 @@ class Array(TypeRef):
     def imports(self) -> frozenset[Import]:
         return self.item.imports()
 
-    def decode(self, expr: str, depth: int = 0) -> str:
+    def _each(self, expr: str, depth: int, convert: str) -> str:
+        """A list comprehension applying the item's `convert` ("decode"/"encode")."""
         var = f"_i{depth}"
-        inner = self.item.decode(var, depth + 1)
+        inner: str = getattr(self.item, convert)(var, depth + 1)
         return expr if inner == var else f"[{inner} for {var} in {expr}]"
 
+    def decode(self, expr: str, depth: int = 0) -> str:
+        return self._each(expr, depth, "decode")
+
     def encode(self, expr: str, depth: int = 0) -> str:
-        var = f"_i{depth}"
-        inner = self.item.encode(var, depth + 1)
-        return expr if inner == var else f"[{inner} for {var} in {expr}]"
+        return self._each(expr, depth, "encode")
 
     def check(self, expr: str) -> str:
         return f"isinstance({expr}, list)"
@@ -251,15 +253,17 @@ class Map(TypeRef):
     def imports(self) -> frozenset[Import]:
         return self.value.imports()
 
-    def decode(self, expr: str, depth: int = 0) -> str:
+    def _each(self, expr: str, depth: int, convert: str) -> str:
+        """A dict comprehension applying the value's `convert` ("decode"/"encode")."""
         k, v = f"_k{depth}", f"_v{depth}"
-        inner = self.value.decode(v, depth + 1)
+        inner: str = getattr(self.value, convert)(v, depth + 1)
         return expr if inner == v else f"{{{k}: {inner} for {k}, {v} in {expr}.items()}}"
 
+    def decode(self, expr: str, depth: int = 0) -> str:
+        return self._each(expr, depth, "decode")
+
     def encode(self, expr: str, depth: int = 0) -> str:
-        k, v = f"_k{depth}", f"_v{depth}"
-        inner = self.value.encode(v, depth + 1)
-        return expr if inner == v else f"{{{k}: {inner} for {k}, {v} in {expr}.items()}}"
+        return self._each(expr, depth, "encode")
 
     def check(self, expr: str) -> str:
         return f"isinstance({expr}, dict)"
