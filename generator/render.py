@@ -256,10 +256,9 @@ def helpers(api: Api) -> dict[str, Any]:
 
 
 def _token_required(api: Api) -> bool:
+    """Every operation needs credentials (none lacks security or allows `{}`)."""
     ops = api.operations
-    return any(op.security for op in ops) and all(
-        op.security and all(alt for alt in op.security) for op in ops if op.security
-    ) and not any(not op.security for op in ops)
+    return bool(ops) and all(op.security and all(op.security) for op in ops)
 
 
 def make_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:

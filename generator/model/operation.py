@@ -136,11 +136,6 @@ class SecurityScheme:
     param_name: str = ""  # the header/query/cookie name for apiKey
     description: str = ""
 
-    @property
-    def sends_token(self) -> bool:
-        """Whether the client's token fills this scheme (basic needs a user:password token)."""
-        return self.kind in ("apiKey", "http", "oauth2", "openIdConnect")
-
 
 @dataclass(frozen=True)
 class Argument:
