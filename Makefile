@@ -22,6 +22,7 @@ check: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m generator.docs
+	$(BIN)/python -m generator.contract
 
 typecheck: $(STAMP)
 	$(PYTEST) -q tests/test_typecheck.py
