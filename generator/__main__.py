@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--no-cache", action="store_true", help="read and write no cache (a cold run)")
         p.add_argument(
+            "--full-black",
+            action="store_true",
+            default=None,
+            help="run black over all output, even what templates render in black's style",
+        )
+        p.add_argument(
             "--cache-dir",
             type=Path,
             help="cache folder (default: $GENERATOR_CACHE_DIR, else .cache/generator/ beside pyproject.toml)",
@@ -88,6 +94,7 @@ def _config(args: argparse.Namespace) -> Config:
         output=getattr(args, "output", None),
         package=getattr(args, "package", None),
         strict=getattr(args, "strict", None),
+        full_black=getattr(args, "full_black", None),
         templates=config.templates + tuple(getattr(args, "templates", None) or []) or None,
         overlays=config.overlays + tuple(getattr(args, "overlays", None) or []) or None,
     )

@@ -36,6 +36,9 @@ class Config:
     connect_timeout: float = 5.0
     operations: Mapping[str, OperationOptions] = field(default_factory=lambda: MappingProxyType({}))
     strict: bool = False
+    # black over all output, even what templates render in black's style (a check of
+    # that style; command line only)
+    full_black: bool = False
 
     def options_for(self, operation_id: str) -> OperationOptions:
         return self.operations.get(operation_id, OperationOptions())

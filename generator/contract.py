@@ -42,9 +42,11 @@ HELPER_DOCS = {
 }
 FILTER_DOCS = {
     "docstring": "Escape text for use inside a `\"\"\"` docstring.",
-    "docblock": "`text | docblock(indent=4)` -> a whole docstring literal, continuation lines indented.",
-    "literal": "Any value -> a Python literal (strings safely quoted).",
+    "docblock": "`text | docblock(indent=4)` -> a whole docstring literal laid out as black lays it out.",
+    "literal": "Any value -> a Python literal (strings safely quoted, spelled as black spells them).",
+    "tuple_literal": "`items | tuple_literal(indent=0, inline=False)` -> a tuple display of literal items as black leaves it.",
     "comment": "Text -> safe for a `#` comment (one line).",
+    "bare": "An expression -> without parentheses around the whole of it, as black writes it after `=` or `return`.",
     "toml": "A string -> a TOML basic string.",
 }
 # Names that only some templates receive, by the template they come with.

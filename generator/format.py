@@ -17,21 +17,40 @@ the critical path:
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import black
+from typing import TYPE_CHECKING, Any
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .imports import prune_imports
+from .imports import LINE_LENGTH, prune_imports
+
+if TYPE_CHECKING:
+    import black
 from .render import OutputFile
 from .stubs import StubError, derive_stub
 
-TARGET_VERSIONS = frozenset({black.TargetVersion.PY310})
-MODE = black.Mode(target_versions=set(TARGET_VERSIONS), line_length=100)
-STUB_MODE = black.Mode(target_versions=set(TARGET_VERSIONS), line_length=100, is_pyi=True)
+
+
+@functools.cache
+def black_modes() -> tuple[black.Mode, black.Mode]:
+    """The module and stub modes. black is imported only when some text needs it (its
+    import alone is a good part of a small run whose templates all emit its style)."""
+    import black
+
+    targets = {black.TargetVersion.PY310}
+    return (
+        black.Mode(target_versions=targets, line_length=LINE_LENGTH),
+        black.Mode(target_versions=targets, line_length=LINE_LENGTH, is_pyi=True),
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("MODE", "STUB_MODE"):
+        return black_modes()[name == "STUB_MODE"]
+    raise AttributeError(name)
 
 # Modules larger than this are split into chunks (smaller ones are one chunk).
 CHUNK_MIN_CHARS = 32 * 1024
@@ -41,15 +60,40 @@ PARALLEL_MIN_CHARS = 192 * 1024
 BATCH_CHARS = 48 * 1024
 
 
+def fits(text: str) -> bool:
+    """Every code line is within black's line length, so black would not split any of
+    them. Docstrings are skipped: black never wraps them, and the generator spells them
+    as black does. A line with non-ASCII text counts double width (wide characters
+    take two columns)."""
+    limit = LINE_LENGTH
+    in_docstring = False
+    for line in text.splitlines():
+        if in_docstring:
+            in_docstring = not line.rstrip().endswith('"""')
+            continue
+        if len(line) > limit or (not line.isascii() and 2 * len(line) > limit):
+            stripped = line.lstrip()
+            if not stripped.startswith('"""'):
+                return False
+        stripped = line.strip()
+        if stripped.startswith('"""'):
+            in_docstring = len(stripped) < 6 or not stripped.endswith('"""')
+    return True
+
+
 def format_source(text: str, *, stub: bool = False) -> str:
+    import black
+
     try:
-        return black.format_str(text, mode=STUB_MODE if stub else MODE)
+        return black.format_str(text, mode=black_modes()[stub])
     except black.NothingChanged:  # pragma: no cover - format_str does not raise it
         return text
 
 
 def _mode_key() -> str:
-    return digest(generator_fingerprint(), black.__version__, repr(MODE), repr(STUB_MODE))
+    import black
+
+    return digest(generator_fingerprint(), black.__version__, *map(repr, black_modes()))
 
 
 # --- chunking ---------------------------------------------------------------------
@@ -133,7 +177,9 @@ class _Formatter:
     def __init__(self, cache: Cache, parallel: bool | None) -> None:
         self.cache = cache
         self.parallel = parallel
-        self.mode_key = _mode_key()
+        self.skipped = 0  # chunks taken as they are (already in black's style)
+        self.full = False
+        self._mode_key = ""
         self._pool = None
 
     def close(self) -> None:
@@ -141,14 +187,26 @@ class _Formatter:
             self._pool.shutdown()
             self._pool = None
 
+    @property
+    def mode_key(self) -> str:
+        if not self._mode_key:
+            self._mode_key = _mode_key()
+        return self._mode_key
+
     def _key(self, text: str, stub: bool) -> str:
         return digest(self.mode_key, "pyi" if stub else "py", text)
 
-    def run(self, chunks: list[tuple[str, bool]]) -> list[str | _ChunkError]:
+    def run(self, chunks: list[tuple[str, bool]], styled: Sequence[bool] = ()) -> list[str | _ChunkError]:
+        """Format each (text, is_stub) chunk; a chunk flagged in `styled` whose lines
+        all fit is already black's output and is taken as it is."""
         results: list[str | _ChunkError | None] = [None] * len(chunks)
-        keys = [self._key(text, stub) for text, stub in chunks]
+        keys = [self._key(text, stub) if self.cache.enabled else "" for text, stub in chunks]
         todo: list[int] = []
         for i, key in enumerate(keys):
+            if i < len(styled) and styled[i] and fits(chunks[i][0]):
+                results[i] = chunks[i][0].rstrip("\n") + "\n"
+                self.skipped += 1
+                continue
             hit = self.cache.get("chunk", key)
             if isinstance(hit, str):
                 results[i] = hit
@@ -219,9 +277,13 @@ def _format_all(
     items: list[tuple[str, list[tuple[int, str]]]],
     stub: bool,
     on_error: Callable[[str, str, int], None],
+    styled: Sequence[bool] = (),
 ) -> list[str]:
+    """Format the chunks of each (path, chunks) item; `styled[k]` says item k was
+    rendered in black's style."""
     flat = [(text, stub) for _, chunks in items for _, text in chunks]
-    formatted = formatter.run(flat)
+    flat_styled = [bool(styled and styled[k]) for k, (_, chunks) in enumerate(items) for _ in chunks]
+    formatted = formatter.run(flat, flat_styled)
     out = []
     position = 0
     separator = "\n" if stub else "\n\n"
@@ -245,12 +307,15 @@ def format_files(
     stubs: bool = True,
     cache: Cache = DISABLED,
     parallel: bool | None = None,
+    full: bool = False,
 ) -> list[OutputFile]:
     """Format every Python file and add its stub; a file black cannot parse is an error
     naming the template output and line (the template produced invalid Python).
 
-    `parallel` None decides by the amount of work; True/False force it."""
+    `parallel` None decides by the amount of work; True/False force it. `full` runs
+    black over everything, even text rendered in black's style (for comparison)."""
     formatter = _Formatter(cache, parallel)
+    formatter.full = full
     try:
         return _format_files(files, diagnostics, stubs, formatter)
     finally:
@@ -266,7 +331,8 @@ def _format_files(
         if not f.is_python:
             out.append(f)
             continue
-        key = digest(formatter.mode_key, "module", str(stubs), f.content)
+        styled = f.black_style and not formatter.full
+        key = digest(formatter.mode_key, "module", str(stubs), str(styled), f.content) if formatter.cache.enabled else ""
         hit = formatter.cache.get("module", key)
         if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], str) and (hit[1] is None or isinstance(hit[1], str)):
             out.append(OutputFile(f.path, hit[0]))
@@ -282,7 +348,8 @@ def _format_files(
     def on_error(path: str, message: str, line: int) -> None:
         _invalid(diagnostics, path, message, line)
 
-    modules = _format_all(formatter, [(f.path, chunks) for f, _, chunks in todo], False, on_error)
+    styled = [f.black_style and not formatter.full for f, _, _ in todo]
+    modules = _format_all(formatter, [(f.path, chunks) for f, _, chunks in todo], False, on_error, styled)
     stub_texts: list[str | None] = [None] * len(todo)
     if stubs:
         stub_items = []

@@ -10,6 +10,19 @@ from __future__ import annotations
 import ast
 import re
 
+# black's line length for generated code (format.MODE)
+LINE_LENGTH = 100
+
+
+def from_import(module: str, names: list[str], indent: str = "") -> str:
+    """`from module import names` laid out as black lays it out: on one line when it
+    fits, else one name per line with a trailing comma."""
+    line = f"{indent}from {module} import {', '.join(names)}"
+    if len(line) <= LINE_LENGTH:
+        return line
+    inner = "".join(f"{indent}    {name},\n" for name in names)
+    return f"{indent}from {module} import (\n{inner}{indent})"
+
 
 def _used_names(tree: ast.Module) -> set[str]:
     used: set[str] = set()
@@ -60,8 +73,8 @@ def prune_imports(source: str) -> str:
             indent = " " * stmt.col_offset
             text = ""
             if keep:
-                names = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in keep)
-                text = f"{indent}from {'.' * stmt.level}{stmt.module or ''} import {names}\n"
+                names = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in keep]
+                text = from_import(f"{'.' * stmt.level}{stmt.module or ''}", names, indent) + "\n"
             elif isinstance(node, ast.If) and len(node.body) == 1:
                 text = f"{indent}pass\n"
             edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, text))

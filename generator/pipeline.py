@@ -16,7 +16,7 @@ from .model.operation import Api
 from .overlay import apply_overlays
 from .render import OutputFile, load_template_set, render
 from .revisions import derive
-from .validate import validate
+from .validate import add_findings, check_core, start_schema_check, validate
 
 
 @dataclass
@@ -41,23 +41,52 @@ def load_and_build(
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     if not validate(document.data, diagnostics, tolerant=tolerant, cache=cache):
         raise GenerationFailed
+    return document.data, _build(document.data, config, diagnostics)
+
+
+def _build(data: Any, config: Config, diagnostics: Diagnostics) -> Api:
     try:
-        api = build_api(document.data, config, diagnostics)
+        api = build_api(data, config, diagnostics)
     except RecursionError:
         diagnostics.add("too-deep", Level.ERROR, "schemas nest too deeply to model", "")
         raise GenerationFailed from None
     if diagnostics.has_errors:
         raise GenerationFailed
-    return document.data, api
+    return api
 
 
 def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = DISABLED) -> Result:
     """Everything up to, not including, writing. Raises GenerationFailed with reasons
-    recorded in `diagnostics`."""
+    recorded in `diagnostics`.
+
+    The schema validator runs beside the later stages (see `start_schema_check`). The
+    report is the one of running them in order: when the validator finds errors, the
+    run stops after the model stage (its findings are kept, rendering's dropped)."""
     with recording_reads() as reads:
         templates = load_template_set(config.templates, diagnostics)
-        data, api = load_and_build(config.spec, config, diagnostics, tolerant=not config.strict, cache=cache)
-        # Version and changelog come from the revision recorded in the output folder.
-        api, record = derive(data, api, config, diagnostics)
-        files = render(api, diagnostics, connect_timeout=config.connect_timeout, templates=templates)
-    return Result(api, [*format_files(files, diagnostics, cache=cache), record], reads)
+        document = load(config.spec, diagnostics)
+        apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
+        if not check_core(document.data, diagnostics):
+            raise GenerationFailed
+        findings = start_schema_check(document.data, cache, background=True)
+        mark = len(diagnostics.items)
+        try:
+            api = _build(document.data, config, diagnostics)
+            # Version and changelog come from the revision recorded in the output folder.
+            api, record = derive(document.data, api, config, diagnostics)
+            mark = len(diagnostics.items)
+            files = render(api, diagnostics, connect_timeout=config.connect_timeout, templates=templates)
+            files = [*format_files(files, diagnostics, cache=cache, full=config.full_black), record]
+        except GenerationFailed:
+            failed = True
+        else:
+            failed = False
+        finally:
+            verdict = Diagnostics()
+            add_findings(verdict, findings(), Level.ERROR if config.strict else Level.WARNING)
+        if verdict.has_errors:
+            del diagnostics.items[mark:]
+        diagnostics.extend(verdict.items)
+        if failed or verdict.has_errors:
+            raise GenerationFailed
+    return Result(api, files, reads)

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import jinja2
 
 from .diagnostics import Diagnostics, GenerationFailed, Level
+from .imports import from_import
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
@@ -50,6 +51,10 @@ PLACEHOLDERS = frozenset({"{package}", "{resource}"})
 class OutputFile:
     path: str  # relative POSIX path inside the output folder
     content: str
+    # rendered by templates that emit black's style (the built-in ones, or an overlay
+    # declaring `black_style = true`): the formatter then runs black only on the parts
+    # whose lines do not fit
+    black_style: bool = False
 
     @property
     def is_python(self) -> bool:
@@ -104,8 +109,8 @@ def render_imports(
     for module in sorted(plain):
         groups.setdefault(_import_group(module), []).append(f"import {module}")
     for module in sorted(by_module, key=lambda m: (m.lstrip("."), m)):
-        names = ", ".join(sorted(by_module[module], key=lambda n: (n.lower(), n)))
-        groups.setdefault(_import_group(module), []).append(f"from {module} import {names}")
+        names = sorted(by_module[module], key=lambda n: (n.lower(), n))
+        groups.setdefault(_import_group(module), []).append(from_import(module, names))
     return "\n\n".join("\n".join(lines) for _, lines in sorted(groups.items()))
 
 
@@ -113,15 +118,28 @@ def _inner(field: Field) -> Any:
     return field.type.inner if isinstance(field.type, Nullable) else field.type
 
 
+def bare(expr: str) -> str:
+    """An expression as black writes it after `=` or `return`: without parentheses
+    around the whole of it (a tuple keeps them)."""
+    if not (expr.startswith("(") and expr.endswith(")")):
+        return expr
+    try:
+        # the inner text parses only when the outer parentheses pair with each other
+        inner = ast.parse(expr[1:-1], mode="eval").body
+    except SyntaxError:
+        return expr
+    return expr if isinstance(inner, (ast.Tuple, ast.NamedExpr, ast.Yield, ast.YieldFrom)) else expr[1:-1]
+
+
 def decode_field(field: Field, var: str) -> str:
     expr = _inner(field).decode(var)
-    return "" if expr == var else expr
+    return "" if expr == var else bare(expr)
 
 
 def encode_field(field: Field, expr: str) -> str:
     encoded = _inner(field).encode(expr)
     if encoded == expr or (field.required and not isinstance(field.type, Nullable)):
-        return encoded
+        return bare(encoded)
     return f"None if {expr} is None else {encoded}"
 
 
@@ -199,14 +217,34 @@ def method_doc(op: Operation) -> str:
 
 
 def docblock(text: str, indent: int = 4) -> str:
-    """A whole docstring literal: escaped text, continuation lines indented, and the
-    closing quotes on their own line when the text spans several lines."""
+    """A whole docstring literal laid out as black lays it out: escaped text, the first
+    line stripped, continuation lines stripped of trailing blanks and of their common
+    indentation then indented to the code, and the closing quotes on their own line
+    when the text spans several lines."""
     body = naming.docstring(text)
     if "\n" not in body:
         return f'"""{body}"""'
     pad = " " * indent
-    lines = [line if not line else pad + line for line in body.split("\n")]
-    return '"""' + lines[0].lstrip() + "\n" + "\n".join(lines[1:]) + "\n" + pad + '"""'
+    first, *rest = body.split("\n")
+    rest = [line.rstrip() for line in rest]
+    common = min((len(line) - len(line.lstrip()) for line in rest if line), default=0)
+    first = first.strip()
+    if first.startswith('"'):
+        first = " " + first  # black pads a docstring that starts with a quote
+    lines = [first, *(pad + line[common:] if line else "" for line in rest)]
+    return '"""' + "\n".join(lines) + "\n" + pad + '"""'
+
+
+def tuple_literal(items: list[str], indent: int = 0, inline: bool = False) -> str:
+    """A tuple display as black leaves it: `()`, `(x,)`, or one item per line with a
+    trailing comma (which keeps black from joining the lines); `inline` keeps several
+    items on one line, for short ones."""
+    if len(items) < 2:
+        return f"({items[0]},)" if items else "()"
+    if inline:
+        return "(" + ", ".join(items) + ")"
+    pad = " " * indent
+    return "(\n" + "".join(f"{pad}    {item},\n" for item in items) + pad + ")"
 
 
 _EXAMPLES = {"str": '"..."', "int": "1", "float": "1.0", "bool": "True", "UUID": 'UUID("00000000-0000-0000-0000-000000000000")', "datetime": "datetime.now(timezone.utc)", "date": "date.today()", "Any": "{}"}
@@ -273,6 +311,8 @@ def make_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env.filters["docstring"] = naming.docstring
     env.filters["docblock"] = docblock
     env.filters["literal"] = naming.literal
+    env.filters["tuple_literal"] = tuple_literal
+    env.filters["bare"] = bare
     env.filters["comment"] = naming.comment
     env.filters["toml"] = toml_string
     return env
@@ -307,6 +347,14 @@ class TemplateSet:
 
     overlays: tuple[Path, ...] = ()
     names: tuple[str, ...] = field(default_factory=lambda: tuple(template_names(BUILTIN_TEMPLATES)))
+    # overlay folders whose template-api.toml declares `black_style = true`
+    black_style: tuple[Path, ...] = ()
+
+    def emits_black_style(self, filename: str | None) -> bool:
+        if filename is None:
+            return False
+        path = Path(filename).resolve()
+        return any(path.is_relative_to(folder) for folder in (BUILTIN_TEMPLATES, *self.black_style))
 
     def loader(self) -> jinja2.BaseLoader:
         """A plain name finds the topmost layer's template; `builtin:NAME` the built-in
@@ -342,7 +390,9 @@ def _overlay_error(diagnostics: Diagnostics, code: str, message: str, file: Path
     diagnostics.add(code, Level.ERROR, message, "", describe_path(file))
 
 
-def _check_contract(folder: Path, diagnostics: Diagnostics) -> None:
+def _check_contract(folder: Path, diagnostics: Diagnostics) -> bool:
+    """Check the declared template API version; True when the overlay also declares
+    that its templates emit black's style."""
     manifest = folder / OVERLAY_MANIFEST
     if not manifest.is_file():
         diagnostics.add(
@@ -353,12 +403,16 @@ def _check_contract(folder: Path, diagnostics: Diagnostics) -> None:
             "",
             describe_path(folder),
         )
-        return
+        return False
     try:
-        declared = tomllib.loads(manifest.read_text(encoding="utf-8")).get("version")
+        table = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         _overlay_error(diagnostics, "template-api", f"cannot read the template API version: {exc}", manifest)
-        return
+        return False
+    declared = table.get("version")
+    black_style = table.get("black_style", False)
+    if not isinstance(black_style, bool):
+        _overlay_error(diagnostics, "template-api", f"`black_style` must be true or false, not {black_style!r}", manifest)
     if isinstance(declared, bool) or not isinstance(declared, int):
         _overlay_error(diagnostics, "template-api", f"`version` must be an integer, not {declared!r}", manifest)
     elif declared != TEMPLATE_API_VERSION:
@@ -370,6 +424,7 @@ def _check_contract(folder: Path, diagnostics: Diagnostics) -> None:
             f"update the templates, then the declared version",
             manifest,
         )
+    return black_style is True
 
 
 def _overlay_template(rel: str) -> str | None:
@@ -397,6 +452,7 @@ def load_template_set(overlays: tuple[Path, ...] | list[Path], diagnostics: Diag
     """Check the overlay folders and list the templates to render. Every problem is
     recorded; any error raises GenerationFailed."""
     names = set(template_names(BUILTIN_TEMPLATES))
+    black_style: list[Path] = []
     failed = False
     for folder in overlays:
         if not folder.is_dir():
@@ -405,7 +461,8 @@ def load_template_set(overlays: tuple[Path, ...] | list[Path], diagnostics: Diag
             failed = True
             continue
         before = len(diagnostics.items)
-        _check_contract(folder, diagnostics)
+        if _check_contract(folder, diagnostics):
+            black_style.append(folder.resolve())
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder).as_posix()
             if path.is_dir() or any(part.startswith(".") for part in rel.split("/")):
@@ -422,7 +479,7 @@ def load_template_set(overlays: tuple[Path, ...] | list[Path], diagnostics: Diag
         failed = failed or any(d.level is Level.ERROR for d in diagnostics.items[before:])
     if failed:
         raise GenerationFailed
-    return TemplateSet(tuple(overlays), tuple(sorted(names)))
+    return TemplateSet(tuple(overlays), tuple(sorted(names)), tuple(black_style))
 
 
 def plan(api: Api, names: list[str], connect_timeout: float) -> list[TemplateJob]:
@@ -459,7 +516,11 @@ def _check_path(path: str) -> None:
 
 
 def render_jobs(
-    env: jinja2.Environment, jobs: list[TemplateJob], diagnostics: Diagnostics, describe: Callable[[str], str]
+    env: jinja2.Environment,
+    jobs: list[TemplateJob],
+    diagnostics: Diagnostics,
+    describe: Callable[[str], str],
+    black_style: Callable[[str | None], bool] = lambda filename: False,
 ) -> list[OutputFile]:
     files = []
     for job in jobs:
@@ -486,7 +547,7 @@ def render_jobs(
             raise GenerationFailed from None
         if job.output.endswith(".py") and not _is_builtin(template.filename):
             _check_python(text, template, job, diagnostics, describe)
-        files.append(OutputFile(job.output, text))
+        files.append(OutputFile(job.output, text, black_style(template.filename)))
     return files
 
 
@@ -608,7 +669,7 @@ def render(
     templates = templates if templates is not None else TemplateSet()
     env = make_environment(templates.loader())
     jobs = plan(api, list(templates.names), connect_timeout)
-    return render_jobs(env, jobs, diagnostics, describe_path)
+    return render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style)
 
 
 __all__ = ["OutputFile", "Resource", "TEMPLATE_API_VERSION", "TemplateSet", "load_template_set", "render"]

@@ -9,8 +9,12 @@ Two kinds of findings:
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
-from typing import Any, Iterator
+import sys
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .bundle import in_extension
@@ -184,6 +188,36 @@ def _iter_errors(validator_cls: Any, data: dict[str, Any]) -> Iterator[Any]:
             clear()
 
 
+@contextmanager
+def _crawl_once() -> Iterator[None]:
+    """Memoise `referencing.Registry.crawl` while the validator runs.
+
+    Every `$dynamicRef` of the 3.1 schema dialect looks up an anchor in a registry that
+    still holds the document uncrawled, and `anchor()` re-crawls the whole document each
+    time without keeping the result: a third of a large document's validation time. A
+    registry is immutable and `crawl` a pure function of it, so the result for the
+    same registry object can be handed out again."""
+    import referencing
+
+    original = referencing.Registry.crawl
+    crawled: dict[int, tuple[Any, Any]] = {}
+
+    def crawl(self: Any) -> Any:
+        hit = crawled.get(id(self))
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        result = original(self)
+        crawled[id(self)] = (self, result)  # holding `self` keeps its id from being reused
+        return result
+
+    referencing.Registry.crawl = crawl  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        referencing.Registry.crawl = original  # type: ignore[method-assign]
+        crawled.clear()
+
+
 def schema_findings(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """Run openapi-spec-validator: (code, message, pointer, level) for each finding; an
     empty level means the caller's (error for `validate`, warning when tolerant)."""
@@ -194,12 +228,13 @@ def schema_findings(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     )
     findings: list[tuple[str, str, str, str]] = []
     try:
-        for error in _iter_errors(validator_cls, data):
-            error = most_specific(error)
-            message = str(getattr(error, "message", error))
-            if len(message) > MAX_VALIDATOR_MESSAGE:
-                message = message[:MAX_VALIDATOR_MESSAGE] + "..."
-            findings.append(("spec-invalid", message, _error_pointer(error, data), ""))
+        with _crawl_once():
+            for error in _iter_errors(validator_cls, data):
+                error = most_specific(error)
+                message = str(getattr(error, "message", error))
+                if len(message) > MAX_VALIDATOR_MESSAGE:
+                    message = message[:MAX_VALIDATOR_MESSAGE] + "..."
+                findings.append(("spec-invalid", message, _error_pointer(error, data), ""))
     except RecursionError:
         if nesting_depth(data) > MAX_VALIDATED_DEPTH:
             findings.append(("too-deep", f"schemas nest more than {MAX_VALIDATED_DEPTH} levels deep", "", ""))
@@ -231,19 +266,103 @@ def _cache_key(data: dict[str, Any]) -> str | None:
     return digest(generator_fingerprint(), "validation", text)
 
 
-def check_schema(data: dict[str, Any], diagnostics: Diagnostics, level: Level, cache: Cache = DISABLED) -> None:
-    """Run openapi-spec-validator (or take its findings for this very document from the
-    cache) and turn each finding into a located diagnostic."""
+Finding = tuple[str, str, str, str]
+
+
+def start_schema_check(data: dict[str, Any], cache: Cache = DISABLED, *, background: bool = False) -> Callable[[], list[Finding]]:
+    """Start openapi-spec-validator on the document (or take its findings for this very
+    document from the cache); the returned function waits for the findings.
+
+    With `background`, the validator runs in a forked process while the caller goes on
+    (modelling, rendering and formatting need no validator verdict in the tolerant
+    default): on two cores that takes its import and run off the critical path. The
+    child shares the document copy-on-write and sends back only the findings."""
     key = _cache_key(data) if cache.enabled else None
     cached = cache.get("validation", key) if key else None
     if isinstance(cached, list) and all(isinstance(f, list) and len(f) == 4 for f in cached):
         findings = [(str(c), str(m), str(p), str(lv)) for c, m, p, lv in cached]
-    else:
-        findings = schema_findings(data)
+        return lambda: findings
+
+    def keep(found: list[Finding]) -> list[Finding]:
         if key:
-            cache.put("validation", key, findings)
+            cache.put("validation", key, found)
+        return found
+
+    if not (background and _can_fork()):
+        found = keep(schema_findings(data))
+        return lambda: found
+    wait = _in_child(data)
+    done: list[list[Finding]] = []
+
+    def result() -> list[Finding]:
+        if not done:
+            done.append(wait())
+            if not any(code == "validator-crashed" for code, *_ in done[0]):
+                keep(done[0])
+        return done[0]
+
+    return result
+
+
+def _can_fork() -> bool:
+    # fork is cheap and shares the parsed document; elsewhere validation runs inline
+    return sys.platform == "linux" and hasattr(os, "fork")
+
+
+def _in_child(data: dict[str, Any]) -> Callable[[], list[Finding]]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: validate, send the findings, leave without cleanup
+        status = 1
+        try:
+            os.close(read_end)
+            payload = pickle.dumps(schema_findings(data))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+
+    def wait() -> list[Finding]:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        try:
+            found = pickle.loads(payload) if payload else None
+        except Exception:
+            found = None
+        if not isinstance(found, list):
+            return [
+                (
+                    "validator-crashed",
+                    f"the schema validator process ended without a result ({_describe(status)}); "
+                    "the document was not validated",
+                    "",
+                    Level.ERROR.value,
+                )
+            ]
+        return found
+
+    return wait
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+def add_findings(diagnostics: Diagnostics, findings: list[Finding], level: Level) -> None:
+    """Each finding as a located diagnostic; `level` unless the finding names its own."""
     for code, message, pointer, own_level in findings:
         diagnostics.add(code, Level(own_level) if own_level else level, message, pointer)
+
+
+def check_schema(data: dict[str, Any], diagnostics: Diagnostics, level: Level, cache: Cache = DISABLED) -> None:
+    """Run openapi-spec-validator (or take its findings for this very document from the
+    cache) and turn each finding into a located diagnostic."""
+    add_findings(diagnostics, start_schema_check(data, cache)(), level)
 
 
 def validate(data: Any, diagnostics: Diagnostics, *, tolerant: bool, cache: Cache = DISABLED) -> bool:

@@ -124,7 +124,7 @@ def test_enum_value_added_to_response_is_compatible(tmp_path: Path) -> None:
     code, report = diff(tmp_path, beam(), lambda s: s["components"]["schemas"]["Task"]["properties"]["status"]["enum"].append("QUEUED"))
     assert code == 0
     assert kinds(report) == {(TASK, "enum-value-added", "compatible")}
-    assert "'QUEUED'" in report["changes"][0]["message"]
+    assert '"QUEUED"' in report["changes"][0]["message"]
 
 
 def test_enum_value_removed_from_response_is_compatible(tmp_path: Path) -> None:
@@ -257,7 +257,7 @@ def test_text_report_groups_by_operation(tmp_path: Path) -> None:
         "  breaking    operation removed (was `tasks.cancel_tasks`)\n"
         "\n"
         "GET /v2/task/{task_id}/  (tasks.get_task_status)\n"
-        "  compatible  response field `status`: enum value(s) 'QUEUED' added\n"
+        "  compatible  response field `status`: enum value(s) \"QUEUED\" added\n"
         "\n"
         "models\n"
         "  breaking    class `CancelTasksBody` removed from models\n"

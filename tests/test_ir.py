@@ -375,8 +375,8 @@ paths:
     api = build_api(document.data, Config(), diagnostics)
     assert api.version == "2023-01-01"
     assert {p.wire_name: p.default for p in op(api, "a").parameters} == {
-        "since": "'2023-01-01'",
-        "at": "'2023-01-01T10:00:00Z'",
+        "since": '"2023-01-01"',
+        "at": '"2023-01-01T10:00:00Z"',
     }
     assert not diagnostics.items
 

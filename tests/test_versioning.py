@@ -68,7 +68,7 @@ def test_breaking_edit_bumps_major_with_a_changelog_entry(tmp_path: Path) -> Non
     assert headings(out) == ["2.0.0 (Beam API 2.1)", "1.0.0 (Beam API 2.0)"]
     newest = changelog.split("## 1.0.0")[0]
     assert "### Breaking\n\n- `DELETE /v2/task/cancel/` (`tasks.cancel_tasks`): operation removed" in newest
-    assert "### Added\n\n- `GET /v2/task/{task_id}/` (`tasks.get_task_status`): response field `status`: enum value(s) 'QUEUED' added" in newest
+    assert "### Added\n\n- `GET /v2/task/{task_id}/` (`tasks.get_task_status`): response field `status`: enum value(s) \"QUEUED\" added" in newest
     assert "### Other\n\n- `api`: spec version changed from 2.0 to 2.1" in newest
     # And again: the same spec changes nothing.
     before = tree_bytes(out)

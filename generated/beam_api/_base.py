@@ -62,7 +62,8 @@ TimeoutTypes = Union[float, httpx.Timeout, None]
 
 # --------------------------------------------------------------------------- decoding
 _RFC3339: re.Pattern[str] = re.compile(
-    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d+))?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?"
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2})?)"  # date, time
+    r"(?:[.,](\d+))?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?"  # fraction, offset
 )
 
 

@@ -58,7 +58,7 @@ class Client:
         token = env_token("BEAM_TOKEN", token)
         if token is None:
             raise APIError(
-                "No API token: pass token=... or set the BEAM_TOKEN environment variable"
+                "No API token: pass token=... or set the BEAM_TOKEN environment variable",
             )
         self._transport = SyncTransport(
             token=token,
@@ -136,7 +136,7 @@ class AsyncClient:
         token = env_token("BEAM_TOKEN", token)
         if token is None:
             raise APIError(
-                "No API token: pass token=... or set the BEAM_TOKEN environment variable"
+                "No API token: pass token=... or set the BEAM_TOKEN environment variable",
             )
         self._transport = AsyncTransport(
             token=token,

@@ -93,7 +93,8 @@ def verify_signature(
     current = time.time() if now is None else now
     if abs(current - int(stamp)) > tolerance:
         raise InvalidSignatureError(
-            f"{TIMESTAMP_HEADER} is {current - int(stamp):.0f} s from now; the tolerance is {tolerance:g} s"
+            f"{TIMESTAMP_HEADER} is {current - int(stamp):.0f} s from now; "
+            f"the tolerance is {tolerance:g} s"
         )
     expected = sign(body, stamp, signing_key).encode("ascii")
     if not hmac.compare_digest(expected, signature.strip().lower().encode("utf-8", "replace")):

@@ -84,17 +84,57 @@ WINDOWS_DEVICES = _WINDOWS_DEVICES
 
 
 def literal(value: object) -> str:
-    """A Python literal for a JSON scalar; repr escapes quotes, line breaks and
-    invisible characters such as right-to-left marks."""
+    """A Python literal for a JSON scalar, spelled as black spells it (so formatting
+    never has to touch it); repr escapes quotes, line breaks and invisible characters
+    such as right-to-left marks."""
     if isinstance(value, (bool, int, float, str)) or value is None:
         if isinstance(value, float) and value != value:  # NaN has no literal
-            return "float('nan')"
+            return 'float("nan")'
         if isinstance(value, float) and value in (float("inf"), float("-inf")):
-            return "float('inf')" if value > 0 else "-float('inf')"
+            return 'float("inf")' if value > 0 else '-float("inf")'
         if isinstance(value, str):
-            return _escape_invisible(repr(value))
+            return _prefer_double_quotes(_escape_invisible(repr(value)))
+        if isinstance(value, float):
+            return repr(value).replace("e+", "e")
         return repr(value)
     raise TypeError(f"not a JSON scalar: {type(value).__name__}")
+
+
+def _sub_twice(pattern: re.Pattern[str], replacement: str, text: str) -> str:
+    return pattern.sub(replacement, pattern.sub(replacement, text))
+
+
+def _quote_patterns(quote: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    escaped = re.compile(rf"([^\\]|^)\\((?:\\\\)*){quote}")
+    unescaped = re.compile(rf"(([^\\]|^)(\\\\)*){quote}")
+    return escaped, unescaped
+
+
+_ESCAPED_SINGLE, _UNESCAPED_SINGLE = _quote_patterns("'")
+_ESCAPED_DOUBLE, _UNESCAPED_DOUBLE = _quote_patterns('"')
+
+
+def _prefer_double_quotes(text: str) -> str:
+    """Black's choice of quotes for a plain string literal: double quotes unless they
+    need more backslashes (the same rule as black's `normalize_string_quotes`)."""
+    if text[0] == '"':
+        orig, new = '"', "'"
+        escaped_new, escaped_orig, unescaped_new = _ESCAPED_SINGLE, _ESCAPED_DOUBLE, _UNESCAPED_SINGLE
+    else:
+        orig, new = "'", '"'
+        escaped_new, escaped_orig, unescaped_new = _ESCAPED_DOUBLE, _ESCAPED_SINGLE, _UNESCAPED_DOUBLE
+    body = text[1:-1]
+    new_body = _sub_twice(escaped_new, rf"\1\2{new}", body)
+    if new_body != body:
+        body = new_body
+        text = f"{orig}{body}{orig}"
+    new_body = _sub_twice(escaped_orig, rf"\1\2{orig}", new_body)
+    new_body = _sub_twice(unescaped_new, rf"\1\\{new}", new_body)
+    if new_body.count("\\") > body.count("\\"):
+        return text
+    if new_body.count("\\") == body.count("\\") and orig == '"':
+        return text
+    return f"{new}{new_body}{new}"
 
 
 def _escape_invisible(text: str) -> str:
@@ -115,6 +155,8 @@ def docstring(text: object, width_hint: int = 0) -> str:
     s = s.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if s.endswith('"'):
         s += " "
+    if s.startswith('"'):
+        s = " " + s  # as black pads a docstring that starts with a quote
     s = "".join(
         c
         if c == "\n" or (c.isprintable() and unicodedata.category(c) not in ("Cf", "Zl", "Zp"))

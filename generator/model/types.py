@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .naming import literal
+
 # An import is (module, name); module "" is a plain `import name`. Modules starting with
 # "." are relative to the generated package root and resolved by the renderer.
 Import = tuple[str, str]
@@ -147,6 +149,11 @@ class Bytes(TypeRef):
         return "bytes"
 
 
+def _tuple_display(items: list[str]) -> str:
+    """A one-line tuple as black spells it (a trailing comma only for one item)."""
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
 @dataclass(frozen=True)
 class LiteralType(TypeRef):
     """A `const` value."""
@@ -154,7 +161,7 @@ class LiteralType(TypeRef):
     value: str | int | bool
 
     def annotation(self) -> str:
-        return f"Literal[{self.value!r}]"
+        return f"Literal[{literal(self.value)}]"
 
     def imports(self) -> frozenset[Import]:
         return frozenset({("typing", "Literal")})
@@ -185,8 +192,8 @@ class ModelRef(TypeRef):
     def check(self, expr: str) -> str:
         if not self.required:
             return f"isinstance({expr}, dict)"
-        keys = ", ".join(repr(k) for k in self.required)
-        return f"(isinstance({expr}, dict) and all(k in {expr} for k in ({keys},)))"
+        keys = _tuple_display([literal(k) for k in self.required])
+        return f"(isinstance({expr}, dict) and all(k in {expr} for k in {keys}))"
 
 
 @dataclass(frozen=True)
@@ -321,10 +328,10 @@ class Union(TypeRef):
             by_variant: dict[int, list[str]] = {}
             for tag, index in self.mapping:
                 by_variant.setdefault(index, []).append(tag)
-            tag_expr = f"{expr}.get({self.discriminator!r})"
+            tag_expr = f"{expr}.get({literal(self.discriminator)})"
             return [
                 (
-                    f"(isinstance({expr}, dict) and {tag_expr} in ({', '.join(map(repr, tags))},))",
+                    f"(isinstance({expr}, dict) and {tag_expr} in {_tuple_display([literal(t) for t in tags])})",
                     index,
                 )
                 for index, tags in sorted(by_variant.items())

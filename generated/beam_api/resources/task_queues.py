@@ -28,7 +28,10 @@ __all__ = [
 ]
 
 
-def _submit_task_by_name_call(name: str, body: dict[str, Any] | None) -> Call:
+def _submit_task_by_name_call(
+    name: str,
+    body: dict[str, Any] | None,
+) -> Call:
     return Call(
         method="POST",
         server="https://app.beam.cloud",

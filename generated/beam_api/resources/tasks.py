@@ -36,7 +36,9 @@ __all__ = [
 ]
 
 
-def _get_task_status_call(task_id: UUID) -> Call:
+def _get_task_status_call(
+    task_id: UUID,
+) -> Call:
     return Call(
         method="GET",
         server="https://api.beam.cloud",
@@ -54,7 +56,9 @@ def _parse_get_task_status(response: httpx.Response) -> Task:
     return Task.from_dict(data)
 
 
-def _cancel_tasks_call(task_ids: list[UUID]) -> Call:
+def _cancel_tasks_call(
+    task_ids: list[UUID],
+) -> Call:
     return Call(
         method="DELETE",
         server="https://api.beam.cloud",
@@ -368,7 +372,13 @@ class AsyncTasksWithRawResponse(AsyncResource):
 
 # Statuses a Beam task never leaves (beyond the spec's enum: EXPIRED).
 TERMINAL_TASK_STATUSES: frozenset[str] = frozenset(
-    {"COMPLETE", "ERROR", "CANCELLED", "TIMEOUT", "EXPIRED"}
+    {
+        "COMPLETE",
+        "ERROR",
+        "CANCELLED",
+        "TIMEOUT",
+        "EXPIRED",
+    }
 )
 
 

@@ -27,7 +27,10 @@ __all__ = [
 ]
 
 
-def _invoke_named_endpoint_call(name: str, body: dict[str, Any] | None) -> Call:
+def _invoke_named_endpoint_call(
+    name: str,
+    body: dict[str, Any] | None,
+) -> Call:
     return Call(
         method="POST",
         server="https://app.beam.cloud",
@@ -43,7 +46,9 @@ def _invoke_named_endpoint_call(name: str, body: dict[str, Any] | None) -> Call:
 
 
 def _invoke_named_endpoint_version_call(
-    name: str, version: int, body: dict[str, Any] | None
+    name: str,
+    version: int,
+    body: dict[str, Any] | None,
 ) -> Call:
     return Call(
         method="POST",
@@ -62,7 +67,10 @@ def _invoke_named_endpoint_version_call(
     )
 
 
-def _invoke_endpoint_by_id_call(id: UUID, body: dict[str, Any] | None) -> Call:
+def _invoke_endpoint_by_id_call(
+    id: UUID,
+    body: dict[str, Any] | None,
+) -> Call:
     return Call(
         method="POST",
         server="https://app.beam.cloud",
