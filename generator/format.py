@@ -27,7 +27,7 @@ from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .imports import prune_imports
 from .render import OutputFile
-from .stubs import StubError, derive_stub
+from .stubs import StubChunk, StubError, derive_stub, fast_stub_chunks
 
 TARGET_VERSIONS = frozenset({black.TargetVersion.PY310})
 MODE = black.Mode(target_versions=set(TARGET_VERSIONS), line_length=100)
@@ -285,19 +285,7 @@ def _format_files(
     modules = _format_all(formatter, [(f.path, chunks) for f, _, chunks in todo], False, on_error)
     stub_texts: list[str | None] = [None] * len(todo)
     if stubs:
-        stub_items = []
-        for (f, _, _), module in zip(todo, modules):
-            try:
-                source = prune_imports(derive_stub(module))
-                stub_items.append((f.path + "i", _prepare_stub(source)))
-            except (StubError, SyntaxError) as exc:
-                diagnostics.add("stub", Level.ERROR, f"cannot derive a stub for {f.path}: {exc}", file=f.path)
-                raise GenerationFailed from None
-
-        def on_stub_error(path: str, message: str, line: int) -> None:
-            diagnostics.add("stub", Level.ERROR, f"cannot format the stub {path}: {message}", file=path, line=line)
-
-        stub_texts = list(_format_all(formatter, stub_items, True, on_stub_error))
+        stub_texts = list(_format_stubs(formatter, [f.path for f, _, _ in todo], modules, diagnostics))
     for (f, key, _), module, stub in zip(todo, modules, stub_texts):
         out.append(OutputFile(f.path, module))
         if stubs:
@@ -310,6 +298,39 @@ def _prepare_stub(source: str) -> list[tuple[int, str]]:
     if len(source) < CHUNK_MIN_CHARS:
         return [(1, source)]
     return split_chunks(source)
+
+
+def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], diagnostics: Diagnostics) -> list[str]:
+    """The stub of each formatted module: stubs.fast_stub_chunks writes most of it in
+    black's style directly; only the chunks it flags go through black (and its cache)."""
+    parts: list[list[StubChunk]] = []
+    for path, module in zip(paths, modules):
+        try:
+            parts.append(fast_stub_chunks(module))
+        except (StubError, SyntaxError) as exc:
+            diagnostics.add("stub", Level.ERROR, f"cannot derive a stub for {path}: {exc}", file=path)
+            raise GenerationFailed from None
+    formatted = iter(formatter.run([(c.text, True) for chunks in parts for c in chunks if c.black]))
+    out = []
+    for path, chunks in zip(paths, parts):
+        texts = []
+        for chunk in chunks:
+            value = next(formatted) if chunk.black else chunk.text
+            if isinstance(value, _ChunkError):
+                line = chunk.first_line - 1 + value.line if value.line else 0
+                message = f"cannot format the stub {path}i: {value.message}"
+                diagnostics.add("stub", Level.ERROR, message, file=path + "i", line=line)
+                raise GenerationFailed
+            texts.append(value)
+        out.append("\n".join(texts))
+    return out
+
+
+def slow_stub(module: str) -> str:
+    """The stub as black formats the whole stub source: what `_format_stubs` must
+    reproduce byte for byte (tests compare the two)."""
+    source = prune_imports(derive_stub(module))
+    return "\n".join(format_source(text, stub=True) for _, text in _prepare_stub(source))
 
 
 def _invalid(diagnostics: Diagnostics, path: str, message: str, line: int) -> None:
