@@ -178,3 +178,16 @@ def test_tricky_module() -> None:
 )
 def test_snippets(snippet: str) -> None:
     assert_same(fmt.format_source(snippet))
+
+
+def test_tricky_module_without_the_fallbacks_is_all_fast() -> None:
+    """The same module minus what must go to black (a hex literal, an escape ast.unparse
+    spells differently, a comment, a string return annotation, a return annotation too
+    long for one line): every chunk is written without black, and still matches."""
+    text = TRICKY.replace("HEX = 0x1F\n", "").replace('ESCAPED = "a\\x00b"\n', "").replace("  # a comment", "")
+    text = text.replace('-> "Point[T]"', "-> Point[T]")
+    start = text.index("    def returns_long")
+    text = text[:start] + text[text.index("    def returns_string") :]
+    module = fmt.format_source(text)
+    assert not any(c.black for c in fast_stub_chunks(module))
+    assert_same(module)
