@@ -115,9 +115,7 @@ def derive_stub(source: str) -> str:
 # the rules do not cover (comments, unusual splits, lines too wide) is returned as stub
 # source for black instead.
 
-import io
 import re
-import tokenize
 from typing import NamedTuple
 
 LINE_LENGTH = 100  # black's line length for stubs (format.STUB_MODE)
@@ -393,23 +391,16 @@ def _class_or_def(prev: _Line, line: _Line, before: int) -> tuple[int, int]:
 
 def _tokens(text: str) -> list[str]:
     """The tokens black keeps, to compare the fast text with the stub source black would
-    format. Black adds a trailing comma when it explodes brackets one item per line (a
-    comma at a line end before a closing bracket): drop those. ast.unparse quotes
+    format (a regular expression: the tokenize module costs more than the rest of the
+    fast path). Black adds a trailing comma when it explodes brackets one item per line
+    (a comma at a line end before a closing bracket): drop those. ast.unparse quotes
     strings with repr(), black prefers double quotes: a string without quotes inside
-    compares by content."""
+    compares by content. Triple-quoted strings are not compared: give up on them."""
+    if '"""' in text or "'''" in text:
+        raise _Fallback
     out: list[str] = []
-    skip = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
-    line_end = in_import = False
-    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-        if tok.type == tokenize.NL:
-            line_end = True
-            continue
-        if tok.type in skip:
-            continue
-        value = tok.string
-        if line_end and value in (")", "]", "}") and out and out[-1] == ",":
-            out.pop()
-        line_end = False
+    in_import = False
+    for value in _TOKEN.findall(_EXPLODED_COMMA.sub(r"\1", text)):
         # black wraps a long `from x import a, b` in parentheses
         if value == "(" and out and out[-1] == "import":
             in_import = True
@@ -417,12 +408,17 @@ def _tokens(text: str) -> list[str]:
         if value == ")" and in_import:
             in_import = False
             continue
-        if tok.type == tokenize.STRING and value[:1] == "'" and value[-1:] == "'" and not value.startswith("'''"):
+        if value[:1] == "'" and value[-1:] == "'":
             inner = value[1:-1]
             if '"' not in inner and "'" not in inner:
                 value = '"' + inner + '"'
         out.append(value)
     return out
+
+
+# strings (with prefixes), names and numbers, or any other single character
+_TOKEN = re.compile(r"""[rbuRBUfF]*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|[\w.]+|\S""")
+_EXPLODED_COMMA = re.compile(r",\n\s*([)\]}])")
 
 
 def _same_import(m: ast.stmt, s: ast.stmt) -> bool:
@@ -482,7 +478,7 @@ def fast_stub_chunks(module: str) -> list[StubChunk]:
             if result is None or _tokens(result) != _tokens(text):
                 raise _Fallback
             out.append(StubChunk(result, False, first))
-        except (_Fallback, tokenize.TokenError, IndexError):
+        except (_Fallback, IndexError):
             out.append(StubChunk(text, True, first))
     return out
 
