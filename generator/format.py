@@ -303,10 +303,17 @@ def _prepare_stub(source: str) -> list[tuple[int, str]]:
 def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], diagnostics: Diagnostics) -> list[str]:
     """The stub of each formatted module: stubs.fast_stub_chunks writes most of it in
     black's style directly; only the chunks it flags go through black (and its cache)."""
+
+    def black_line(text: str) -> str:
+        value = formatter.run([(text, True)])[0]
+        if isinstance(value, _ChunkError):
+            raise ValueError(value.message)
+        return value
+
     parts: list[list[StubChunk]] = []
     for path, module in zip(paths, modules):
         try:
-            parts.append(fast_stub_chunks(module))
+            parts.append(fast_stub_chunks(module, black_line))
         except (StubError, SyntaxError) as exc:
             diagnostics.add("stub", Level.ERROR, f"cannot derive a stub for {path}: {exc}", file=path)
             raise GenerationFailed from None

@@ -116,6 +116,7 @@ def derive_stub(source: str) -> str:
 # source for black instead.
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 LINE_LENGTH = 100  # black's line length for stubs (format.STUB_MODE)
@@ -139,6 +140,7 @@ class _Line(NamedTuple):
     depth: int
     before: int  # blank lines in black's input (ast.unparse puts one before def/class)
     text: list[str]  # physical lines, indentation included
+    check: str | None = None  # for a line black laid out: its source, for the token check
 
 
 def _fits(text: str) -> bool:
@@ -231,8 +233,9 @@ def _exploded(lines: list[str]) -> bool:
 
 
 class _FastStub:
-    def __init__(self, module: str) -> None:
+    def __init__(self, module: str, black: Callable[[str], str] | None) -> None:
         self.lines = module.split("\n")
+        self.black = black
 
     def _segment(self, first: ast.AST, last: ast.AST) -> list[str]:
         """Source lines from the start of `first` to the end of `last` (offsets are
@@ -306,20 +309,43 @@ class _FastStub:
             out.append(_Line("other", depth, 0, [indent + header]))
             for ss in s.body:
                 self.statement(None, ss, depth + 1, out)  # imports and `pass` only
-        elif isinstance(s, ast.AnnAssign) and isinstance(m, ast.Assign):  # `X = Cls()` as `X: Cls`
-            target = _join(self._segment(m.targets[0], m.targets[0]))
-            text = f"{indent}{target}: {s.annotation.id}"  # type: ignore[attr-defined]
-            out.append(_Line("other", depth, 0, _check(text)))
-        elif isinstance(s, ast.AnnAssign) and isinstance(m, ast.AnnAssign):
-            if s.value is None or (isinstance(s.value, ast.Constant) and s.value.value is ...):
-                text = indent + _join(self._segment(m.target, m.annotation)) + (" = ..." if s.value else "")
-                out.append(_Line("other", depth, 0, _check(text)))
-            else:  # a module constant keeps its value
-                out.append(_Line("other", depth, 0, self._simple(m, indent)))
-        elif isinstance(s, ast.Assign) and isinstance(m, ast.Assign):
-            out.append(_Line("other", depth, 0, self._simple(m, indent)))
+        elif isinstance(s, (ast.AnnAssign, ast.Assign)) and isinstance(m, (ast.AnnAssign, ast.Assign)):
+            try:
+                out.append(_Line("other", depth, 0, self._assignment(m, s, indent)))
+            except _Fallback:
+                if self.black is None:
+                    raise
+                # e.g. a long annotation black wraps in parentheses: black lays out this
+                # one line alone, the rest of the chunk stays on the fast path
+                out.append(_Line("other", depth, 0, self._by_black(s, depth), ast.unparse(s)))
         else:
             raise _Fallback
+
+    def _assignment(self, m: ast.stmt, s: ast.stmt, indent: str) -> list[str]:
+        if isinstance(s, ast.AnnAssign) and isinstance(m, ast.Assign):  # `X = Cls()` as `X: Cls`
+            target = _join(self._segment(m.targets[0], m.targets[0]))
+            return _check(f"{indent}{target}: {s.annotation.id}")  # type: ignore[attr-defined]
+        if isinstance(s, ast.AnnAssign) and isinstance(m, ast.AnnAssign):
+            if s.value is None or (isinstance(s.value, ast.Constant) and s.value.value is ...):
+                text = indent + _join(self._segment(m.target, m.annotation)) + (" = ..." if s.value else "")
+                return _check(text)
+            return self._simple(m, indent)  # a module constant keeps its value
+        if isinstance(s, ast.Assign) and isinstance(m, ast.Assign):
+            return self._simple(m, indent)
+        raise _Fallback
+
+    def _by_black(self, s: ast.stmt, depth: int) -> list[str]:
+        """Black's layout of one simple statement, formatted inside `depth` dummy classes
+        so that it has its real indentation (black splits each line on its own)."""
+        wrappers = ["    " * i + "class _:" for i in range(depth)]
+        assert self.black is not None
+        try:
+            lines = self.black("\n".join(wrappers + ["    " * depth + ast.unparse(s)]) + "\n").split("\n")
+        except Exception:  # black's own errors belong to the chunk-level fallback
+            raise _Fallback from None
+        if lines[:depth] != wrappers or lines[-1] != "" or len(lines) < depth + 2:
+            raise _Fallback
+        return lines[depth:-1]
 
     def _simple(self, m: ast.stmt, indent: str) -> list[str]:
         """A statement kept whole: one line if it fits, else black's exploded form."""
@@ -436,11 +462,13 @@ def stub_source(module: str) -> str:
     return prune_imports(derive_stub(module))
 
 
-def fast_stub_chunks(module: str) -> list[StubChunk]:
+def fast_stub_chunks(module: str, black: Callable[[str], str] | None = None) -> list[StubChunk]:
     """The stub of black-formatted `module` as top-level chunks, in black pyi style
     where the fast path can guarantee it, else as stub source for black. Chunks are cut
     where format.split_chunks cuts, so joining them with one blank line (`"\\n"`) gives
-    black's whole-file output. Raises StubError/SyntaxError like derive_stub."""
+    black's whole-file output. With `black` (stub source -> pyi text), a simple
+    statement the fast path cannot lay out goes to it alone instead of its whole chunk.
+    Raises StubError/SyntaxError like derive_stub."""
     from .format import split_chunks
 
     source = stub_source(module)
@@ -461,7 +489,7 @@ def fast_stub_chunks(module: str) -> list[StubChunk]:
             return slow
         pairs.append((module_body[i], s))
         i += 1
-    fast = _FastStub(module)
+    fast = _FastStub(module, black)
     out = []
     starts = [first for first, _ in chunks[1:]] + [len(source.splitlines()) + 2]
     position = 0
@@ -475,7 +503,8 @@ def fast_stub_chunks(module: str) -> list[StubChunk]:
             for m, s in mine:
                 fast.statement(m, s, 0, lines)
             result = _blank_lines(lines) if lines else None
-            if result is None or _tokens(result) != _tokens(text):
+            checked = "\n".join(line.check if line.check is not None else "\n".join(line.text) for line in lines)
+            if result is None or _tokens(checked) != _tokens(text):
                 raise _Fallback
             out.append(StubChunk(result, False, first))
         except (_Fallback, IndexError):

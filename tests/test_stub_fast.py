@@ -27,13 +27,19 @@ SPECS = [
 ]
 
 
-def fast_stub(module: str) -> str:
-    chunks = fast_stub_chunks(module)
+def black_pyi(text: str) -> str:
+    return fmt.format_source(text, stub=True)
+
+
+def fast_stub(module: str, lines_by_black: bool = True) -> str:
+    chunks = fast_stub_chunks(module, black_pyi if lines_by_black else None)
     return "\n".join(fmt.format_source(c.text, stub=True) if c.black else c.text for c in chunks)
 
 
 def assert_same(module: str) -> None:
-    assert fast_stub(module) == fmt.slow_stub(module)
+    slow = fmt.slow_stub(module)
+    assert fast_stub(module) == slow
+    assert fast_stub(module, lines_by_black=False) == slow
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "generated").rglob("*.py")), ids=lambda p: p.name)
@@ -190,4 +196,21 @@ def test_tricky_module_without_the_fallbacks_is_all_fast() -> None:
     text = text[:start] + text[text.index("    def returns_string") :]
     module = fmt.format_source(text)
     assert not any(c.black for c in fast_stub_chunks(module))
+    assert_same(module)
+
+
+def test_a_long_annotation_goes_to_black_alone() -> None:
+    union = " | ".join(f"VeryLongModelNameNumber{i}" for i in range(8))
+    module = fmt.format_source(
+        f"class A:\n    x: int = 1\n    items: list[{union}] | None = None\n    def f(self) -> None: ...\n"
+        f"    class B:\n        items: list[{union}] | None = None\n        y: int\n"
+    )
+    calls: list[str] = []
+
+    def black(text: str) -> str:
+        calls.append(text)
+        return black_pyi(text)
+
+    chunks = fast_stub_chunks(module, black)
+    assert len(calls) == 2 and not any(c.black for c in chunks)
     assert_same(module)
