@@ -289,7 +289,18 @@ class _FastStub:
             raise _Fallback
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and type(m) is type(s):
             before = self._decorators(m, depth, 1, out)
-            out.append(_Line("def", depth, before, _def_lines(self._header(m), indent)))
+            try:
+                out.append(_Line("def", depth, before, _def_lines(self._header(m), indent)))
+            except _Fallback:
+                if self.black is None:
+                    raise
+                # e.g. a parameter too long for its own line: black lays out this def
+                # alone (its decorators are lines of their own, written above)
+                decorators, s.decorator_list = s.decorator_list, []
+                try:
+                    out.append(_Line("def", depth, before, self._by_black(s, depth), ast.unparse(s)))
+                finally:
+                    s.decorator_list = decorators
         elif isinstance(s, ast.ClassDef) and isinstance(m, ast.ClassDef):
             before = self._decorators(m, depth, 1, out)
             header = self._header(m)
@@ -335,12 +346,13 @@ class _FastStub:
         raise _Fallback
 
     def _by_black(self, s: ast.stmt, depth: int) -> list[str]:
-        """Black's layout of one simple statement, formatted inside `depth` dummy classes
+        """Black's layout of one statement without decorators, formatted inside `depth` dummy classes
         so that it has its real indentation (black splits each line on its own)."""
         wrappers = ["    " * i + "class _:" for i in range(depth)]
         assert self.black is not None
         try:
-            lines = self.black("\n".join(wrappers + ["    " * depth + ast.unparse(s)]) + "\n").split("\n")
+            source = "\n".join(wrappers + ["    " * depth + line for line in ast.unparse(s).split("\n")])
+            lines = self.black(source + "\n").split("\n")
         except Exception:  # black's own errors belong to the chunk-level fallback
             raise _Fallback from None
         if lines[:depth] != wrappers or lines[-1] != "" or len(lines) < depth + 2:
