@@ -30,7 +30,7 @@ from .imports import LINE_LENGTH, prune_imports
 if TYPE_CHECKING:
     import black
 from .render import OutputFile
-from .stubs import StubError, derive_stub
+from .stubs import StubChunk, StubError, derive_stub, fast_stub_chunks
 
 
 
@@ -352,19 +352,7 @@ def _format_files(
     modules = _format_all(formatter, [(f.path, chunks) for f, _, chunks in todo], False, on_error, styled)
     stub_texts: list[str | None] = [None] * len(todo)
     if stubs:
-        stub_items = []
-        for (f, _, _), module in zip(todo, modules):
-            try:
-                source = prune_imports(derive_stub(module))
-                stub_items.append((f.path + "i", _prepare_stub(source)))
-            except (StubError, SyntaxError) as exc:
-                diagnostics.add("stub", Level.ERROR, f"cannot derive a stub for {f.path}: {exc}", file=f.path)
-                raise GenerationFailed from None
-
-        def on_stub_error(path: str, message: str, line: int) -> None:
-            diagnostics.add("stub", Level.ERROR, f"cannot format the stub {path}: {message}", file=path, line=line)
-
-        stub_texts = list(_format_all(formatter, stub_items, True, on_stub_error))
+        stub_texts = list(_format_stubs(formatter, [f.path for f, _, _ in todo], modules, diagnostics))
     for (f, key, _), module, stub in zip(todo, modules, stub_texts):
         out.append(OutputFile(f.path, module))
         if stubs:
@@ -377,6 +365,46 @@ def _prepare_stub(source: str) -> list[tuple[int, str]]:
     if len(source) < CHUNK_MIN_CHARS:
         return [(1, source)]
     return split_chunks(source)
+
+
+def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], diagnostics: Diagnostics) -> list[str]:
+    """The stub of each formatted module: stubs.fast_stub_chunks writes most of it in
+    black's style directly; only the chunks it flags go through black (and its cache)."""
+
+    def black_line(text: str) -> str:
+        value = formatter.run([(text, True)])[0]
+        if isinstance(value, _ChunkError):
+            raise ValueError(value.message)
+        return value
+
+    parts: list[list[StubChunk]] = []
+    for path, module in zip(paths, modules):
+        try:
+            parts.append(fast_stub_chunks(module, black_line))
+        except (StubError, SyntaxError) as exc:
+            diagnostics.add("stub", Level.ERROR, f"cannot derive a stub for {path}: {exc}", file=path)
+            raise GenerationFailed from None
+    formatted = iter(formatter.run([(c.text, True) for chunks in parts for c in chunks if c.black]))
+    out = []
+    for path, chunks in zip(paths, parts):
+        texts = []
+        for chunk in chunks:
+            value = next(formatted) if chunk.black else chunk.text
+            if isinstance(value, _ChunkError):
+                line = chunk.first_line - 1 + value.line if value.line else 0
+                message = f"cannot format the stub {path}i: {value.message}"
+                diagnostics.add("stub", Level.ERROR, message, file=path + "i", line=line)
+                raise GenerationFailed
+            texts.append(value)
+        out.append("\n".join(texts))
+    return out
+
+
+def slow_stub(module: str) -> str:
+    """The stub as black formats the whole stub source: what `_format_stubs` must
+    reproduce byte for byte (tests compare the two)."""
+    source = prune_imports(derive_stub(module))
+    return "\n".join(format_source(text, stub=True) for _, text in _prepare_stub(source))
 
 
 def _invalid(diagnostics: Diagnostics, path: str, message: str, line: int) -> None:

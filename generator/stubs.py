@@ -100,3 +100,430 @@ def derive_stub(source: str) -> str:
     tree.body = [stmt for stmt in body if stmt is not None]
     ast.fix_missing_locations(tree)
     return ast.unparse(tree) + "\n"
+
+
+# --- the stub text without black ----------------------------------------------------
+#
+# Black is the slowest stage, and formatting the stub source (`ast.unparse` output) with
+# black in pyi mode mostly re-does work black already did on the module. The module text
+# is black output, so its tokens are already normalised (quotes, spacing, numbers); what
+# changes in a stub is only which lines exist and how they break. `fast_stub_chunks`
+# therefore writes each stub line from the module text and lays lines out with black's
+# own pyi rules for the few shapes a stub has (imports, annotated names, one-line
+# assignments, decorators, `def ...: ...`, class headers). Every chunk is checked token
+# by token against the stub source black would have formatted; a chunk with anything
+# the rules do not cover (comments, unusual splits, lines too wide) is returned as stub
+# source for black instead.
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+LINE_LENGTH = 100  # black's line length for stubs (format.STUB_MODE)
+
+
+class StubChunk(NamedTuple):
+    """A top-level part of a stub: final text, or (`black` True) stub source black must
+    still format. Chunks join with one blank line, exactly as black lays them out."""
+
+    text: str
+    black: bool
+    first_line: int  # in the stub source, for error messages
+
+
+class _Fallback(Exception):
+    """This part has a shape the fast path does not reproduce: leave it to black."""
+
+
+class _Line(NamedTuple):
+    kind: str  # import, decorator, def, class, stub_class or other
+    depth: int
+    before: int  # blank lines in black's input (ast.unparse puts one before def/class)
+    text: list[str]  # physical lines, indentation included
+    check: str | None = None  # for a line black laid out: its source, for the token check
+
+
+def _fits(text: str) -> bool:
+    # black measures East Asian wide characters as 2; be conservative for any non-ASCII
+    return (len(text) if text.isascii() else 2 * len(text)) <= LINE_LENGTH
+
+
+def _check(*lines: str) -> list[str]:
+    if not all(_fits(line) for line in lines):
+        raise _Fallback
+    return list(lines)
+
+
+def _join(parts: list[str]) -> str:
+    """One logical line from the stripped physical lines black split it into: black
+    breaks only after an opening bracket, before a closing one (adding a magic trailing
+    comma) and at delimiters. The token check catches joins that change tokens."""
+    out = parts[0]
+    for part in parts[1:]:
+        if part.startswith("."):
+            raise _Fallback  # a split method chain: spacing would be wrong
+        if part[0] in ")]}":
+            out = (out[:-1] if out.endswith(",") else out) + part
+        elif out[-1] in "([{":
+            out += part
+        else:
+            out += " " + part
+    return out
+
+
+def _split_params(text: str, start: int) -> tuple[list[str], int]:
+    """The top-level comma-separated items after the bracket at `start`, and the index
+    of its closing bracket."""
+    items: list[str] = []
+    depth = 0
+    item = start + 1
+    i = start + 1
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            if text.startswith(ch * 3, i):
+                raise _Fallback
+            end = i + 1
+            while text[end] != ch:
+                end += 2 if text[end] == "\\" else 1
+            i = end
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                last = text[item:i].strip()
+                if last:
+                    items.append(last)
+                return items, i
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append(text[item:i].strip())
+            item = i + 1
+        i += 1
+    raise _Fallback
+
+
+def _def_lines(header: str, indent: str) -> list[str]:
+    """Black's layout of `header ...` for a def (linegen.left_hand_split)."""
+    match = re.match(r"(async )?def \w+\(", header)
+    if match is None:
+        raise _Fallback  # type parameters or something unexpected
+    params, close = _split_params(header, match.end() - 1)
+    head, tail = header[: match.end()], header[close:] + " ..."
+    one = indent + head + ", ".join(params) + tail
+    if _fits(one):
+        return [one]
+    returns = tail.partition("->")[2].strip()
+    if not params or returns.startswith(("'", '"')) or re.search(r",\s*[)\]]", tail):
+        raise _Fallback  # black would split the return annotation first
+    inner = indent + "    "
+    body = ", ".join(params)
+    if len(params) > 1 and _fits(inner + body):
+        return _check(indent + head, inner + body, indent + tail)
+    # one parameter per line; black adds the trailing comma
+    return _check(indent + head, *(inner + p + "," for p in params), indent + tail)
+
+
+def _exploded(lines: list[str]) -> bool:
+    """A collection black exploded one element per line with a trailing comma: black
+    lays it out the same way from one line when it does not fit."""
+    if len(lines) < 3 or lines[0][-1:] not in ("[", "(", "{") or lines[-1].strip() not in ("]", ")", "}"):
+        return False
+    return all(line.endswith(",") and not re.search(r"[\[\](){}#]", line) for line in lines[1:-1])
+
+
+class _FastStub:
+    def __init__(self, module: str, black: Callable[[str], str] | None) -> None:
+        self.lines = module.split("\n")
+        self.black = black
+
+    def _segment(self, first: ast.AST, last: ast.AST) -> list[str]:
+        """Source lines from the start of `first` to the end of `last` (offsets are
+        UTF-8 byte offsets)."""
+        lines = self.lines[first.lineno - 1 : last.end_lineno]  # type: ignore[attr-defined]
+        lines = [line.encode() for line in lines]
+        lines[-1] = lines[-1][: last.end_col_offset]  # type: ignore[attr-defined]
+        lines[0] = lines[0][first.col_offset :]  # type: ignore[attr-defined]
+        return [line.decode().strip() for line in lines]
+
+    def _header(self, node: ast.stmt) -> str:
+        """A def or class header, from its keyword to the `:` before the body."""
+        body = node.body[0]  # type: ignore[attr-defined]
+        lines = self.lines[node.lineno - 1 : body.lineno]
+        before_body = lines[-1].encode()[: body.col_offset].decode()
+        if before_body.strip():
+            lines[-1] = before_body  # `def f(): ...` on one line
+        else:
+            lines.pop()
+        header = _join([line.strip() for line in lines])
+        if not header.endswith(":") or "#" in header:
+            raise _Fallback
+        return header
+
+    def _decorators(self, node: ast.stmt, depth: int, before: int, out: list[_Line]) -> int:
+        for deco in node.decorator_list:  # type: ignore[attr-defined]
+            text = self.lines[deco.lineno - 1].strip()
+            if deco.lineno != deco.end_lineno or not text.startswith("@"):
+                raise _Fallback
+            out.append(_Line("decorator", depth, before, _check("    " * depth + text)))
+            before = 0
+        return before
+
+    def statement(self, m: ast.stmt | None, s: ast.stmt, depth: int, out: list[_Line]) -> None:
+        """Lines for stub statement `s`, written from module statement `m`."""
+        indent = "    " * depth
+        if isinstance(s, (ast.Import, ast.ImportFrom)):
+            names = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in s.names]
+            if isinstance(s, ast.Import):
+                out.append(_Line("import", depth, 0, _check(indent + "import " + ", ".join(names))))
+                return
+            head = f"{indent}from {'.' * s.level}{s.module or ''} import "
+            one = head + ", ".join(names)
+            text = [one] if _fits(one) else _check(head + "(", *(indent + "    " + n + "," for n in names), indent + ")")
+            out.append(_Line("import", depth, 0, text))
+            return
+        if isinstance(s, ast.Pass):
+            out.append(_Line("other", depth, 0, [indent + "pass"]))
+            return
+        if m is None:
+            raise _Fallback
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and type(m) is type(s):
+            before = self._decorators(m, depth, 1, out)
+            try:
+                out.append(_Line("def", depth, before, _def_lines(self._header(m), indent)))
+            except _Fallback:
+                if self.black is None:
+                    raise
+                # e.g. a parameter too long for its own line: black lays out this def
+                # alone (its decorators are lines of their own, written above)
+                decorators, s.decorator_list = s.decorator_list, []
+                try:
+                    out.append(_Line("def", depth, before, self._by_black(s, depth), ast.unparse(s)))
+                finally:
+                    s.decorator_list = decorators
+        elif isinstance(s, ast.ClassDef) and isinstance(m, ast.ClassDef):
+            before = self._decorators(m, depth, 1, out)
+            header = self._header(m)
+            if len(s.body) == 1 and isinstance(s.body[0], ast.Expr):  # the lone `...`
+                out.append(_Line("stub_class", depth, before, _check(indent + header + " ...")))
+                return
+            out.append(_Line("class", depth, before, _check(indent + header)))
+            module_body = [n for n in _strip_docstring(m.body) if not isinstance(n, ast.Expr)]
+            if len(module_body) != len(s.body):
+                raise _Fallback
+            for mm, ss in zip(module_body, s.body):
+                self.statement(mm, ss, depth + 1, out)
+        elif isinstance(s, ast.If) and isinstance(m, ast.If) and not s.orelse:
+            header = self.lines[m.lineno - 1].strip()
+            if m.test.lineno != m.test.end_lineno or not header.endswith(":") or "#" in header:
+                raise _Fallback
+            out.append(_Line("other", depth, 0, [indent + header]))
+            for ss in s.body:
+                self.statement(None, ss, depth + 1, out)  # imports and `pass` only
+        elif isinstance(s, (ast.AnnAssign, ast.Assign)) and isinstance(m, (ast.AnnAssign, ast.Assign)):
+            try:
+                out.append(_Line("other", depth, 0, self._assignment(m, s, indent)))
+            except _Fallback:
+                if self.black is None:
+                    raise
+                # e.g. a long annotation black wraps in parentheses: black lays out this
+                # one line alone, the rest of the chunk stays on the fast path
+                out.append(_Line("other", depth, 0, self._by_black(s, depth), ast.unparse(s)))
+        else:
+            raise _Fallback
+
+    def _assignment(self, m: ast.stmt, s: ast.stmt, indent: str) -> list[str]:
+        if isinstance(s, ast.AnnAssign) and isinstance(m, ast.Assign):  # `X = Cls()` as `X: Cls`
+            target = _join(self._segment(m.targets[0], m.targets[0]))
+            return _check(f"{indent}{target}: {s.annotation.id}")  # type: ignore[attr-defined]
+        if isinstance(s, ast.AnnAssign) and isinstance(m, ast.AnnAssign):
+            if s.value is None or (isinstance(s.value, ast.Constant) and s.value.value is ...):
+                text = indent + _join(self._segment(m.target, m.annotation)) + (" = ..." if s.value else "")
+                return _check(text)
+            return self._simple(m, indent)  # a module constant keeps its value
+        if isinstance(s, ast.Assign) and isinstance(m, ast.Assign):
+            return self._simple(m, indent)
+        raise _Fallback
+
+    def _by_black(self, s: ast.stmt, depth: int) -> list[str]:
+        """Black's layout of one statement without decorators, formatted inside `depth` dummy classes
+        so that it has its real indentation (black splits each line on its own)."""
+        wrappers = ["    " * i + "class _:" for i in range(depth)]
+        assert self.black is not None
+        try:
+            source = "\n".join(wrappers + ["    " * depth + line for line in ast.unparse(s).split("\n")])
+            lines = self.black(source + "\n").split("\n")
+        except Exception:  # black's own errors belong to the chunk-level fallback
+            raise _Fallback from None
+        if lines[:depth] != wrappers or lines[-1] != "" or len(lines) < depth + 2:
+            raise _Fallback
+        return lines[depth:-1]
+
+    def _simple(self, m: ast.stmt, indent: str) -> list[str]:
+        """A statement kept whole: one line if it fits, else black's exploded form."""
+        lines = self._segment(m, m)
+        one = indent + _join(lines)
+        if _fits(one):
+            return [one]
+        if _exploded(lines):
+            return _check(indent + lines[0], *(indent + "    " + line for line in lines[1:-1]), indent + lines[-1])
+        raise _Fallback
+
+
+def _blank_lines(lines: list[_Line]) -> str:
+    """Join logical lines with the blank lines black's EmptyLineTracker puts between
+    them in pyi mode (lines.py `_maybe_empty_lines`, no preview features), for the line
+    kinds a stub has."""
+    out: list[str] = []
+    prev: _Line | None = None
+    defs: list[_Line] = []
+    prev_after = 0
+    for line in lines:
+        before = min(line.before, 1)
+        user_had_newline = bool(before)
+        previous_def = None
+        while defs and defs[-1].depth >= line.depth:
+            previous_def = defs.pop()
+        if line.kind in ("def", "class", "stub_class"):
+            defs.append(line)
+        after = 0
+        if prev is None:
+            before = 0
+        else:
+            if previous_def is not None:
+                if previous_def.kind == "class":
+                    before = 1
+                elif line.depth and line.kind != "def" and prev.kind == "def":
+                    before = 1 if user_had_newline else 0
+                else:
+                    before = 0 if line.depth else 1
+            if line.kind in ("decorator", "def", "class", "stub_class"):
+                before, after = _class_or_def(prev, line, before)
+            elif prev.kind == "import" and prev.depth == 0 and line.depth == 0 and line.kind != "import":
+                before = 1
+            elif prev.kind == "import" and line.kind != "import" and line.depth == prev.depth:
+                before = before or 1
+        before = max(0, before - prev_after)
+        out.extend([""] * (prev_after + before))
+        out.extend(line.text)
+        prev, prev_after = line, after
+    return "\n".join(out) + "\n"
+
+
+def _class_or_def(prev: _Line, line: _Line, before: int) -> tuple[int, int]:
+    """lines.py `_maybe_empty_lines_for_class_or_def`, pyi branch."""
+    if prev.kind == "decorator":
+        return (0, 1) if line.kind == "stub_class" else (0, 0)
+    if prev.depth < line.depth and prev.kind in ("class", "def"):
+        return 0, 0
+    if line.kind in ("class", "stub_class") or prev.kind in ("class", "stub_class"):
+        if prev.depth != line.depth:
+            return int(prev.depth > line.depth), 0
+        return int(not (line.kind == "stub_class" and prev.kind == "stub_class")), 0
+    if prev.depth > line.depth:
+        return 1, 0
+    if prev.kind != "def":
+        return (min(1, before) if line.depth else 1), 0
+    return 0, 0
+
+
+def _tokens(text: str) -> list[str]:
+    """The tokens black keeps, to compare the fast text with the stub source black would
+    format (a regular expression: the tokenize module costs more than the rest of the
+    fast path). Black adds a trailing comma when it explodes brackets one item per line
+    (a comma at a line end before a closing bracket): drop those. ast.unparse quotes
+    strings with repr(), black prefers double quotes: a string without quotes inside
+    compares by content. Triple-quoted strings are not compared: give up on them."""
+    if '"""' in text or "'''" in text:
+        raise _Fallback
+    out: list[str] = []
+    in_import = False
+    for value in _TOKEN.findall(_EXPLODED_COMMA.sub(r"\1", text)):
+        # black wraps a long `from x import a, b` in parentheses
+        if value == "(" and out and out[-1] == "import":
+            in_import = True
+            continue
+        if value == ")" and in_import:
+            in_import = False
+            continue
+        if value[:1] == "'" and value[-1:] == "'":
+            inner = value[1:-1]
+            if '"' not in inner and "'" not in inner:
+                value = '"' + inner + '"'
+        out.append(value)
+    return out
+
+
+# strings (with prefixes), names and numbers, or any other single character
+_TOKEN = re.compile(r"""[rbuRBUfF]*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|[\w.]+|\S""")
+_EXPLODED_COMMA = re.compile(r",\n\s*([)\]}])")
+
+
+def _same_import(m: ast.stmt, s: ast.stmt) -> bool:
+    if isinstance(m, ast.Import) and isinstance(s, ast.Import):
+        return [a.name for a in m.names] == [a.name for a in s.names]
+    if isinstance(m, ast.ImportFrom) and isinstance(s, ast.ImportFrom):
+        return (m.module, m.level) == (s.module, s.level) and {a.name for a in s.names} <= {a.name for a in m.names}
+    return False
+
+
+def stub_source(module: str) -> str:
+    """The stub source black formats: derived, then with unused imports pruned."""
+    from .imports import prune_imports
+
+    return prune_imports(derive_stub(module))
+
+
+def fast_stub_chunks(module: str, black: Callable[[str], str] | None = None) -> list[StubChunk]:
+    """The stub of black-formatted `module` as top-level chunks, in black pyi style
+    where the fast path can guarantee it, else as stub source for black. Chunks are cut
+    where format.split_chunks cuts, so joining them with one blank line (`"\\n"`) gives
+    black's whole-file output. With `black` (stub source -> pyi text), a simple
+    statement the fast path cannot lay out goes to it alone instead of its whole chunk.
+    Raises StubError/SyntaxError like derive_stub."""
+    from .format import split_chunks
+
+    source = stub_source(module)
+    tree = ast.parse(source)
+    if not tree.body:
+        return [StubChunk(source, True, 1)]  # nothing to gain, and black keeps a newline
+    chunks = split_chunks(source, tree)
+    slow = [StubChunk(text, True, first) for first, text in chunks]
+    # pair each stub statement with the module statement it came from; imports the
+    # stub pruned have no partner
+    module_body = [n for n in _strip_docstring(ast.parse(module).body) if not isinstance(n, ast.Expr)]
+    pairs: list[tuple[ast.stmt | None, ast.stmt]] = []
+    i = 0
+    for s in tree.body:
+        while i < len(module_body) and isinstance(module_body[i], (ast.Import, ast.ImportFrom)) and not _same_import(module_body[i], s):
+            i += 1
+        if i == len(module_body):
+            return slow
+        pairs.append((module_body[i], s))
+        i += 1
+    fast = _FastStub(module, black)
+    out = []
+    starts = [first for first, _ in chunks[1:]] + [len(source.splitlines()) + 2]
+    position = 0
+    for (first, text), end in zip(chunks, starts):
+        mine = []
+        while position < len(pairs) and _start(pairs[position][1]) < end:
+            mine.append(pairs[position])
+            position += 1
+        lines: list[_Line] = []
+        try:
+            for m, s in mine:
+                fast.statement(m, s, 0, lines)
+            result = _blank_lines(lines) if lines else None
+            checked = "\n".join(line.check if line.check is not None else "\n".join(line.text) for line in lines)
+            if result is None or _tokens(checked) != _tokens(text):
+                raise _Fallback
+            out.append(StubChunk(result, False, first))
+        except (_Fallback, IndexError):
+            out.append(StubChunk(text, True, first))
+    return out
+
+
+def _start(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", None) or ()
+    return min([node.lineno] + [d.lineno for d in decorators])
