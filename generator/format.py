@@ -197,31 +197,58 @@ class _Formatter:
         return digest(self.mode_key, "pyi" if stub else "py", text)
 
     def run(self, chunks: list[tuple[str, bool]], styled: Sequence[bool] = ()) -> list[str | _ChunkError]:
-        """Format each (text, is_stub) chunk; a chunk flagged in `styled` whose lines
-        all fit is already black's output and is taken as it is."""
-        results: list[str | _ChunkError | None] = [None] * len(chunks)
-        keys = [self._key(text, stub) if self.cache.enabled else "" for text, stub in chunks]
+        """Format each (text, is_stub) chunk. A chunk flagged in `styled` is already in
+        black's style: taken as it is when its lines all fit, else only the statements
+        with a line too wide go through black (see `_pieces`)."""
+        jobs: list[tuple[str, bool]] = []  # what black (or the cache) must format
+        plans: list[str | list[_Piece] | int] = []  # done, pieces, or the index of a job
+        for i, (text, stub) in enumerate(chunks):
+            if i < len(styled) and styled[i]:
+                if fits(text):
+                    plans.append(text.rstrip("\n") + "\n")
+                    self.skipped += 1
+                    continue
+                pieces = _pieces(text)
+                if pieces is not None:
+                    for piece in pieces:
+                        if piece.job is not None:
+                            piece.job = len(jobs)
+                            jobs.append((piece.source, False))
+                    plans.append(pieces)
+                    continue
+            plans.append(len(jobs))
+            jobs.append((text, stub))
+        formatted = self._format_jobs(jobs)
+        out: list[str | _ChunkError] = []
+        for plan in plans:
+            if isinstance(plan, str):
+                out.append(plan)
+            elif isinstance(plan, int):
+                out.append(formatted[plan])
+            else:
+                out.append(_assemble(plan, formatted))
+        return out
+
+    def _format_jobs(self, jobs: list[tuple[str, bool]]) -> list[str | _ChunkError]:
+        results: list[str | _ChunkError | None] = [None] * len(jobs)
+        keys = [self._key(text, stub) if self.cache.enabled else "" for text, stub in jobs]
         todo: list[int] = []
         for i, key in enumerate(keys):
-            if i < len(styled) and styled[i] and fits(chunks[i][0]):
-                results[i] = chunks[i][0].rstrip("\n") + "\n"
-                self.skipped += 1
-                continue
-            hit = self.cache.get("chunk", key)
+            hit = self.cache.get("chunk", key) if key else None
             if isinstance(hit, str):
                 results[i] = hit
             else:
                 todo.append(i)
-        size = sum(len(chunks[i][0]) for i in todo)
+        size = sum(len(jobs[i][0]) for i in todo)
         use_pool = self.parallel if self.parallel is not None else size >= PARALLEL_MIN_CHARS
         workers = _workers()
         if todo and use_pool and workers > 1:
-            formatted = self._in_pool([chunks[i] for i in todo], workers)
+            formatted = self._in_pool([jobs[i] for i in todo], workers)
         else:
-            formatted = _format_batch([chunks[i] for i in todo])
+            formatted = _format_batch([jobs[i] for i in todo])
         for i, value in zip(todo, formatted):
             results[i] = value
-            if isinstance(value, str):
+            if isinstance(value, str) and keys[i]:
                 self.cache.put("chunk", keys[i], value)
         return [r if r is not None else _ChunkError("not formatted", 0) for r in results]
 
@@ -253,6 +280,111 @@ class _Formatter:
             for i, value in zip(batch, future.result()):
                 out[i] = value
         return out
+
+
+# --- statements of a styled chunk -----------------------------------------------------
+
+
+def _wrapper(depth: int) -> str:
+    """Block headers that put a statement at `depth` (four spaces a level): black lays
+    a simple statement out by its own text and depth alone, so it formats it the same
+    inside these as inside the real blocks around it."""
+    return "".join("    " * level + "if _:\n" for level in range(depth))
+
+
+@dataclass
+class _Piece:
+    """Consecutive lines of a chunk: kept as they are (`job` None), or a statement that
+    black formats alone, as job number `job`; `blank` is the lines before it."""
+
+    text: str
+    job: int | None = None
+    blank: str = ""
+    depth: int = 0
+    first_line: int = 1
+    header: bool = False  # a block header with a stand-in `pass` body to drop
+
+    @property
+    def source(self) -> str:
+        return _wrapper(self.depth) + self.text
+
+
+def _block_body(node: ast.stmt) -> list[ast.stmt] | None:
+    """The body of a statement whose lines are its header then its body and nothing
+    else (no `else:`, `except:`...), or None."""
+    if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.With, ast.AsyncWith)):
+        return node.body
+    if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While)) and not node.orelse:
+        return node.body
+    return None
+
+
+def _pieces(chunk: str) -> list[_Piece] | None:
+    """Split a styled chunk so that black formats only the innermost statements with a
+    line that does not fit, each alone at its depth. Everything else is black's output
+    already, and blank lines between statements are the template's, in black's style.
+    None when the chunk does not parse."""
+    try:
+        tree = ast.parse(chunk)
+    except SyntaxError:
+        return None
+    lines = chunk.splitlines(keepends=True)
+    pieces: list[_Piece] = []
+    done = 0  # lines consumed so far
+
+    def keep(end: int) -> None:
+        nonlocal done
+        if end > done:
+            pieces.append(_Piece("".join(lines[done:end])))
+            done = end
+
+    def walk(body: list[ast.stmt], depth: int) -> None:
+        nonlocal done
+        for node in body:
+            start, end = _start_line(node) - 1, node.end_lineno or node.lineno
+            inner = _block_body(node)
+            if fits("".join(lines[start:end])):
+                keep(end)
+            elif inner and _start_line(inner[0]) - 1 > start:
+                body_start = _start_line(inner[0]) - 1
+                header = "".join(lines[start:body_start])
+                if fits(header):
+                    keep(body_start)
+                else:
+                    # the header alone, with a stand-in body black leaves on its own line
+                    blank = "".join(lines[done:start])
+                    pieces.append(_Piece(header + "    " * (depth + 1) + "pass\n", -1, blank, depth, start + 1, True))
+                    done = body_start
+                walk(inner, depth + 1)
+                keep(end)
+            else:
+                blank = "".join(lines[done:start])
+                pieces.append(_Piece("".join(lines[start:end]), -1, blank, depth, start + 1))
+                done = end
+
+    walk(tree.body, 0)
+    keep(len(lines))
+    return pieces
+
+
+def _assemble(pieces: list[_Piece], formatted: list[str | _ChunkError]) -> str | _ChunkError:
+    out = []
+    for piece in pieces:
+        if piece.job is None:
+            out.append(piece.text)
+            continue
+        value = formatted[piece.job]
+        if isinstance(value, _ChunkError):
+            line = piece.first_line - 1 + value.line - piece.depth if value.line else 0
+            return _ChunkError(value.message, line)
+        wrapper = _wrapper(piece.depth)
+        if not value.startswith(wrapper):  # pragma: no cover - black keeps the block headers
+            return _ChunkError("black changed the lines around a statement", piece.first_line)
+        value = value[len(wrapper) :].lstrip("\n")
+        if piece.header:
+            value = value[: value.rstrip("\n").rfind("\n") + 1]
+        out.append(piece.blank + value)
+    return "".join(out).rstrip("\n") + "\n"
 
 
 def _line_of(exc: Exception) -> int:
@@ -380,6 +512,10 @@ def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], d
     parts: list[list[StubChunk]] = []
     for path, module in zip(paths, modules):
         try:
+            if formatter.full:
+                source = prune_imports(derive_stub(module))
+                parts.append([StubChunk(text, True, line) for line, text in _prepare_stub(source)])
+                continue
             parts.append(fast_stub_chunks(module, black_line))
         except (StubError, SyntaxError) as exc:
             diagnostics.add("stub", Level.ERROR, f"cannot derive a stub for {path}: {exc}", file=path)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache import DISABLED, Cache, recording_reads
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .format import format_files
 from .load import load
-from .model.build import build_api
-from .model.operation import Api
 from .overlay import apply_overlays
-from .render import OutputFile, load_template_set, render
-from .revisions import derive
 from .validate import add_findings, check_core, start_schema_check, validate
+
+# The later stages are imported once the validator has been forked (generate_files),
+# so that it starts as early as possible and its process does not carry them.
+if TYPE_CHECKING:
+    from .model.operation import Api
+    from .render import OutputFile
 
 
 @dataclass
@@ -45,6 +46,8 @@ def load_and_build(
 
 
 def _build(data: Any, config: Config, diagnostics: Diagnostics) -> Api:
+    from .model.build import build_api
+
     try:
         api = build_api(data, config, diagnostics)
     except RecursionError:
@@ -63,12 +66,20 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
     report is the one of running them in order: when the validator finds errors, the
     run stops after the model stage (its findings are kept, rendering's dropped)."""
     with recording_reads() as reads:
-        templates = load_template_set(config.templates, diagnostics)
         document = load(config.spec, diagnostics)
         apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
         if not check_core(document.data, diagnostics):
             raise GenerationFailed
         findings = start_schema_check(document.data, cache, background=True)
+        try:
+            from .format import format_files
+            from .render import load_template_set, render
+            from .revisions import derive
+
+            templates = load_template_set(config.templates, diagnostics)
+        except GenerationFailed:
+            findings()  # a broken template overlay is reported alone, as before
+            raise
         mark = len(diagnostics.items)
         try:
             api = _build(document.data, config, diagnostics)

@@ -9,6 +9,11 @@ therefore never drift from its module (stubtest checks that too).
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+from .imports import LINE_LENGTH
 
 
 class StubError(ValueError):
@@ -115,11 +120,6 @@ def derive_stub(source: str) -> str:
 # the rules do not cover (comments, unusual splits, lines too wide) is returned as stub
 # source for black instead.
 
-import re
-from collections.abc import Callable
-from typing import NamedTuple
-
-LINE_LENGTH = 100  # black's line length for stubs (format.STUB_MODE)
 
 
 class StubChunk(NamedTuple):
@@ -486,7 +486,8 @@ def fast_stub_chunks(module: str, black: Callable[[str], str] | None = None) -> 
     source = stub_source(module)
     tree = ast.parse(source)
     if not tree.body:
-        return [StubChunk(source, True, 1)]  # nothing to gain, and black keeps a newline
+        # black leaves nothing as nothing, and blank lines as one newline
+        return [StubChunk("\n" if source else "", False, 1)]
     chunks = split_chunks(source, tree)
     slow = [StubChunk(text, True, first) for first, text in chunks]
     # pair each stub statement with the module statement it came from; imports the

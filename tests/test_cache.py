@@ -51,7 +51,8 @@ def test_warm_runs_are_byte_identical_to_a_cold_run(tmp_path: Path) -> None:
     shutil.rmtree(out)
     assert _gen(project)[0] == 0  # fills the cache
     assert tree_bytes(out) == cold
-    assert {p.name for p in cache.iterdir()} >= {"validation", "module", "chunk", "stamp"}
+    # no "chunk" entries: every chunk of the Beam client is taken as its templates wrote it
+    assert {p.name for p in cache.iterdir()} >= {"validation", "module", "stamp"}
 
     shutil.rmtree(out)
     (cache / "stamp").exists() and shutil.rmtree(cache / "stamp")

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from generator.config import load_config
 from generator.diagnostics import Diagnostics
-from generator.format import MODE, fits, format_files
+from generator.cache import DISABLED
+from generator.format import MODE, _Formatter, _pieces, fits, format_files, format_source
+from generator.imports import prune_imports
 from generator.model.naming import _escape_invisible, literal
 from generator.pipeline import generate_files
 from generator.render import OutputFile, docblock
@@ -131,3 +133,90 @@ def test_an_overlay_that_does_not_declare_black_style_is_formatted(tmp_path: Pat
     run = run_cli("--config", ROOT / "pyproject.toml", "generate", "--no-cache", "--templates", overlay, "-o", out)
     assert run.code == 0, run.stderr
     assert (out / "beam_api" / "extra.py").read_text() == 'VALUES: dict[str, int] = {"a": 1, "b": 2}\n'
+
+
+def _long_names_spec() -> dict[str, object]:
+    """Names long enough that many generated lines do not fit: field annotations,
+    `from_dict` headers, union decoders, method signatures and calls."""
+    long = "VeryLongSchemaNameThatKeepsGoingAndGoingForQuiteAWhile"
+    schemas: dict[str, object] = {
+        f"{long}{i}": {
+            "type": "object",
+            "properties": {
+                "an_equally_long_property_name_for_the_nested_value": {
+                    "oneOf": [{"$ref": f"#/components/schemas/{long}{(i + 1) % 3}"}, {"type": "string"}],
+                    "nullable": True,
+                },
+                "items_with_a_long_name": {"type": "array", "items": {"$ref": f"#/components/schemas/{long}{(i + 2) % 3}"}},
+                "kind": {"type": "string", "enum": ["a-rather-long-enum-value-" + "x" * 60, "short"]},
+            },
+        }
+        for i in range(3)
+    }
+    parameters = [
+        {"name": f"a_long_query_parameter_name_number_{n}", "in": "query", "schema": {"$ref": f"#/components/schemas/{long}0"}}
+        for n in range(4)
+    ]
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Long names", "version": "1"},
+        "paths": {
+            "/things/{an_identifier_of_the_thing_with_a_long_name}": {
+                "post": {
+                    "operationId": "createTheThingWithAnOperationIdThatIsLongerThanAnyoneWouldLike",
+                    "parameters": [
+                        {"name": "an_identifier_of_the_thing_with_a_long_name", "in": "path", "required": True, "schema": {"type": "string"}},
+                        *parameters,
+                    ],
+                    "requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{long}1"}}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{long}2"}}}}},
+                }
+            }
+        },
+        "components": {"schemas": schemas},
+    }
+
+
+def test_long_names_give_black_output_and_black_sees_only_what_does_not_fit(tmp_path: Path) -> None:
+    from tests.helpers import write_spec
+
+    spec = write_spec(tmp_path, _long_names_spec())
+    _assert_same(spec)
+    config = replace(load_config(ROOT / "pyproject.toml"), spec=spec, package="pkg", templates=(), overlays=())
+    diagnostics = Diagnostics()
+    from generator.render import load_template_set, render
+    from generator.load import load
+    from generator.model.build import build_api
+
+    api = build_api(load(spec, diagnostics).data, config, diagnostics)
+    files = render(api, diagnostics, templates=load_template_set((), diagnostics))
+    models = next(f for f in files if f.path == "pkg/models.py")
+    pieces = _pieces(prune_imports(models.content))
+    assert pieces is not None
+    sent = sum(len(p.text) for p in pieces if p.job is not None)
+    assert 0 < sent < len(models.content) / 2  # statements, not whole classes
+
+
+def test_statements_formatted_alone_match_black_on_the_whole_chunk() -> None:
+    chunk = textwrap.dedent(
+        '''\
+        class Thing:
+            """A thing."""
+
+            first_field_with_a_long_name: AnAnnotationThatIsRatherLong | AnotherOneThatIsLong | None = None
+            short: int = 0
+
+            @classmethod
+            def from_dict(cls, data: Mapping[str, Any]) -> ThingWithAVeryLongNameThatDoesNotFitOnTheLine:
+                """Decode."""
+                if isinstance(data, dict):
+                    value = first_function_with_long_name(data) if isinstance(data, dict) else second_function(data)
+                    return cls(value)
+                return cls(0)
+
+            def ok(self) -> int:
+                return 1
+        '''
+    )
+    formatter = _Formatter(DISABLED, False)
+    assert formatter.run([(chunk, False)], [True]) == [format_source(chunk)]

@@ -100,7 +100,7 @@ def test_a_failure_while_writing_leaves_the_folder_as_it_was(tmp_path: Path) -> 
 
 
 def test_an_internal_error_is_a_diagnostic_and_touches_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import pipeline
+    from generator import format as fmt
     from tests.helpers import generate
 
     run, out = generate(tmp_path, minimal_spec())
@@ -110,7 +110,7 @@ def test_an_internal_error_is_a_diagnostic_and_touches_nothing(tmp_path: Path, m
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(pipeline, "format_files", broken)
+    monkeypatch.setattr(fmt, "format_files", broken)
     run, out = generate(tmp_path, minimal_spec({"/x": {"get": {"responses": {"204": {"description": "ok"}}}}}))
     assert run.code == 2
     assert "Traceback" not in run.stderr

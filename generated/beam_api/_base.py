@@ -339,7 +339,7 @@ def encode_header_value(param: Param) -> str:
     return _scalar(value)
 
 
-_HEADER_BREAKS = ("\r", "\n", "\0")
+_HEADER_BREAKS = ("\r", "\n", "\x00")
 
 
 def check_header(name: str, value: str) -> str:
