@@ -357,6 +357,9 @@ def main() -> None:
     (BENCH / "pyproject.toml").write_text("[tool.generator]\n")
     peer_py = ensure_peers()
     specs = vendor_specs(peer_py)
+    # pip compiles an installed package's bytecode, as it did for the peers; a checkout
+    # run with PYTHONDONTWRITEBYTECODE would otherwise compile ours on every run
+    subprocess.run([OURS_PY, "-m", "compileall", "-q", str(ROOT / "generator")], check=True, capture_output=True)
     work = Path(tempfile.mkdtemp(prefix="bench-", dir=BENCH))
     header = [f"## {datetime.date.today().isoformat()} — {machine()}", "",
               f"`python -m tests.bench --runs {args.runs} --large-runs {args.large_runs} --only {args.only} "
