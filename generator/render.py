@@ -18,7 +18,7 @@ from typing import Any, Callable
 import jinja2
 
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .imports import from_import
+from .imports import LINE_LENGTH, from_import
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
@@ -129,6 +129,65 @@ def bare(expr: str) -> str:
     except SyntaxError:
         return expr
     return expr if isinstance(inner, (ast.Tuple, ast.NamedExpr, ast.Yield, ast.YieldFrom)) else expr[1:-1]
+
+
+def assign(target: str, expr: str, indent: int) -> str:
+    """`target = expr` at `indent` as black lays it out: one line when it fits; a
+    conditional expression that does not is wrapped in parentheses, then split before
+    `if` and `else` when even that is too wide. Anything else is left on one line for
+    black to break (the formatter sends it there)."""
+    pad = " " * indent
+    one = f"{pad}{target} = {expr}"
+    if len(one) <= LINE_LENGTH or not (expr.startswith("None if ") and " else " in expr):
+        return one
+    head, tail = f"{pad}{target} = (", f"{pad})"
+    inner = f"{pad}    {expr}"
+    if len(head) > LINE_LENGTH:
+        return one
+    if len(inner) <= LINE_LENGTH:
+        return f"{head}\n{inner}\n{tail}"
+    condition, _, value = expr[len("None if ") :].partition(" else ")
+    parts = [f"{pad}    None", f"{pad}    if {condition}", f"{pad}    else {value}"]
+    if any(len(part) > LINE_LENGTH for part in parts) or " if " in value or " else " in condition:
+        return one
+    return "\n".join([head, *parts, tail])
+
+
+def def_header(indent: int, name: str, params: list[str], returns: str) -> str:
+    """A `def` line as black lays it out: one line when it fits, else the parameters
+    on a line of their own between `name(` and `) -> returns:` (black's split for a
+    def). Anything wider is left on one line for black to break."""
+    pad = " " * indent
+    one = f"{pad}def {name}({', '.join(params)}) -> {returns}:"
+    body, tail = f"{pad}    {', '.join(params)}", f"{pad}) -> {returns}:"
+    if len(one) <= LINE_LENGTH or len(params) < 2 or len(body) > LINE_LENGTH or len(tail) > LINE_LENGTH:
+        return one
+    return f"{pad}def {name}(\n{body}\n{tail}"
+
+
+def parameter(name: str, annotation: str, default: str, indent: int) -> str:
+    """One `name: annotation = default,` line of an exploded signature, as black lays it
+    out: an annotation too wide goes in parentheses on a line of its own (left on one
+    line for black to break when even that does not fit, or there is no default)."""
+    pad = " " * indent
+    one = f"{pad}{name}: {annotation}{default},"
+    if len(one) <= LINE_LENGTH or not default or len(f"{pad}    {annotation}") > LINE_LENGTH:
+        return one
+    return f"{pad}{name}: (\n{pad}    {annotation}\n{pad}){default},"
+
+
+def call_line(function: str, arguments: list[str], indent: int, suffix: str = ",") -> str:
+    """`function(arguments)` followed by `suffix`, as black lays out such a line inside
+    brackets: one line, else the arguments on one line of their own, else one per line
+    with a trailing comma."""
+    pad = " " * indent
+    one = f"{pad}{function}({', '.join(arguments)}){suffix}"
+    if len(one) <= LINE_LENGTH or not arguments:
+        return one
+    body = f"{pad}    {', '.join(arguments)}"
+    if len(body) <= LINE_LENGTH:
+        return f"{pad}{function}(\n{body}\n{pad}){suffix}"
+    return f"{pad}{function}(\n" + "".join(f"{pad}    {a},\n" for a in arguments) + f"{pad}){suffix}"
 
 
 def decode_field(field: Field, var: str) -> str:
@@ -286,6 +345,10 @@ def helpers(api: Api) -> dict[str, Any]:
         "body_argument": body_argument,
         "method_doc": method_doc,
         "example_call": example_call,
+        "assign": assign,
+        "parameter": parameter,
+        "call_line": call_line,
+        "def_header": def_header,
         "args": lambda op: op.arguments,
         "root_server_urls": {api.default_server} if api.default_server else set(),
         "token_required": _token_required(api),
