@@ -36,6 +36,7 @@ HELPER_DOCS = {
     "example_call": "`example_call(resource, op)` -> a plausible call of `op` with its required arguments (README examples).",
     "assign": "`assign(target, expr, indent)` -> `target = expr` laid out as black lays it out (conditional expressions wrapped when too wide).",
     "parameter": "`parameter(name, annotation, default, indent)` -> one parameter line of an exploded signature, laid out as black lays it out.",
+    "annotated": "`annotated(name, annotation, default, indent)` -> a field declaration laid out as black lays it out.",
     "call_line": "`call_line(function, arguments, indent, suffix=',')` -> a call on its own line inside brackets, laid out as black lays it out.",
     "def_header": "`def_header(indent, name, params, returns)` -> a `def` line laid out as black lays it out.",
     "args": "`args(op)` -> `op.arguments`.",

@@ -165,15 +165,52 @@ def def_header(indent: int, name: str, params: list[str], returns: str) -> str:
     return f"{pad}def {name}(\n{body}\n{tail}"
 
 
+def _wrapped_annotation(name: str, annotation: str, rest: str, pad: str) -> str | None:
+    """`name: (annotation)rest` with the annotation in parentheses on lines of its own,
+    as black wraps a type hint too wide: on one line, else one union member a line.
+    None when a member is still too wide (black then breaks it further)."""
+    inner = f"{pad}    {annotation}"
+    if len(inner) <= LINE_LENGTH:
+        return f"{pad}{name}: (\n{inner}\n{pad}){rest}"
+    members = _union_members(annotation)
+    lines = [f"{pad}    {members[0]}", *(f"{pad}    | {m}" for m in members[1:])]
+    if len(members) < 2 or any(len(line) > LINE_LENGTH for line in lines):
+        return None
+    return f"{pad}{name}: (\n" + "\n".join(lines) + f"\n{pad}){rest}"
+
+
+def _union_members(annotation: str) -> list[str]:
+    """The top-level members of `A | B[C | D] | E`."""
+    members, depth, start = [], 0, 0
+    for i, ch in enumerate(annotation):
+        depth += ch in "[(" and 1 or ch in "])" and -1 or 0
+        if depth == 0 and annotation.startswith(" | ", i):
+            members.append(annotation[start:i])
+            start = i + 3
+    return [*members, annotation[start:]]
+
+
 def parameter(name: str, annotation: str, default: str, indent: int) -> str:
     """One `name: annotation = default,` line of an exploded signature, as black lays it
-    out: an annotation too wide goes in parentheses on a line of its own (left on one
-    line for black to break when even that does not fit, or there is no default)."""
+    out: an annotation too wide goes in parentheses on lines of its own (left on one
+    line for black to break when that does not fit, or there is no default)."""
     pad = " " * indent
     one = f"{pad}{name}: {annotation}{default},"
-    if len(one) <= LINE_LENGTH or not default or len(f"{pad}    {annotation}") > LINE_LENGTH:
+    if len(one) <= LINE_LENGTH or not default:
         return one
-    return f"{pad}{name}: (\n{pad}    {annotation}\n{pad}){default},"
+    return _wrapped_annotation(name, annotation, default + ",", pad) or one
+
+
+def annotated(name: str, annotation: str, default: str, indent: int) -> str:
+    """A field `name: annotation = default` as black lays it out when too wide: the
+    default in parentheses when that alone makes it fit, else the annotation wrapped."""
+    pad = " " * indent
+    one = f"{pad}{name}: {annotation}{default}"
+    if len(one) <= LINE_LENGTH:
+        return one
+    if default and len(f"{pad}{name}: {annotation} = (") <= LINE_LENGTH:
+        return f"{pad}{name}: {annotation} = (\n{pad}    {default.removeprefix(' = ')}\n{pad})"
+    return _wrapped_annotation(name, annotation, default, pad) or one
 
 
 def call_line(function: str, arguments: list[str], indent: int, suffix: str = ",") -> str:
@@ -347,6 +384,7 @@ def helpers(api: Api) -> dict[str, Any]:
         "example_call": example_call,
         "assign": assign,
         "parameter": parameter,
+        "annotated": annotated,
         "call_line": call_line,
         "def_header": def_header,
         "args": lambda op: op.arguments,

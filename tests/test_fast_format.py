@@ -149,6 +149,15 @@ def _long_names_spec() -> dict[str, object]:
                 },
                 "items_with_a_long_name": {"type": "array", "items": {"$ref": f"#/components/schemas/{long}{(i + 2) % 3}"}},
                 "kind": {"type": "string", "enum": ["a-rather-long-enum-value-" + "x" * 60, "short"]},
+                # names of every length: each way black breaks a field or parameter
+                **{
+                    "n" * width: {"$ref": f"#/components/schemas/{long}{(i + 1) % 3}"}
+                    for width in range(8, 48, 3)
+                },
+                **{
+                    "u" * width: {"oneOf": [{"$ref": f"#/components/schemas/{long}{k}"} for k in range(3)]}
+                    for width in range(8, 30, 7)
+                },
             },
         }
         for i in range(3)
@@ -156,6 +165,9 @@ def _long_names_spec() -> dict[str, object]:
     parameters = [
         {"name": f"a_long_query_parameter_name_number_{n}", "in": "query", "schema": {"$ref": f"#/components/schemas/{long}0"}}
         for n in range(4)
+    ] + [
+        {"name": "q" * width, "in": "query", "schema": {"oneOf": [{"$ref": f"#/components/schemas/{long}{k}"} for k in range(2)]}}
+        for width in range(5, 40, 6)
     ]
     return {
         "openapi": "3.0.3",
