@@ -134,23 +134,42 @@ def bare(expr: str) -> str:
 def assign(target: str, expr: str, indent: int) -> str:
     """`target = expr` at `indent` as black lays it out: one line when it fits; a
     conditional expression that does not is wrapped in parentheses, then split before
-    `if` and `else` when even that is too wide. Anything else is left on one line for
-    black to break (the formatter sends it there)."""
+    each `if` and `else` when even that is too wide. Anything else is left on one line
+    for black to break (the formatter sends it there)."""
     pad = " " * indent
     one = f"{pad}{target} = {expr}"
-    if len(one) <= LINE_LENGTH or not (expr.startswith("None if ") and " else " in expr):
+    if len(one) <= LINE_LENGTH:
         return one
+    parts = _conditional_parts(expr)
     head, tail = f"{pad}{target} = (", f"{pad})"
-    inner = f"{pad}    {expr}"
-    if len(head) > LINE_LENGTH:
+    if parts is None or len(head) > LINE_LENGTH:
         return one
+    inner = f"{pad}    {expr}"
     if len(inner) <= LINE_LENGTH:
         return f"{head}\n{inner}\n{tail}"
-    condition, _, value = expr[len("None if ") :].partition(" else ")
-    parts = [f"{pad}    None", f"{pad}    if {condition}", f"{pad}    else {value}"]
-    if any(len(part) > LINE_LENGTH for part in parts) or " if " in value or " else " in condition:
+    lines = [f"{pad}    {part}" for part in parts]
+    if any(len(line) > LINE_LENGTH for line in lines):
         return one
-    return "\n".join([head, *parts, tail])
+    return "\n".join([head, *lines, tail])
+
+
+def _conditional_parts(expr: str) -> list[str] | None:
+    """`A if c else B` as ["A", "if c", "else B"]: where black breaks a conditional
+    expression. None for anything else, chains included (black parenthesises the
+    inner ones)."""
+    if not expr.isascii():  # ast offsets count bytes
+        return None
+    try:
+        node = ast.parse(expr, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.IfExp) or isinstance(node.orelse, ast.IfExp):
+        return None
+    at_if = expr.find(" if ", node.body.end_col_offset or 0)
+    at_else = expr.find(" else ", node.test.end_col_offset or 0)
+    if at_if < 0 or at_else < 0:
+        return None
+    return [expr[:at_if].strip(), "if " + expr[at_if + 4 : at_else].strip(), "else " + expr[at_else + 6 :].strip()]
 
 
 def def_header(indent: int, name: str, params: list[str], returns: str) -> str:
@@ -169,12 +188,14 @@ def _wrapped_annotation(name: str, annotation: str, rest: str, pad: str) -> str 
     """`name: (annotation)rest` with the annotation in parentheses on lines of its own,
     as black wraps a type hint too wide: on one line, else one union member a line.
     None when a member is still too wide (black then breaks it further)."""
+    members = _union_members(annotation)
+    if len(members) < 2 or not members[-1].isidentifier():
+        return None  # black breaks inside the last brackets instead
     inner = f"{pad}    {annotation}"
     if len(inner) <= LINE_LENGTH:
         return f"{pad}{name}: (\n{inner}\n{pad}){rest}"
-    members = _union_members(annotation)
     lines = [f"{pad}    {members[0]}", *(f"{pad}    | {m}" for m in members[1:])]
-    if len(members) < 2 or any(len(line) > LINE_LENGTH for line in lines):
+    if any(len(line) > LINE_LENGTH for line in lines):
         return None
     return f"{pad}{name}: (\n" + "\n".join(lines) + f"\n{pad}){rest}"
 
