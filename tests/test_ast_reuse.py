@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import imports
+from generator.stubs import StubError, derive_stub
 from tests.helpers import ROOT
 
 # the committed client, its stubs and the templates' runtime helpers: real generated text
@@ -49,3 +50,24 @@ def test_pruned_returns_tree_only_when_unchanged() -> None:
     assert text is kept and tree is not None and ast.dump(tree) == ast.dump(ast.parse(kept))
     text, tree = imports.pruned("import os\nimport sys\n\nos.getcwd()\n")
     assert text == "import os\n\nos.getcwd()\n" and tree is None
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if p.suffix == ".py"], ids=lambda p: str(p.relative_to(ROOT)))
+def test_derive_stub_leaves_the_tree_alone(path: Path) -> None:
+    source = path.read_text()
+    tree = ast.parse(source)
+    before = ast.dump(tree, include_attributes=True)
+    try:
+        stub = derive_stub(source, tree)
+    except StubError:
+        return
+    assert ast.dump(tree, include_attributes=True) == before
+    assert stub == derive_stub(source)
+
+
+def test_derive_stub_copies_statements_it_has_no_method_for() -> None:
+    source = 'try:\n    import x\n    """doc"""\nexcept ImportError:\n    x = None\nclass C:\n    a: int = 1\n    def f(self) -> None:\n        pass\n'
+    tree = ast.parse(source)
+    before = ast.dump(tree, include_attributes=True)
+    assert derive_stub(source, tree) == "try:\n    import x\nexcept ImportError:\n    x = None\n\nclass C:\n    a: int = ...\n\n    def f(self) -> None:\n        ...\n"
+    assert ast.dump(tree, include_attributes=True) == before
