@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .imports import LINE_LENGTH, prune_imports
+from .imports import LINE_LENGTH, parse, prune_imports, pruned
 
 if TYPE_CHECKING:
     import black
@@ -123,7 +123,7 @@ def split_chunks(text: str, tree: ast.Module | None = None) -> list[tuple[int, s
     statements that follow a class with a body and at least one blank line. Joining
     the black-formatted chunks with two blank lines (one in a stub) is black's output."""
     if tree is None:
-        tree = ast.parse(text)
+        tree = parse(text)
     lines = text.splitlines(keepends=True)
     cuts: list[int] = []
     body = tree.body
@@ -325,7 +325,7 @@ def _pieces(chunk: str) -> list[_Piece] | None:
     already, and blank lines between statements are the template's, in black's style.
     None when the chunk does not parse."""
     try:
-        tree = ast.parse(chunk)
+        tree = parse(chunk)
     except SyntaxError:
         return None
     lines = chunk.splitlines(keepends=True)
@@ -398,10 +398,10 @@ def _line_of(exc: Exception) -> int:
 
 def _prepare(text: str) -> list[tuple[int, str]]:
     """Prune imports and split into chunks; raises SyntaxError on invalid Python."""
-    pruned = prune_imports(text)
-    if len(pruned) < CHUNK_MIN_CHARS:
-        return [(1, pruned)]
-    return split_chunks(pruned)
+    source, tree = pruned(text)
+    if len(source) < CHUNK_MIN_CHARS:
+        return [(1, source)]
+    return split_chunks(source, tree)
 
 
 def _format_all(

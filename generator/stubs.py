@@ -9,11 +9,12 @@ therefore never drift from its module (stubtest checks that too).
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-from .imports import LINE_LENGTH
+from .imports import LINE_LENGTH, parse, pruned
 
 
 class StubError(ValueError):
@@ -47,24 +48,40 @@ def _is_simple_value(node: ast.expr) -> bool:
     return False
 
 
+_N = TypeVar("_N", bound=ast.AST)
+
+
+def _with(node: _N, **fields: object) -> _N:
+    """A shallow copy of `node` with `fields` replaced."""
+    new = copy.copy(node)
+    for name, value in fields.items():
+        setattr(new, name, value)
+    return new
+
+
 class _Stubber(ast.NodeTransformer):
+    """Returns changed copies instead of changing nodes: the module's tree stays intact,
+    so the fast stub path can read it without parsing the module again."""
+
     def __init__(self) -> None:
         self.in_class = 0
 
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        # statements without a visit_ method (imports, try...): NodeTransformer edits
+        # in place, so let it edit a copy
+        return super().generic_visit(copy.deepcopy(node))
+
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
-        node.body = [_ellipsis()]
-        return node
+        return _with(node, body=[_ellipsis()])
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AsyncFunctionDef:
-        node.body = [_ellipsis()]
-        return node
+        return _with(node, body=[_ellipsis()])
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.ClassDef:
         self.in_class += 1
         body = [self.visit(stmt) for stmt in _strip_docstring(node.body)]
         self.in_class -= 1
-        node.body = [stmt for stmt in body if stmt is not None] or [_ellipsis()]
-        return node
+        return _with(node, body=[stmt for stmt in body if stmt is not None] or [_ellipsis()])
 
     def visit_Expr(self, node: ast.Expr) -> ast.AST | None:
         # attribute docstrings and other bare expressions carry no type information
@@ -72,7 +89,7 @@ class _Stubber(ast.NodeTransformer):
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AnnAssign:
         if node.value is not None and not (isinstance(node.value, ast.Constant) and self.in_class == 0):
-            node.value = ast.Constant(...)
+            return _with(node, value=ast.Constant(...))
         return node
 
     def visit_Assign(self, node: ast.Assign) -> ast.AST:
@@ -92,19 +109,21 @@ class _Stubber(ast.NodeTransformer):
         raise StubError(f"line {node.lineno}: cannot state the type of this assignment in a stub")
 
     def visit_If(self, node: ast.If) -> ast.AST:
-        node.body = [s for s in (self.visit(stmt) for stmt in node.body) if s is not None] or [_ellipsis()]
-        node.orelse = [s for s in (self.visit(stmt) for stmt in node.orelse) if s is not None]
-        return node
+        body = [s for s in (self.visit(stmt) for stmt in node.body) if s is not None] or [_ellipsis()]
+        orelse = [s for s in (self.visit(stmt) for stmt in node.orelse) if s is not None]
+        return _with(node, body=body, orelse=orelse)
 
 
-def derive_stub(source: str) -> str:
-    tree = ast.parse(source)
-    tree.body = _strip_docstring(tree.body)
+def derive_stub(source: str, tree: ast.Module | None = None) -> str:
+    """The stub source of `source` (ast.unparse style); `tree`, its syntax tree if the
+    caller has it, is left unchanged."""
+    if tree is None:
+        tree = parse(source)
     stubber = _Stubber()
-    body = [stubber.visit(stmt) for stmt in tree.body]
-    tree.body = [stmt for stmt in body if stmt is not None]
-    ast.fix_missing_locations(tree)
-    return ast.unparse(tree) + "\n"
+    body = [stubber.visit(stmt) for stmt in _strip_docstring(tree.body)]
+    # no fix_missing_locations: unparse reads positions only of parsed nodes (for type
+    # comments), never of the ones made here
+    return ast.unparse(ast.Module([stmt for stmt in body if stmt is not None], [])) + "\n"
 
 
 # --- the stub text without black ----------------------------------------------------
@@ -467,24 +486,27 @@ def _same_import(m: ast.stmt, s: ast.stmt) -> bool:
     return False
 
 
-def stub_source(module: str) -> str:
+def stub_source(module: str, tree: ast.Module | None = None) -> str:
     """The stub source black formats: derived, then with unused imports pruned."""
-    from .imports import prune_imports
-
-    return prune_imports(derive_stub(module))
+    return pruned(derive_stub(module, tree))[0]
 
 
-def fast_stub_chunks(module: str, black: Callable[[str], str] | None = None) -> list[StubChunk]:
+def fast_stub_chunks(
+    module: str, black: Callable[[str], str] | None = None, tree: ast.Module | None = None
+) -> list[StubChunk]:
     """The stub of black-formatted `module` as top-level chunks, in black pyi style
     where the fast path can guarantee it, else as stub source for black. Chunks are cut
     where format.split_chunks cuts, so joining them with one blank line (`"\\n"`) gives
     black's whole-file output. With `black` (stub source -> pyi text), a simple
     statement the fast path cannot lay out goes to it alone instead of its whole chunk.
-    Raises StubError/SyntaxError like derive_stub."""
+    Raises StubError/SyntaxError like derive_stub. `tree` is the syntax tree of
+    `module` if the caller has it (left unchanged)."""
     from .format import split_chunks
 
-    source = stub_source(module)
-    tree = ast.parse(source)
+    module_tree = tree or parse(module)
+    source, tree = pruned(derive_stub(module, module_tree))
+    if tree is None:  # pruning changed the text
+        tree = parse(source)
     if not tree.body:
         # black leaves nothing as nothing, and blank lines as one newline
         return [StubChunk("\n" if source else "", False, 1)]
@@ -492,7 +514,7 @@ def fast_stub_chunks(module: str, black: Callable[[str], str] | None = None) -> 
     slow = [StubChunk(text, True, first) for first, text in chunks]
     # pair each stub statement with the module statement it came from; imports the
     # stub pruned have no partner
-    module_body = [n for n in _strip_docstring(ast.parse(module).body) if not isinstance(n, ast.Expr)]
+    module_body = [n for n in _strip_docstring(module_tree.body) if not isinstance(n, ast.Expr)]
     pairs: list[tuple[ast.stmt | None, ast.stmt]] = []
     i = 0
     for s in tree.body:
