@@ -1,8 +1,15 @@
 """Stage 5: black, in process, with one pinned mode; plus the `.pyi` beside each module.
 
-Black is the slowest stage by far (tens of KB per second), so three things keep it off
-the critical path:
+Black is the slowest stage by far (tens of KB per second), so it runs on as little
+text as possible:
 
+- templates write black's style (the built-in ones, and overlays that declare
+  `black_style = true`): a chunk whose code lines all fit is taken as it is, and in a
+  chunk with a line too wide only the innermost statements (or block headers) with
+  such a line go through black, each alone at its depth (`_pieces`); `full` runs black
+  over everything instead, and tests check that both give the same bytes;
+- stubs are written in black's pyi style from the formatted module (stubs.py), with
+  black only for the statements that fast path cannot lay out;
 - a content-hash cache (see cache.py): a module whose rendered text was seen before
   gets its formatted text and stub back without running black;
 - large modules are formatted chunk by chunk, split between top-level classes; black
@@ -11,7 +18,7 @@ the critical path:
   lines (one in a stub), so joining the formatted chunks with those gives black's own
   output byte for byte (tests/test_cache.py checks it against whole-file black).
   Chunks are cached one by one, so editing one operation reformats one class;
-- when there is enough left to format, chunks go to a pool of worker processes.
+- when there is enough left to format, it goes to a pool of worker processes.
 """
 
 from __future__ import annotations
@@ -463,8 +470,8 @@ def _format_files(
         if not f.is_python:
             out.append(f)
             continue
-        styled = f.black_style and not formatter.full
-        key = digest(formatter.mode_key, "module", str(stubs), str(styled), f.content) if formatter.cache.enabled else ""
+        taken_as_is = f.black_style and not formatter.full
+        key = digest(formatter.mode_key, "module", str(stubs), str(taken_as_is), f.content) if formatter.cache.enabled else ""
         hit = formatter.cache.get("module", key)
         if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], str) and (hit[1] is None or isinstance(hit[1], str)):
             out.append(OutputFile(f.path, hit[0]))
