@@ -70,8 +70,9 @@ BATCH_CHARS = 48 * 1024
 def fits(text: str) -> bool:
     """Every code line is within black's line length, so black would not split any of
     them. Docstrings are skipped: black never wraps them, and the generator spells them
-    as black does. A line with non-ASCII text counts double width (wide characters
-    take two columns)."""
+    as black does. (Text in black's style uses triple quotes for docstrings only, each
+    starting its own line.) A line with non-ASCII text counts double width (wide
+    characters take two columns)."""
     limit = LINE_LENGTH
     in_docstring = False
     for line in text.splitlines():

@@ -305,8 +305,12 @@ def start_schema_check(data: dict[str, Any], cache: Cache = DISABLED, *, backgro
 
 
 def _can_fork() -> bool:
-    # fork is cheap and shares the parsed document; elsewhere validation runs inline
-    return sys.platform == "linux" and hasattr(os, "fork")
+    """Fork is cheap and shares the parsed document, but only safe with no other
+    thread that could hold a lock the child needs (the import lock, say); elsewhere,
+    and when embedded in a threaded program, validation runs inline."""
+    import threading
+
+    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _in_child(data: dict[str, Any]) -> Callable[[], list[Finding]]:

@@ -1,0 +1,78 @@
+"""The schema validator runs in a forked process beside modelling, rendering and
+formatting. Its verdict must read exactly as if it had run first: warnings reported in
+the tolerant default, errors under --strict stopping the run with nothing written, and
+a validator that dies reported, never ignored."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import validate
+from generator.diagnostics import Level
+from tests.helpers import ROOT, tree_bytes
+
+BROKEN = ROOT / "tests" / "broken"
+
+
+def _cli(tmp_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    # a fresh single-threaded process: the validator is forked there
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.generator]\n")
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "--config", str(config), *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _expected(name: str, command: str) -> str:
+    """The diagnostics of `command` in the snapshot of tests/broken/NAME.expected."""
+    text = (BROKEN / f"{name}.expected").read_text()
+    section = text.split(f"$ {command} tests/broken/{name}.yaml\n", 1)[1].split("\n$ ", 1)[0]
+    return section.split("\n", 1)[1]  # without the exit line
+
+
+def test_tolerant_generate_reports_the_forked_validators_warnings(tmp_path: Path) -> None:
+    run = _cli(tmp_path, "generate", "tests/broken/wrong_types.yaml", "-o", tmp_path / "out", "--no-cache")
+    assert run.returncode == 0
+    assert run.stderr.strip() == _expected("wrong_types", "generate").strip()
+    assert (tmp_path / "out" / ".generator-manifest").exists()
+
+
+def test_strict_generate_stops_on_the_validators_errors_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine\n")
+    before = tree_bytes(out)
+    run = _cli(tmp_path, "generate", BROKEN / "wrong_types.yaml", "-o", out, "--no-cache", "--strict")
+    assert run.returncode == 2
+    assert "error[spec-invalid]: 5 is not of type 'string'" in run.stderr
+    assert "error[spec-invalid]: 'yes' is not of type 'boolean'" in run.stderr
+    assert tree_bytes(out) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the validator is forked only where fork exists")
+def test_a_validator_process_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def die(data: object) -> list[tuple[str, str, str, str]]:
+        os._exit(3)
+
+    monkeypatch.setattr(validate, "schema_findings", die)
+    findings = validate._in_child({"openapi": "3.0.3"})()
+    assert [(code, level) for code, _, _, level in findings] == [("validator-crashed", Level.ERROR.value)]
+    assert "exit status 3" in findings[0][1]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the validator is forked only where fork exists")
+def test_the_forked_validator_finds_what_the_inline_one_finds() -> None:
+    from generator.diagnostics import Diagnostics
+    from generator.load import load
+
+    data = load(BROKEN / "wrong_types.yaml", Diagnostics()).data
+    assert validate._in_child(data)() == validate.schema_findings(data)
