@@ -404,3 +404,18 @@ def test_the_source_map_finds_lines(tmp_path: Path, pointer: str, line: int) -> 
     )
     document = load(write_spec(tmp_path, text), Diagnostics())
     assert document.locate(pointer) == (str(tmp_path / "openapi.yaml"), line)
+
+
+def test_an_array_of_objects_that_hold_the_array_is_a_recursive_model() -> None:
+    """`Tree = array of {children: Tree}`: the inline item class ends the recursion
+    (it used to be expanded until the depth limit, a `too-deep` error)."""
+    spec = minimal_spec(
+        {"/t": {"get": {"operationId": "t", "responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Tree"}}}}}}}},
+        components={"schemas": {"Tree": {"type": "array", "items": {
+            "type": "object", "properties": {"children": {"$ref": "#/components/schemas/Tree"}}}}}},
+    )
+    api, diagnostics = build(spec)
+    assert not [d for d in diagnostics.items if d.code == "too-deep"]
+    item = next(m for m in api.models if m.pointer == "/components/schemas/Tree/items")
+    assert [f.annotation for f in item.fields] == [f"list[{item.name}] | None | NotGiven"]

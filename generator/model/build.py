@@ -325,6 +325,11 @@ class Builder:
         self, pointer: str, hint: str, parts: list[tuple[dict[str, Any], str]], outer: dict[str, Any]
     ) -> TypeRef:
         """A model from one or more object schemas (several for allOf)."""
+        pending = self.pending.get(pointer)
+        if pending is not None and pending.kind == "model":
+            # an inline object reached again through a $ref cycle (an array of objects
+            # that hold that array): the class being built ends the recursion
+            return ModelRef(pending.name, tuple(dict.fromkeys(r for part, _ in parts for r in self._required_of(part))))
         name = self.claim_class(hint, pointer)
         required: list[str] = []
         props: dict[str, tuple[Any, str]] = {}
