@@ -260,10 +260,28 @@ class _Formatter:
                 self.cache.put("chunk", keys[i], value)
         return [r if r is not None else _ChunkError("not formatted", 0) for r in results]
 
-    def _in_pool(self, chunks: list[tuple[str, bool]], workers: int) -> list[str | _ChunkError]:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    def _ensure_pool(self, workers: int) -> Any:
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
+            # fork: workers start with everything imported. (A fork server would give
+            # smaller workers, but the peak is the parent's anyway, and its workers' CPU
+            # time escapes the rusage of the generator's process.)
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        return self._pool
+
+    def map_large(self, function: Callable[[str], Any], texts: list[str]) -> list[Any] | None:
+        """`function` over `texts` in the worker pool, largest first; None when there
+        is too little work for a pool to pay off (the caller then runs it here)."""
+        workers = _workers()
+        if self.parallel is False or workers < 2 or (self.parallel is None and sum(map(len, texts)) < PARALLEL_MIN_CHARS):
+            return None
+        pool = self._ensure_pool(workers)
+        futures = {i: pool.submit(function, texts[i]) for i in sorted(range(len(texts)), key=lambda i: -len(texts[i]))}
+        return [futures[i].result() for i in range(len(texts))]
+
+    def _in_pool(self, chunks: list[tuple[str, bool]], workers: int) -> list[str | _ChunkError]:
         # Largest first, in batches, so that no worker is left with one big tail.
         order = sorted(range(len(chunks)), key=lambda i: -len(chunks[i][0]))
         batches: list[list[int]] = []
@@ -277,12 +295,8 @@ class _Formatter:
                 current, size = [], 0
         if current:
             batches.append(current)
-        if self._pool is None:
-            # fork: workers start with black already imported. (A fork server would
-            # give smaller workers, but the peak is the parent's anyway, and its
-            # workers' CPU time escapes the rusage of the generator's process.)
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        futures = [self._pool.submit(_format_batch, [chunks[i] for i in batch]) for batch in batches]
+        pool = self._ensure_pool(workers)
+        futures = [pool.submit(_format_batch, [chunks[i] for i in batch]) for batch in batches]
         out: list[str | _ChunkError] = [""] * len(chunks)
         for batch, future in zip(batches, futures):
             for i, value in zip(batch, future.result()):
@@ -517,14 +531,20 @@ def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], d
             raise ValueError(value.message)
         return value
 
+    # Large outputs: each module's stub is derived in a worker (black called there
+    # directly for the single statements the fast path leaves to it).
+    in_pool = None if formatter.full else formatter.map_large(_stub_in_worker, modules)
     parts: list[list[StubChunk]] = []
-    for path, module in zip(paths, modules):
+    for i, (path, module) in enumerate(zip(paths, modules)):
         try:
             if formatter.full:
                 source = prune_imports(derive_stub(module))
                 parts.append([StubChunk(text, True, line) for line, text in _prepare_stub(source)])
                 continue
-            parts.append(fast_stub_chunks(module, black_line))
+            found = in_pool[i] if in_pool is not None else fast_stub_chunks(module, black_line)
+            if isinstance(found, str):
+                raise StubError(found)
+            parts.append(found)
         except (StubError, SyntaxError) as exc:
             diagnostics.add("stub", Level.ERROR, f"cannot derive a stub for {path}: {exc}", file=path)
             raise GenerationFailed from None
@@ -542,6 +562,14 @@ def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], d
             texts.append(value)
         out.append("\n".join(texts))
     return out
+
+
+def _stub_in_worker(module: str) -> list[StubChunk] | str:
+    """fast_stub_chunks for the pool: a problem comes back as its message."""
+    try:
+        return fast_stub_chunks(module, lambda text: format_source(text, stub=True))
+    except Exception as exc:
+        return str(exc) or type(exc).__name__
 
 
 def slow_stub(module: str) -> str:

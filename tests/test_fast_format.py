@@ -232,3 +232,19 @@ def test_statements_formatted_alone_match_black_on_the_whole_chunk() -> None:
     )
     formatter = _Formatter(DISABLED, False)
     assert formatter.run([(chunk, False)], [True]) == [format_source(chunk)]
+
+
+def test_stubs_derived_in_worker_processes_match_those_derived_here(tmp_path: Path) -> None:
+    from generator.load import load
+    from generator.model.build import build_api
+    from generator.render import load_template_set, render
+    from tests.helpers import write_spec
+
+    spec = write_spec(tmp_path, _long_names_spec())
+    config = replace(load_config(ROOT / "pyproject.toml"), spec=spec, package="pkg", templates=(), overlays=())
+    diagnostics = Diagnostics()
+    api = build_api(load(spec, diagnostics).data, config, diagnostics)
+    files = render(api, diagnostics, templates=load_template_set((), diagnostics))
+    here = format_files(files, Diagnostics(), parallel=False)
+    pooled = format_files(files, Diagnostics(), parallel=True)
+    assert [(f.path, f.content) for f in pooled] == [(f.path, f.content) for f in here]
