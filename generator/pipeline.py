@@ -85,6 +85,9 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
             api = _build(document.data, config, diagnostics)
             # Version and changelog come from the revision recorded in the output folder.
             api, record = derive(document.data, api, config, diagnostics)
+            # The parsed spec is not needed past the model (diagnostics locate lines from
+            # the text): dropping it lowers the peak of formatting and of its workers.
+            document.data = None
             mark = len(diagnostics.items)
             files = render(api, diagnostics, connect_timeout=config.connect_timeout, templates=templates)
             files = [*format_files(files, diagnostics, cache=cache, full=config.full_black), record]
