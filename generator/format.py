@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .imports import LINE_LENGTH, parse, prune_imports, pruned
+from .imports import parse, prune_imports, pruned
+from .layout import LINE_LENGTH
 
 if TYPE_CHECKING:
     import black

@@ -10,21 +10,9 @@ from __future__ import annotations
 import ast
 import gc
 import re
+
+from .layout import from_import
 from typing import Any
-
-# black's line length for generated code (format.MODE)
-LINE_LENGTH = 100
-
-
-def from_import(module: str, names: list[str], indent: str = "") -> str:
-    """`from module import names` laid out as black lays it out: on one line when it
-    fits, else one name per line with a trailing comma."""
-    line = f"{indent}from {module} import {', '.join(names)}"
-    if len(line) <= LINE_LENGTH:
-        return line
-    inner = "".join(f"{indent}    {name},\n" for name in names)
-    return f"{indent}from {module} import (\n{inner}{indent})"
-
 
 def parse(source: str) -> ast.Module:
     """ast.parse with the cyclic garbage collector paused: a large module allocates

@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
-from .imports import LINE_LENGTH, parse, pruned
+from .imports import parse, pruned
+from .layout import LINE_LENGTH
 
 
 class StubError(ValueError):
