@@ -78,7 +78,11 @@ def fits(text: str) -> bool:
     in_docstring = False
     for line in text.splitlines():
         if in_docstring:
-            in_docstring = not line.rstrip().endswith('"""')
+            if line.rstrip().endswith('"""'):
+                in_docstring = False
+                # black moves closing quotes that would overflow onto a line of their own
+                if len(line) > limit and line.strip() != '"""':
+                    return False
             continue
         if len(line) > limit or (not line.isascii() and 2 * len(line) > limit):
             stripped = line.lstrip()

@@ -102,6 +102,8 @@ def test_fits_ignores_docstrings_but_not_code() -> None:
     assert fits(f'"""{long}"""\n')
     assert not fits(f"y = {long!r}\n")
     assert not fits(f'"""doc"""\ny = {long!r}\n')
+    # black puts closing quotes that would overflow on a line of their own
+    assert not fits(f'def f() -> None:\n    """Doc.\n\n    {long}"""\n')
     # wide characters take two columns
     assert not fits("y = '" + "\u4e00" * 60 + "'\n")
 
