@@ -18,7 +18,8 @@ from typing import Any, Callable
 import jinja2
 
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .layout import annotated, assign, bare, call_line, def_header, from_import, parameter, tuple_literal
+from .decoders import decoder_functions
+from .layout import annotated, assign, bare, call_line, def_header, from_import, parameter, statement, tuple_literal
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
@@ -262,6 +263,8 @@ def helpers(api: Api) -> dict[str, Any]:
         "method_doc": method_doc,
         "example_call": example_call,
         "assign": assign,
+        "statement": statement,
+        "decoder_functions": decoder_functions,
         "parameter": parameter,
         "annotated": annotated,
         "call_line": call_line,

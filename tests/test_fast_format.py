@@ -250,3 +250,39 @@ def test_stubs_derived_in_worker_processes_match_those_derived_here(tmp_path: Pa
     here = format_files(files, Diagnostics(), parallel=False)
     pooled = format_files(files, Diagnostics(), parallel=True)
     assert [(f.path, f.content) for f in pooled] == [(f.path, f.content) for f in here]
+
+
+def test_unions_give_black_output() -> None:
+    _assert_same(ROOT / "tests" / "unions.yaml")
+
+
+@pytest.mark.parametrize("width", range(3, 75, 4))
+def test_decoder_layouts_match_black(width: int) -> None:
+    from generator.layout import returning_def, statement
+
+    names = [f"{'N' * width}{i}" for i in range(6)]
+    for k in range(2, 7):
+        union = " | ".join(names[:k])
+        for returns in (union, f"str | list[{union}]", f"list[{union}] | None", f"{names[0]} | dict[str, int]"):
+            text = returning_def("_decode_0123456789ab", "value: Any", returns) + "\n    return value\n"
+            assert format_source(text) == text, text
+    call = f"{names[0]}.from_dict"
+    expressions = [
+        f"[{call}(_i0) for _i0 in value]",
+        f"None if value is None else [{call}(_i0) for _i0 in value]",
+        f"{{_k0: {call}(_v0) for _k0, _v0 in value.items()}}",
+        f"value if isinstance(value, str) else [{call}(_i0) for _i0 in value]",
+        f"{call}(value) if is_object(value, ('a', 'b')) else {names[1]}(value) if isinstance(value, str) else value",
+        f"[(None if _i0 is None else {call}(_i0)) for _i0 in value]",
+    ]
+    laid_out = 0
+    for indent in (4, 8, 12, 24):
+        for expr in expressions:
+            for head in ("return ", "v1 = ", "v12 = "):
+                line = statement(head, expr.replace("'", '"'), indent)
+                if "\n" not in line and len(line) > 100:
+                    continue  # a shape left to black
+                laid_out += "\n" in line
+                wrapper = "".join("    " * level + "if _:\n" for level in range(indent // 4))
+                assert format_source(wrapper + line + "\n") == wrapper + line + "\n", line
+    assert laid_out or width < 20

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import IO, Any, Generic, TypeVar, Union
+from typing import IO, Any, Generic, TypeVar, Union, cast
 from urllib.parse import quote
 from uuid import UUID
 
@@ -96,6 +96,24 @@ def take(data: dict[str, Any], key: str, default: Any = None) -> Any:
     """Remove and return a field of a decoded object (typed `Any` on purpose: the server
     may send null where the spec does not allow it)."""
     return data.pop(key, default)
+
+
+def is_object(value: Any, keys: tuple[str, ...] = ()) -> bool:
+    """A JSON object holding every key in `keys`. (A function, unlike `isinstance`,
+    leaves `value` typed `Any` for the decoder that goes on to use it.)"""
+    return isinstance(value, dict) and all(key in value for key in keys)
+
+
+def has_tag(value: Any, name: str, tags: tuple[str, ...]) -> bool:
+    """A JSON object whose discriminator property `name` holds one of `tags`."""
+    if not isinstance(value, dict):
+        return False
+    return cast("dict[str, Any]", value).get(name) in tags
+
+
+def is_array(value: Any) -> bool:
+    """A JSON array (see `is_object`)."""
+    return isinstance(value, list)
 
 
 def parse_date(value: str) -> date:

@@ -10,6 +10,7 @@ variables are numbered by nesting depth so nested arrays never shadow each other
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from .naming import literal
@@ -49,6 +50,12 @@ class TypeRef:
         """True when decoding is a no-op (the JSON value already is the Python value)."""
         return self.decode("x") == "x"
 
+    @property
+    def narrowed_by_check(self) -> bool:
+        """True when `check(x)` makes type checkers narrow `x: Any` to this type (or a
+        type assignable to it), so that returning `x` needs no cast."""
+        return False
+
     def walk(self) -> tuple[TypeRef, ...]:
         """This node and every node inside it."""
         return (self,)
@@ -69,6 +76,10 @@ class AnyType(TypeRef):
 class NoneType(TypeRef):
     def annotation(self) -> str:
         return "None"
+
+    @property
+    def narrowed_by_check(self) -> bool:
+        return True
 
     def check(self, expr: str) -> str:
         return f"{expr} is None"
@@ -126,6 +137,10 @@ class Primitive(TypeRef):
         special = self._special
         return special[3].format(e=expr) if special else expr
 
+    @property
+    def narrowed_by_check(self) -> bool:
+        return True
+
     def check(self, expr: str) -> str:
         return _JSON_CHECK[self.kind].format(e=expr)
 
@@ -167,7 +182,7 @@ class LiteralType(TypeRef):
         return frozenset({("typing", "Literal")})
 
     def check(self, expr: str) -> str:
-        return f"{expr} == {self.value!r}"
+        return f"{expr} == {literal(self.value)}"
 
 
 @dataclass(frozen=True)
@@ -191,9 +206,8 @@ class ModelRef(TypeRef):
 
     def check(self, expr: str) -> str:
         if not self.required:
-            return f"isinstance({expr}, dict)"
-        keys = _tuple_display([literal(k) for k in self.required])
-        return f"(isinstance({expr}, dict) and all(k in {expr} for k in {keys}))"
+            return f"is_object({expr})"
+        return f"is_object({expr}, {_tuple_display([literal(k) for k in self.required])})"
 
 
 @dataclass(frozen=True)
@@ -214,6 +228,10 @@ class EnumRef(TypeRef):
 
     def encode(self, expr: str, depth: int = 0) -> str:
         return f"{expr}.value"
+
+    @property
+    def narrowed_by_check(self) -> bool:
+        return True
 
     def check(self, expr: str) -> str:
         return _JSON_CHECK[self.kind].format(e=expr)
@@ -242,7 +260,7 @@ class Array(TypeRef):
         return self._each(expr, depth, "encode")
 
     def check(self, expr: str) -> str:
-        return f"isinstance({expr}, list)"
+        return f"is_array({expr})"
 
     def walk(self) -> tuple[TypeRef, ...]:
         return (self, *self.item.walk())
@@ -273,7 +291,7 @@ class Map(TypeRef):
         return self._each(expr, depth, "encode")
 
     def check(self, expr: str) -> str:
-        return f"isinstance({expr}, dict)"
+        return f"is_object({expr})"
 
     def walk(self) -> tuple[TypeRef, ...]:
         return (self, *self.value.walk())
@@ -296,6 +314,10 @@ class Nullable(TypeRef):
     def encode(self, expr: str, depth: int = 0) -> str:
         inner = self.inner.encode(expr, depth)
         return expr if inner == expr else f"(None if {expr} is None else {inner})"
+
+    @property
+    def narrowed_by_check(self) -> bool:
+        return self.inner.narrowed_by_check
 
     def check(self, expr: str) -> str:
         return f"({expr} is None or {self.inner.check(expr)})"
@@ -328,24 +350,47 @@ class Union(TypeRef):
             by_variant: dict[int, list[str]] = {}
             for tag, index in self.mapping:
                 by_variant.setdefault(index, []).append(tag)
-            tag_expr = f"{expr}.get({literal(self.discriminator)})"
+            name = literal(self.discriminator)
             return [
-                (
-                    f"(isinstance({expr}, dict) and {tag_expr} in {_tuple_display([literal(t) for t in tags])})",
-                    index,
-                )
+                (f"has_tag({expr}, {name}, {_tuple_display([literal(t) for t in tags])})", index)
                 for index, tags in sorted(by_variant.items())
             ]
         return [(variant.check(expr), index) for index, variant in enumerate(self.variants)]
 
+    @property
+    def decoder_name(self) -> str:
+        """The module-level function that decodes this union (see `decoder_branches`).
+        Named after a digest of the union, so that the same union shares one function
+        and a name does not change when other unions come or go."""
+        return "_decode_" + hashlib.sha256(repr(self).encode()).hexdigest()[:12]
+
     def decode(self, expr: str, depth: int = 0) -> str:
-        decoded = [v.decode(expr, depth) for v in self.variants]
-        if all(d == expr for d in decoded):
+        if all(v.decode(expr, depth) == expr for v in self.variants):
             return expr
-        branches = self._branches(expr)
-        fallback_index = len(self.variants) - 1
-        parts = [f"{decoded[i]} if {cond} else " for cond, i in branches if i != fallback_index]
-        return "(" + "".join(parts) + decoded[fallback_index] + ")" if parts else decoded[fallback_index]
+        return f"{self.decoder_name}({expr})"
+
+    def decoder_branches(self, var: str) -> list[tuple[str, str]]:
+        """The body of the decoder function of parameter `var`: (condition, returned
+        expression) for each variant in turn; the last, the fallback, has no condition.
+        A value passed through as it is gets a `cast` where the condition does not
+        narrow it for type checkers."""
+        fallback = len(self.variants) - 1
+        out: list[tuple[str, str]] = []
+        for condition, index in self._branches(var):
+            if index == fallback:
+                continue
+            out.append((condition, self._returned(index, var, narrowed=True)))
+        out.append(("", self._returned(fallback, var, narrowed=False)))
+        return out
+
+    def _returned(self, index: int, var: str, *, narrowed: bool) -> str:
+        variant = self.variants[index]
+        decoded = variant.decode(var)
+        if decoded != var or (narrowed and variant.narrowed_by_check):
+            return decoded
+        if narrowed and isinstance(variant, LiteralType):
+            return literal(variant.value)  # the value it was just compared with
+        return f"cast({variant.annotation()}, {var})"
 
     def encode(self, expr: str, depth: int = 0) -> str:
         if all(v.encode(expr, depth) == expr for v in self.variants):
