@@ -117,6 +117,9 @@ _ESCAPED_DOUBLE, _UNESCAPED_DOUBLE = _quote_patterns('"')
 def _prefer_double_quotes(text: str) -> str:
     """Black's choice of quotes for a plain string literal: double quotes unless they
     need more backslashes (the same rule as black's `normalize_string_quotes`)."""
+    body = text[1:-1]
+    if not ('"' in body or "'" in body or "\\" in body):
+        return f'"{body}"'  # nothing to escape either way (most names and values)
     if text[0] == '"':
         orig, new = '"', "'"
         escaped_new, escaped_orig, unescaped_new = _ESCAPED_SINGLE, _ESCAPED_DOUBLE, _UNESCAPED_SINGLE
@@ -138,12 +141,19 @@ def _prefer_double_quotes(text: str) -> str:
 
 
 def _escape_invisible(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(
         c if c.isascii() or unicodedata.category(c)[0] not in "CZ" or c == " " else f"\\u{ord(c):04x}"
         if ord(c) <= 0xFFFF
         else f"\\U{ord(c):08x}"
         for c in text
     )
+
+
+# ASCII characters a docstring spells out (every other ASCII character but the line
+# break is printable)
+_ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
 def docstring(text: object, width_hint: int = 0) -> str:
@@ -157,6 +167,8 @@ def docstring(text: object, width_hint: int = 0) -> str:
         s += " "
     if s.startswith('"'):
         s = " " + s  # as black pads a docstring that starts with a quote
+    if s.isascii() and not _ASCII_CONTROL.search(s):
+        return s  # the common case, without a look at each character
     s = "".join(
         c
         if c == "\n" or (c.isprintable() and unicodedata.category(c) not in ("Cf", "Zl", "Zp"))
