@@ -18,7 +18,7 @@ from typing import Any, Callable
 import jinja2
 
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .layout import annotated, assign, bare, call_line, def_header, from_import, parameter, tuple_literal
+from .layout import annotated, assign, bare, call_line, def_header, from_import, parameter, returns_line, tuple_literal
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
@@ -266,6 +266,7 @@ def helpers(api: Api) -> dict[str, Any]:
         "annotated": annotated,
         "call_line": call_line,
         "def_header": def_header,
+        "returns_line": returns_line,
         "args": lambda op: op.arguments,
         "root_server_urls": {api.default_server} if api.default_server else set(),
         "token_required": _token_required(api),
