@@ -289,6 +289,49 @@ def call_line(function: str, arguments: list[str], indent: int, suffix: str = ",
     return f"{pad}{function}(\n" + "".join(f"{pad}    {a},\n" for a in arguments) + f"{pad}){suffix}"
 
 
+def keyword_dict_call(keyword: str, functions: list[str], items: list[str], indent: int) -> str:
+    """`keyword=f(g({items})),` (a dict display in nested calls, `functions` outermost
+    first) as an argument line inside brackets, laid out as black lays it out: one
+    line when it fits, else each call's argument on lines of its own while it does
+    not fit, the dict last with one item a line (and a trailing comma). Left on one
+    line for black when a line would still be too wide."""
+    pad = " " * indent
+    one = f"{pad}{keyword}={_nested_call(functions, items)},"
+    if _fits(one) or not functions or not all(item.isascii() for item in items):
+        return one
+    head = f"{pad}{keyword}={functions[0]}("
+    inner = _call_argument_lines(functions[1:], items, indent + 4)
+    if inner is None or not _fits(head):
+        return one
+    return "\n".join([head, *inner, f"{pad}),"])
+
+
+def _nested_call(functions: list[str], items: list[str]) -> str:
+    value = "{" + ", ".join(items) + "}"
+    for function in reversed(functions):
+        value = f"{function}({value})"
+    return value
+
+
+def _call_argument_lines(functions: list[str], items: list[str], indent: int) -> list[str] | None:
+    """The argument of a call split by black's right-hand split, at `indent`: on one
+    line when it fits, else split at its own brackets. A dict display with several
+    items is exploded one a line with a trailing comma (black always explodes a
+    collection it splits)."""
+    pad = " " * indent
+    line = pad + _nested_call(functions, items)
+    if _fits(line):
+        return [line]
+    if functions:
+        head = f"{pad}{functions[0]}("
+        inner = _call_argument_lines(functions[1:], items, indent + 4)
+        return None if inner is None or not _fits(head) else [head, *inner, f"{pad})"]
+    if not items:
+        return None
+    body = [f"{pad}    {item}," for item in items] if len(items) > 1 else [f"{pad}    {items[0]}"]
+    return [f"{pad}{{", *body, f"{pad}}}"] if all(map(_fits, body)) else None
+
+
 def tuple_literal(items: list[str], indent: int = 0, inline: bool = False) -> str:
     """A tuple display as black leaves it: `()`, `(x,)`, or one item per line with a
     trailing comma (which keeps black from joining the lines); `inline` keeps several

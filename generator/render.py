@@ -18,7 +18,7 @@ from typing import Any, Callable
 import jinja2
 
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .layout import annotated, assign, bare, call_line, def_header, from_import, parameter, returns_line, tuple_literal
+from .layout import annotated, assign, bare, call_line, def_header, from_import, keyword_dict_call, parameter, returns_line, tuple_literal
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
@@ -152,12 +152,11 @@ def _body_argument(op: Operation) -> str:
     body = op.body
     assert body is not None
     if body.flattened:
-        pairs = ", ".join(f"{naming.literal(f.wire_name)}: {f.py_name}" for f in body.fields)
-        values = f"compact({{{pairs}}})"
+        pairs = [f"{naming.literal(f.wire_name)}: {f.py_name}" for f in body.fields]
         if body.kind == "multipart":
-            return f"        multipart={values},"
+            return keyword_dict_call("multipart", ["compact"], pairs, 8)
         key = "data" if body.kind == "form" else "json"
-        return f"        {key}=to_jsonable({values}),"
+        return keyword_dict_call(key, ["to_jsonable", "compact"], pairs, 8)
     if body.kind == "json":
         value = "to_jsonable(body)" if body.required else "NOT_GIVEN if body is None else to_jsonable(body)"
         return f"        json={value},"

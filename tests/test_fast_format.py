@@ -364,3 +364,15 @@ def test_return_annotations_are_split_as_black_splits_them(hint: str) -> None:
             pieces.append((one, def_header(0, name, params, annotation), "\n    pass\n\n\n"))
     assert _black_agrees(pieces, "{}") > 0 or hint == "dict"
 
+
+def test_request_bodies_are_split_as_black_splits_them() -> None:
+    from generator.layout import keyword_dict_call
+
+    pieces = []
+    for k in _WIDTHS:
+        for count in (1, 2, 5):
+            items = [f'"field_{i}": field_{i}' for i in range(count - 1)] + [f'"last": {"v" * k}']
+            for keyword, functions in (("json", ["to_jsonable", "compact"]), ("multipart", ["compact"])):
+                one = f"        {keyword}={''.join(f + '(' for f in functions)}{{{', '.join(items)}}}{')' * len(functions)},"
+                pieces.append((one, keyword_dict_call(keyword, functions, items, 8), "\n"))
+    assert _black_agrees(pieces, "def f():\n    return Call(\n{}        timeout=60.0,\n    )\n") > 0
