@@ -41,6 +41,7 @@ HELPER_DOCS = {
     "annotated": "`annotated(name, annotation, default, indent)` -> a field declaration laid out as black lays it out.",
     "call_line": "`call_line(function, arguments, indent, suffix=',')` -> a call on its own line inside brackets, laid out as black lays it out.",
     "def_header": "`def_header(indent, name, params, returns)` -> a `def` line laid out as black lays it out.",
+    "returns_line": "`returns_line(annotation, indent)` -> the `) -> annotation:` line closing an exploded signature, laid out as black lays it out.",
     "args": "`args(op)` -> `op.arguments`.",
     "root_server_urls": "Set of the root server URL(s) that `base_url=` replaces.",
     "token_required": "True when every operation needs the client's token.",

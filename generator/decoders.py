@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .layout import bare, returning_def, statement
+from .layout import bare, def_header, statement
 from .model.operation import Model, Operation
 from .model.types import TypeRef, Union
 
@@ -42,7 +42,7 @@ def decoder_functions(items: Iterable[Model | Operation | TypeRef]) -> str:
     style."""
     out = []
     for union in unions_decoded(items):
-        lines = ["", "", returning_def(union.decoder_name, "value: Any", union.annotation())]
+        lines = ["", "", def_header(0, union.decoder_name, ["value: Any"], union.annotation())]
         for condition, value in union.decoder_branches("value"):
             if condition:
                 lines.append(f"    if {bare(condition)}:")

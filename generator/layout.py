@@ -11,6 +11,7 @@ against black.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 # black's line length for generated code (format.MODE)
 LINE_LENGTH = 100
@@ -86,63 +87,195 @@ def _conditional_parts(expr: str) -> list[str] | None:
 def def_header(indent: int, name: str, params: list[str], returns: str) -> str:
     """A `def` line as black lays it out: one line when it fits, else the parameters
     on a line of their own between `name(` and `) -> returns:` (black's split for a
-    def). Anything wider is left on one line for black to break."""
+    def; a lone parameter gets a trailing comma), the return annotation split as
+    `returns_line` splits it. Anything wider is left on one line for black to break."""
     pad = " " * indent
     one = f"{pad}def {name}({', '.join(params)}) -> {returns}:"
-    body, tail = f"{pad}    {', '.join(params)}", f"{pad}) -> {returns}:"
-    if len(one) <= LINE_LENGTH or len(params) < 2 or len(body) > LINE_LENGTH or len(tail) > LINE_LENGTH:
+    if len(one) <= LINE_LENGTH or not params or not _fits(f"{pad}def {name}("):
         return one
-    return f"{pad}def {name}(\n{body}\n{tail}"
+    # black adds a trailing comma to a lone parameter (commas inside its annotation do
+    # not count), and leaves several on one line when they fit there
+    body = f"{pad}    {', '.join(params)}" + ("," if len(params) == 1 else "")
+    tail = _return_lines(returns, indent)
+    if not _fits(body) or tail is None:
+        return one
+    return "\n".join([f"{pad}def {name}(", body, *tail])
 
 
-def _wrapped_annotation(name: str, annotation: str, rest: str, pad: str) -> str | None:
-    """`name: (annotation)rest` with the annotation in parentheses on lines of its own,
-    as black wraps a type hint too wide: on one line, else one union member a line.
-    None when a member is still too wide (black then breaks it further)."""
-    members = _union_members(annotation)
-    if len(members) < 2 or not members[-1].isidentifier():
-        return None  # black breaks inside the last brackets instead
-    inner = f"{pad}    {annotation}"
-    if len(inner) <= LINE_LENGTH:
-        return f"{pad}{name}: (\n{inner}\n{pad}){rest}"
-    lines = [f"{pad}    {members[0]}", *(f"{pad}    | {m}" for m in members[1:])]
-    if any(len(line) > LINE_LENGTH for line in lines):
+def returns_line(annotation: str, indent: int) -> str:
+    """The `) -> annotation:` line that closes an exploded signature at `indent`, as
+    black lays it out: one line when it fits, else the annotation split as a type
+    hint (see `_annotation_lines`). Left on one line for black when that fails."""
+    lines = _return_lines(annotation, indent)
+    return "\n".join(lines) if lines else f"{' ' * indent}) -> {annotation}:"
+
+
+def _return_lines(annotation: str, indent: int) -> list[str] | None:
+    pad = " " * indent
+    one = f"{pad}) -> {annotation}:"
+    if _fits(one):
+        return [one]
+    # black wraps a return annotation in optional parentheses, kept for a bare name
+    return _annotation_lines(f"{pad}) -> ", annotation, ":", indent, bare_name=True)
+
+
+def _fits(line: str) -> bool:
+    return len(line) <= LINE_LENGTH
+
+
+# --- type hints too wide ---------------------------------------------------------
+#
+# A type hint as the generator writes it (names, `X[...]`, `A | B`, string literals)
+# is a small tree; black splits it where it splits any expression, and these follow
+# its steps for just that grammar:
+# - a hint wrapped in black's optional parentheses (any field or return annotation; a
+#   parameter's only when it is a union) keeps them, on lines of their own, when it is
+#   a union; a subscript `X[...]` is split at its own brackets instead, and a bare name
+#   goes in the parentheses only where black added them;
+# - the text between brackets goes on one line when it fits, else one union member a
+#   line (`| ` leading the ones after the first), each member that is still too wide
+#   split at its own last bracket, recursively.
+# Brackets holding several items (`dict[str, X]`) are never split here: black adds a
+# trailing comma there, which changes its second pass. Anything not laid out returns
+# None, and the caller leaves the statement on one line for black.
+
+
+@dataclass(frozen=True)
+class _Hint:
+    """A type hint: a name (or a literal), `name[args]` ("sub"), or the union of
+    `args`."""
+
+    kind: str  # name | sub | union
+    name: str = ""
+    args: tuple[_Hint, ...] = ()
+
+    @property
+    def text(self) -> str:
+        if self.kind == "name":
+            return self.name
+        if self.kind == "sub":
+            return f"{self.name}[{', '.join(a.text for a in self.args)}]"
+        return " | ".join(a.text for a in self.args)
+
+    @property
+    def item(self) -> _Hint | None:
+        """The one thing between a subscript's brackets (None for several: black adds a
+        trailing comma when it splits them, which changes its second pass)."""
+        return self.args[0] if self.kind == "sub" and len(self.args) == 1 else None
+
+
+def _type_hint(annotation: str) -> _Hint | None:
+    """`annotation` as a `_Hint`; None when it is made of anything else, or not spelled
+    as black spells it."""
+    if not annotation.isascii():  # black measures wide characters; keep to ASCII
         return None
-    return f"{pad}{name}: (\n" + "\n".join(lines) + f"\n{pad}){rest}"
+    try:
+        node = ast.parse(annotation, mode="eval").body
+    except SyntaxError:
+        return None
+    hint = _hint_of(node, annotation)
+    return hint if hint is not None and hint.text == annotation else None
 
 
-def _union_members(annotation: str) -> list[str]:
-    """The top-level members of `A | B[C | D] | E`."""
-    members, depth, start = [], 0, 0
-    for i, ch in enumerate(annotation):
-        depth += ch in "[(" and 1 or ch in "])" and -1 or 0
-        if depth == 0 and annotation.startswith(" | ", i):
-            members.append(annotation[start:i])
-            start = i + 3
-    return [*members, annotation[start:]]
+def _hint_of(node: ast.expr, source: str) -> _Hint | None:
+    if isinstance(node, ast.Name):
+        return _Hint("name", node.id)
+    if isinstance(node, ast.Constant):  # None, or a string in `Literal[...]`
+        segment = ast.get_source_segment(source, node)
+        return _Hint("name", segment) if segment else None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        args = [_hint_of(item, source) for item in items]
+        if not args or any(a is None for a in args):
+            return None
+        return _Hint("sub", node.value.id, tuple(a for a in args if a is not None))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left, right = _hint_of(node.left, source), _hint_of(node.right, source)
+        if left is None or right is None or right.kind == "union":
+            return None  # `A | (B | C)`: parenthesised, not black's flat union
+        return _Hint("union", args=(*(left.args if left.kind == "union" else (left,)), right))
+    return None
+
+
+def _bracket_body(hint: _Hint, indent: int) -> list[str] | None:
+    """The text between brackets on lines of its own at `indent`: one line when it
+    fits, else split at each `|` (black's delimiter split), each piece split further
+    when still too wide."""
+    pad = " " * indent
+    if _fits(pad + hint.text):
+        return [pad + hint.text]
+    if hint.kind != "union":
+        return _piece("", hint, indent)
+    lines: list[str] = []
+    for i, member in enumerate(hint.args):
+        piece = _piece("| " if i else "", member, indent)
+        if piece is None:
+            return None
+        lines += piece
+    return lines
+
+
+def _piece(prefix: str, hint: _Hint, indent: int) -> list[str] | None:
+    """`prefix + hint` on a line inside brackets: as it is when it fits, else a
+    subscript split at its brackets (black's right-hand split)."""
+    pad = " " * indent
+    line = pad + prefix + hint.text
+    if _fits(line):
+        return [line]
+    head = f"{pad}{prefix}{hint.name}["
+    if hint.item is None or not _fits(head):
+        return None  # a name too long (black leaves it), or several items
+    inner = _bracket_body(hint.item, indent + 4)
+    return None if inner is None else [head, *inner, f"{pad}]"]
+
+
+def _annotation_lines(head: str, annotation: str, rest: str, indent: int, bare_name: bool) -> list[str] | None:
+    """`head + annotation + rest` (a line at `indent`) with the type hint split as
+    black splits it when it is too wide: a union in parentheses, a subscript at its
+    brackets, a bare name in parentheses when `bare_name` (black put optional ones
+    around it). None when black would not lay it out that way."""
+    hint = _type_hint(annotation)
+    if hint is None:
+        return None
+    pad = " " * indent
+    if hint.kind == "union" or hint.kind == "name" and bare_name:
+        if not _fits(head + "("):
+            return None
+        inner = [f"{pad}    {hint.text}"] if hint.kind == "name" else _bracket_body(hint, indent + 4)
+        if inner is None or not _fits(inner[0]):
+            return None
+        return [head + "(", *inner, f"{pad}){rest}"]
+    if hint.item is not None and _fits(f"{head}{hint.name}["):
+        inner = _bracket_body(hint.item, indent + 4)
+        return None if inner is None else [f"{head}{hint.name}[", *inner, f"{pad}]{rest}"]
+    return None
 
 
 def parameter(name: str, annotation: str, default: str, indent: int) -> str:
     """One `name: annotation = default,` line of an exploded signature, as black lays it
-    out: an annotation too wide goes in parentheses on lines of its own (left on one
-    line for black to break when that does not fit, or there is no default)."""
+    out: a type hint too wide split (a union in parentheses on lines of its own, a
+    subscript at its brackets); left on one line for black when that does not fit."""
     pad = " " * indent
     one = f"{pad}{name}: {annotation}{default},"
-    if len(one) <= LINE_LENGTH or not default:
+    if _fits(one):
         return one
-    return _wrapped_annotation(name, annotation, default + ",", pad) or one
+    # black puts optional parentheses around a parameter's annotation only when it is
+    # an expression such as a union, not around a name or a subscript
+    lines = _annotation_lines(f"{pad}{name}: ", annotation, default + ",", indent, bare_name=False)
+    return "\n".join(lines) if lines else one
 
 
 def annotated(name: str, annotation: str, default: str, indent: int) -> str:
     """A field `name: annotation = default` as black lays it out when too wide: the
-    default in parentheses when that alone makes it fit, else the annotation wrapped."""
+    default in parentheses when that alone makes it fit, else the type hint split."""
     pad = " " * indent
     one = f"{pad}{name}: {annotation}{default}"
-    if len(one) <= LINE_LENGTH:
+    if _fits(one):
         return one
-    if default and len(f"{pad}{name}: {annotation} = (") <= LINE_LENGTH:
+    if default and _fits(f"{pad}{name}: {annotation} = ("):
         return f"{pad}{name}: {annotation} = (\n{pad}    {default.removeprefix(' = ')}\n{pad})"
-    return _wrapped_annotation(name, annotation, default, pad) or one
+    lines = _annotation_lines(f"{pad}{name}: ", annotation, default, indent, bare_name=True)
+    return "\n".join(lines) if lines else one
 
 
 def call_line(function: str, arguments: list[str], indent: int, suffix: str = ",") -> str:
@@ -157,6 +290,49 @@ def call_line(function: str, arguments: list[str], indent: int, suffix: str = ",
     if len(body) <= LINE_LENGTH:
         return f"{pad}{function}(\n{body}\n{pad}){suffix}"
     return f"{pad}{function}(\n" + "".join(f"{pad}    {a},\n" for a in arguments) + f"{pad}){suffix}"
+
+
+def keyword_dict_call(keyword: str, functions: list[str], items: list[str], indent: int) -> str:
+    """`keyword=f(g({items})),` (a dict display in nested calls, `functions` outermost
+    first) as an argument line inside brackets, laid out as black lays it out: one
+    line when it fits, else each call's argument on lines of its own while it does
+    not fit, the dict last with one item a line (and a trailing comma). Left on one
+    line for black when a line would still be too wide."""
+    pad = " " * indent
+    one = f"{pad}{keyword}={_nested_call(functions, items)},"
+    if _fits(one) or not functions or not all(item.isascii() for item in items):
+        return one
+    head = f"{pad}{keyword}={functions[0]}("
+    inner = _call_argument_lines(functions[1:], items, indent + 4)
+    if inner is None or not _fits(head):
+        return one
+    return "\n".join([head, *inner, f"{pad}),"])
+
+
+def _nested_call(functions: list[str], items: list[str]) -> str:
+    value = "{" + ", ".join(items) + "}"
+    for function in reversed(functions):
+        value = f"{function}({value})"
+    return value
+
+
+def _call_argument_lines(functions: list[str], items: list[str], indent: int) -> list[str] | None:
+    """The argument of a call split by black's right-hand split, at `indent`: on one
+    line when it fits, else split at its own brackets. A dict display with several
+    items is exploded one a line with a trailing comma (black always explodes a
+    collection it splits)."""
+    pad = " " * indent
+    line = pad + _nested_call(functions, items)
+    if _fits(line):
+        return [line]
+    if functions:
+        head = f"{pad}{functions[0]}("
+        inner = _call_argument_lines(functions[1:], items, indent + 4)
+        return None if inner is None or not _fits(head) else [head, *inner, f"{pad})"]
+    if not items:
+        return None
+    body = [f"{pad}    {item}," for item in items] if len(items) > 1 else [f"{pad}    {items[0]}"]
+    return [f"{pad}{{", *body, f"{pad}}}"] if all(map(_fits, body)) else None
 
 
 def tuple_literal(items: list[str], indent: int = 0, inline: bool = False) -> str:
@@ -349,39 +525,3 @@ def _comprehension(
         element = _lines(source, node.value, indent, source.of(node.key) + ": ", "")
     return None if element is None else [*element, clause]
 
-
-def returning_def(name: str, parameter: str, returns: str) -> str:
-    """`def name(parameter) -> returns:` at the top level as black lays it out: one
-    line; else the parameter on a line of its own (with a trailing comma), then the
-    return annotation after `) -> `, in parentheses on lines of its own when still too
-    wide (one union member a line, a `list[...]` member broken inside its brackets).
-    Left on one line for black when the annotation has another shape."""
-    one = f"def {name}({parameter}) -> {returns}:"
-    if len(one) <= LINE_LENGTH:
-        return one
-    head = [f"def {name}(", f"    {parameter},"]
-    if len(f") -> {returns}:") <= LINE_LENGTH:
-        return "\n".join([*head, f") -> {returns}:"])
-    members = _union_members(returns)
-    if len(members) < 2:
-        return one
-    if len(f"    {returns}") <= LINE_LENGTH:
-        return "\n".join([*head, ") -> (", f"    {returns}", "):"])
-    body: list[str] = []
-    for i, member in enumerate(members):
-        prefix = "    " + ("| " if i else "")
-        if len(prefix + member) <= LINE_LENGTH:
-            body.append(prefix + member)
-            continue
-        inner = member[5:-1] if member.startswith("list[") and member.endswith("]") else ""
-        if not inner:
-            return one
-        if len(f"        {inner}") <= LINE_LENGTH:
-            inner_lines = [f"        {inner}"]
-        else:
-            parts = _union_members(inner)
-            inner_lines = [f"        {'| ' if j else ''}{part}" for j, part in enumerate(parts)]
-            if len(parts) < 2 or any(len(line) > LINE_LENGTH for line in inner_lines):
-                return one
-        body += [f"{prefix}list[", *inner_lines, "    ]"]
-    return "\n".join([*head, ") -> (", *body, "):"])

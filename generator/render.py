@@ -19,7 +19,19 @@ import jinja2
 
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .decoders import decoder_functions
-from .layout import annotated, assign, bare, call_line, def_header, from_import, parameter, statement, tuple_literal
+from .layout import (
+    annotated,
+    assign,
+    bare,
+    call_line,
+    def_header,
+    from_import,
+    keyword_dict_call,
+    parameter,
+    returns_line,
+    statement,
+    tuple_literal,
+)
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
@@ -153,12 +165,11 @@ def _body_argument(op: Operation) -> str:
     body = op.body
     assert body is not None
     if body.flattened:
-        pairs = ", ".join(f"{naming.literal(f.wire_name)}: {f.py_name}" for f in body.fields)
-        values = f"compact({{{pairs}}})"
+        pairs = [f"{naming.literal(f.wire_name)}: {f.py_name}" for f in body.fields]
         if body.kind == "multipart":
-            return f"        multipart={values},"
+            return keyword_dict_call("multipart", ["compact"], pairs, 8)
         key = "data" if body.kind == "form" else "json"
-        return f"        {key}=to_jsonable({values}),"
+        return keyword_dict_call(key, ["to_jsonable", "compact"], pairs, 8)
     if body.kind == "json":
         value = "to_jsonable(body)" if body.required else "NOT_GIVEN if body is None else to_jsonable(body)"
         return f"        json={value},"
@@ -269,6 +280,7 @@ def helpers(api: Api) -> dict[str, Any]:
         "annotated": annotated,
         "call_line": call_line,
         "def_header": def_header,
+        "returns_line": returns_line,
         "args": lambda op: op.arguments,
         "root_server_urls": {api.default_server} if api.default_server else set(),
         "token_required": _token_required(api),

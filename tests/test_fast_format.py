@@ -171,6 +171,16 @@ def _long_names_spec() -> dict[str, object]:
         {"name": "q" * width, "in": "query", "schema": {"oneOf": [{"$ref": f"#/components/schemas/{long}{k}"} for k in range(2)]}}
         for width in range(5, 40, 6)
     ]
+    refs = [{"$ref": f"#/components/schemas/{long}{k}"} for k in range(3)]
+    inline_body = {
+        "type": "object",
+        "required": ["b" * 4, "c" * 13],
+        "properties": {
+            **{"b" * width: {"type": "array", "items": {"oneOf": refs}} for width in range(4, 40, 9)},
+            **{"c" * width: {"oneOf": [{"type": "string"}, {"type": "array", "items": {"oneOf": refs}}]} for width in range(4, 40, 9)},
+            **{f"plain_{i}": {"type": "string"} for i in range(6)},
+        },
+    }
     return {
         "openapi": "3.0.3",
         "info": {"title": "Long names", "version": "1"},
@@ -185,7 +195,23 @@ def _long_names_spec() -> dict[str, object]:
                     "requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{long}1"}}}},
                     "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{long}2"}}}}},
                 }
-            }
+            },
+            # flattened bodies (one argument a property, `json=`/`multipart=` dicts) whose
+            # properties are unions and lists of unions, and a union result
+            "/bodies": {
+                "post": {
+                    "operationId": "makeABodyOfManyFields",
+                    "requestBody": {"content": {"application/json": {"schema": inline_body}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"oneOf": refs}}}}},
+                }
+            },
+            "/uploads": {
+                "post": {
+                    "operationId": "upload",
+                    "requestBody": {"content": {"multipart/form-data": {"schema": inline_body}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"oneOf": refs}}}}}},
+                }
+            },
         },
         "components": {"schemas": schemas},
     }
@@ -258,13 +284,13 @@ def test_unions_give_black_output() -> None:
 
 @pytest.mark.parametrize("width", range(3, 75, 4))
 def test_decoder_layouts_match_black(width: int) -> None:
-    from generator.layout import returning_def, statement
+    from generator.layout import def_header, statement
 
     names = [f"{'N' * width}{i}" for i in range(6)]
     for k in range(2, 7):
         union = " | ".join(names[:k])
         for returns in (union, f"str | list[{union}]", f"list[{union}] | None", f"{names[0]} | dict[str, int]"):
-            text = returning_def("_decode_0123456789ab", "value: Any", returns) + "\n    return value\n"
+            text = def_header(0, "_decode_0123456789ab", ["value: Any"], returns) + "\n    return value\n"
             assert format_source(text) == text, text
     call = f"{names[0]}.from_dict"
     expressions = [
@@ -286,3 +312,103 @@ def test_decoder_layouts_match_black(width: int) -> None:
                 wrapper = "".join("    " * level + "if _:\n" for level in range(indent // 4))
                 assert format_source(wrapper + line + "\n") == wrapper + line + "\n", line
     assert laid_out or width < 20
+
+
+# --- black's layouts of the statements the templates split themselves -------------------
+#
+# Each helper of generator/layout.py against black, over names of every length: one name
+# of each type hint grows a character at a time, so that every line black might split
+# (the whole statement, the hint in parentheses, a member, a subscript's contents) goes
+# from fitting to one character too wide. Statements a helper leaves on one line are
+# black's to format and are left out; the others must be black's output byte for byte.
+
+
+def _name(width: int, letter: str) -> str:
+    return letter.upper() + letter * (width - 1)
+
+
+_HINTS = {
+    "list of a union": lambda k: f"list[{_name(k, 'a')} | {_name(30, 'b')} | {_name(12, 'c')}]",
+    "str or a list": lambda k: f"str | list[{_name(40, 'a')} | {_name(k, 'b')}]",
+    "union": lambda k: f"{_name(20, 'a')} | {_name(k, 'b')} | {_name(9, 'c')}",
+    "union of two": lambda k: f"{_name(k, 'a')} | {_name(20, 'b')}",
+    "list of a name": lambda k: f"list[{_name(k, 'a')}]",
+    "optional list": lambda k: f"list[{_name(k, 'a')} | {_name(30, 'b')}] | None | NotGiven",
+    "last member a list": lambda k: f"str | list[str] | list[{_name(30, 'a')} | {_name(k, 'b')}]",
+    "name": lambda k: _name(k, "a"),
+    "dict": lambda k: f"dict[str, {_name(k, 'a')} | {_name(30, 'b')}]",
+    "nested lists": lambda k: f"list[list[{_name(k, 'a')} | {_name(40, 'b')}] | {_name(30, 'c')}]",
+    "literal": lambda k: f'Literal["{"s" * k}"] | {_name(50, "a")}',
+    "wrapped": lambda k: f"RawResponse[{_name(25, 'a')} | {_name(k, 'b')} | {_name(25, 'c')}]",
+}
+_WIDTHS = range(1, 100)
+
+
+def _black_agrees(pieces: list[tuple[str, str, str]], frame: str) -> int:
+    """`pieces` are (one line, helper's text, separator after it); `frame` holds the
+    statements at `{}`. Returns how many the helper split."""
+    kept = [(one, laid, sep) for one, laid, sep in pieces if laid != one or fits(one)]
+    source = frame.format("".join(one + sep for one, _, sep in kept))
+    assert format_source(source) == frame.format("".join(laid + sep for _, laid, sep in kept)).rstrip("\n") + "\n"
+    return sum(laid != one for one, laid, _ in kept)
+
+
+@pytest.mark.parametrize("hint", sorted(_HINTS))
+def test_field_annotations_are_split_as_black_splits_them(hint: str) -> None:
+    from generator.layout import annotated
+
+    pieces = []
+    for k in _WIDTHS:
+        for default in ("", " = NOT_GIVEN"):
+            annotation = _HINTS[hint](k)
+            pieces.append((f"    content: {annotation}{default}", annotated("content", annotation, default, 4), "\n"))
+    assert _black_agrees(pieces, "class Model:\n{}") > 0 or hint == "name"
+
+
+@pytest.mark.parametrize("hint", sorted(_HINTS))
+def test_parameters_are_split_as_black_splits_them(hint: str) -> None:
+    from generator.layout import parameter
+
+    for indent, frame in (
+        (8, "class Resource:\n    def method(\n        self,\n        *,\n{}        timeout: float = 1.0,\n    ) -> None:\n        pass\n"),
+        (4, "def _method_call(\n{}) -> Call:\n    pass\n"),
+    ):
+        pad, pieces = " " * indent, []
+        for k in _WIDTHS:
+            for i, default in enumerate(("", " = NOT_GIVEN")):
+                name, annotation = f"p{k:02}{i}", _HINTS[hint](k)
+                pieces.append((f"{pad}{name}: {annotation}{default},", parameter(name, annotation, default, indent), "\n"))
+        assert _black_agrees(pieces, frame) > 0 or hint in ("name", "dict")
+
+
+@pytest.mark.parametrize("hint", sorted(_HINTS))
+def test_return_annotations_are_split_as_black_splits_them(hint: str) -> None:
+    from generator.layout import def_header, returns_line
+
+    pieces = []
+    for k in _WIDTHS:
+        annotation = _HINTS[hint](k)
+        head = f"    def m{k:02}(\n        self,\n"
+        pieces.append((f"{head}    ) -> {annotation}:", head + returns_line(annotation, 4), "\n        pass\n\n"))
+    assert _black_agrees(pieces, "class Resource:\n{}") > 0 or hint == "dict"
+    pieces = []
+    for k in _WIDTHS:
+        annotation = _HINTS[hint](k)
+        for params in (["response: httpx.Response"], ["cls", "data: Mapping[str, Any]"]):
+            name = f"_parse_{'x' * (k % 23)}"
+            one = f"def {name}({', '.join(params)}) -> {annotation}:"
+            pieces.append((one, def_header(0, name, params, annotation), "\n    pass\n\n\n"))
+    assert _black_agrees(pieces, "{}") > 0 or hint == "dict"
+
+
+def test_request_bodies_are_split_as_black_splits_them() -> None:
+    from generator.layout import keyword_dict_call
+
+    pieces = []
+    for k in _WIDTHS:
+        for count in (1, 2, 5):
+            items = [f'"field_{i}": field_{i}' for i in range(count - 1)] + [f'"last": {"v" * k}']
+            for keyword, functions in (("json", ["to_jsonable", "compact"]), ("multipart", ["compact"])):
+                one = f"        {keyword}={''.join(f + '(' for f in functions)}{{{', '.join(items)}}}{')' * len(functions)},"
+                pieces.append((one, keyword_dict_call(keyword, functions, items, 8), "\n"))
+    assert _black_agrees(pieces, "def f():\n    return Call(\n{}        timeout=60.0,\n    )\n") > 0
