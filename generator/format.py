@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .imports import PIECE_CHARS, parse, prune_imports, pruned, pruned_in_pieces
+from .imports import PIECE_CHARS, PIECES_MIN_CHARS, parse, prune_imports, pruned, pruned_in_pieces
 from .layout import LINE_LENGTH
 
 if TYPE_CHECKING:
@@ -448,7 +448,7 @@ def _line_of(exc: Exception) -> int:
 def _prepare(text: str) -> list[tuple[int, str]]:
     """Prune imports and split into chunks; raises SyntaxError on invalid Python. A
     large module is parsed a piece at a time (see imports.pruned_in_pieces)."""
-    if len(text) >= 2 * PIECE_CHARS:
+    if len(text) >= PIECES_MIN_CHARS:
         found = _prepare_in_pieces(text)
         if found is not None:
             return found

@@ -8,9 +8,10 @@ free of unused imports, which strict type checkers reject.
 from __future__ import annotations
 
 import ast
+import contextlib
 import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from .layout import from_import
@@ -19,10 +20,18 @@ def parse(source: str) -> ast.Module:
     """ast.parse with the cyclic garbage collector paused: a large module allocates
     hundreds of thousands of nodes, which trigger full collections that find nothing
     (a syntax tree holds no cycles) and cost about as much as the parse itself."""
+    with paused_gc():
+        return ast.parse(source)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: for code that allocates many objects that
+    hold no cycles (syntax trees, their copies)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return ast.parse(source)
+        yield
     finally:
         if enabled:
             gc.enable()
@@ -149,7 +158,9 @@ def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[
 # at the start of a top-level statement at each cut, and no statement continues with
 # a `class`, `def`, `async` or `@` line.
 
-# Modules from this size up are parsed in pieces of about this size.
+# Modules from PIECES_MIN_CHARS up are parsed in pieces of about PIECE_CHARS (one
+# piece, when smaller: that still spares parsing again after pruning).
+PIECES_MIN_CHARS = 32 * 1024
 PIECE_CHARS = 64 * 1024
 
 # line breaks str.splitlines knows besides "\n" (ast numbers lines by \n, \r\n and \r
@@ -208,19 +219,21 @@ def pruned_in_pieces(
     body_start: int | None = None
     results: list[T] = []
     for begin, end in pieces(lines, size):
-        try:
-            tree = parse("".join(lines[begin:end]))
-        except SyntaxError:
-            return None
-        used |= _used_names(tree)
-        for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom, ast.If)):
-                header.append(ast.increment_lineno(node, begin) if begin else node)
-        if body_start is None:
-            start = _body_start(tree.body)
-            body_start = None if start is None else start + begin
-        results.append(visit(tree.body, begin))
-        del tree
+        # the collector paused until the tree is gone: it would only walk its nodes
+        with paused_gc():
+            try:
+                tree = parse("".join(lines[begin:end]))
+            except SyntaxError:
+                return None
+            used |= _used_names(tree)
+            for node in tree.body:
+                if isinstance(node, (ast.Import, ast.ImportFrom, ast.If)):
+                    header.append(ast.increment_lineno(node, begin) if begin else node)
+            if body_start is None:
+                start = _body_start(tree.body)
+                body_start = None if start is None else start + begin
+            results.append(visit(tree.body, begin))
+            del tree
     text, lost = _prune(source, header, body_start, used)
     if text is not source and any(
         (stmt.lineno - 1 >= (body_start if body_start is not None else len(lines)))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
-from .imports import PIECE_CHARS, _used_names, can_start_piece, parse, piece_lines, pruned
+from .imports import PIECE_CHARS, PIECES_MIN_CHARS, _used_names, can_start_piece, parse, paused_gc, piece_lines, pruned
 from .layout import LINE_LENGTH
 
 
@@ -121,10 +121,11 @@ def derive_stub(source: str, tree: ast.Module | None = None) -> str:
     if tree is None:
         tree = parse(source)
     stubber = _Stubber()
-    body = [stubber.visit(stmt) for stmt in _strip_docstring(tree.body)]
-    # no fix_missing_locations: unparse reads positions only of parsed nodes (for type
-    # comments), never of the ones made here
-    return ast.unparse(ast.Module([stmt for stmt in body if stmt is not None], [])) + "\n"
+    with paused_gc():  # copies of syntax tree nodes: no cycles
+        body = [stubber.visit(stmt) for stmt in _strip_docstring(tree.body)]
+        # no fix_missing_locations: unparse reads positions only of parsed nodes (for
+        # type comments), never of the ones made here
+        return ast.unparse(ast.Module([stmt for stmt in body if stmt is not None], [])) + "\n"
 
 
 # --- the stub text without black ----------------------------------------------------
@@ -505,7 +506,7 @@ def fast_stub_chunks(
     parsed a piece at a time (`_fast_stub_in_pieces`)."""
     from .format import split_chunks
 
-    if tree is None and len(module) >= 2 * PIECE_CHARS:
+    if tree is None and len(module) >= PIECES_MIN_CHARS:
         found = _fast_stub_in_pieces(module, black)
         if found is not None:
             return found
@@ -586,8 +587,6 @@ def _fast_stub_in_pieces(module: str, black: Callable[[str], str] | None, size: 
     imports, is pruned last, with the names every piece uses. Gives what
     fast_stub_chunks gives, or None when the module does not parse in pieces or has
     imports past its first chunk (the caller then works on the whole)."""
-    from .format import split_chunks
-
     lines = piece_lines(module)
     if lines is None:
         return None
@@ -596,59 +595,35 @@ def _fast_stub_in_pieces(module: str, black: Callable[[str], str] | None, size: 
     for line in lines:
         offsets.append(offsets[-1] + len(line))
     used: set[str] = set()
-    # the first chunk: its stub source and statements, and the module text they pair with
-    head: tuple[str, list[tuple[ast.stmt, ast.stmt]], str] | None = None
+    head: _Head | None = None
     done: list[tuple[StubChunk, int]] = []  # the other chunks, with their stub source lines
     begin = 0
     grow = size
     while True:
         end = next((i for i in starts if offsets[i] >= offsets[begin] + grow), len(lines))
         last = end == len(lines)
-        text = "".join(lines[begin:end])
-        try:
-            module_body = parse(text).body
-            stub = derive_stub(text, ast.Module(module_body, []))
-            stub_body = parse(stub).body
-        except (SyntaxError, StubError):  # the whole module reports it, at its line
+        with paused_gc():  # the piece's trees are gone before the collector would walk them
+            step = _stub_piece("".join(lines[begin:end]), black, head is None, last, used, done)
+        if step is None:
             return None
-        chunks = split_chunks(stub, ast.Module(stub_body, []))
-        if len(chunks) < 2 and not last:
+        if step == 0:
             grow *= 2  # no chunk ends in this piece: take a larger one
             continue
-        used |= _used_names(ast.Module(stub_body, []))
-        pairs = _pairs(module_body, stub_body)
-        if pairs is None:
-            return None
-        ends = [first for first, _ in chunks[1:]] + [len(stub.splitlines()) + 2]
-        mine: list[list[tuple[ast.stmt, ast.stmt]]] = [[] for _ in chunks]
-        k = 0
-        for pair in pairs:
-            while _start(pair[1]) >= ends[k]:
-                k += 1
-            mine[k].append(pair)
-        if any(isinstance(s, (ast.Import, ast.ImportFrom, ast.If)) for own in mine[head is None :] for _, s in own):
-            return None  # imports past the first chunk: pruned on the whole
-        fast = _FastStub(text, black)
-        for k, (_, chunk) in enumerate(chunks if last else chunks[:-1]):
-            if k == 0 and head is None:
-                head = (chunk, mine[0], text)
-            else:
-                done.append((_fast_chunk(fast, mine[k], 0, chunk), chunk.count("\n")))
+        if isinstance(step, _Head):
+            head, step = step, step.after
         if last:
             break
-        # the next piece begins with the module statements of this one's last chunk
-        begin += _start(mine[-1][0][0]) - 1
+        begin += step
         grow = size
-        del module_body, stub_body, pairs, mine, fast
     assert head is not None
-    stub, pairs, text = head
-    source, tree = pruned(stub, ast.Module([s for _, s in pairs], []), used)
+    pairs = head.pairs
+    source, tree = pruned(head.stub, ast.Module([s for _, s in pairs], []), used)
     if tree is None:
         tree = parse(source)
     if not tree.body:
         return None
     # (more than one chunk when pruning took out an import that kept two classes apart)
-    out = _fast_chunks(text, [m for m, _ in pairs], source, tree, black)
+    out = _fast_chunks(head.module, [m for m, _ in pairs], source, tree, black)
     if out is None:
         return None
     line = 1 + source.count("\n")
@@ -656,6 +631,56 @@ def _fast_stub_in_pieces(module: str, black: Callable[[str], str] | None, size: 
         out.append(chunk._replace(first_line=line))
         line += count
     return out
+
+
+class _Head(NamedTuple):
+    """The first chunk of a stub derived in pieces, to prune once all names are known."""
+
+    stub: str  # its stub source
+    pairs: list[tuple[ast.stmt, ast.stmt]]  # its module and stub statements
+    module: str  # the module text of the piece it is in
+    after: int  # where the next piece begins (lines after this one's beginning)
+
+
+def _stub_piece(
+    text: str, black: Callable[[str], str] | None, first: bool, last: bool, used: set[str], done: list[tuple[StubChunk, int]]
+) -> _Head | int | None:
+    """One piece of _fast_stub_in_pieces: adds the names its stub uses to `used` and its
+    chunks that end in it (but the first chunk of the module) to `done`. Returns the
+    first chunk (for the first piece), or where the next piece begins (lines after this
+    one's beginning, -1 after the last piece); 0 when no chunk ends in the piece, None
+    when it does not parse or pair up."""
+    from .format import split_chunks
+
+    try:
+        module_body = parse(text).body
+        stub = derive_stub(text, ast.Module(module_body, []))
+        stub_body = parse(stub).body
+    except (SyntaxError, StubError):  # the whole module reports it, at its line
+        return None
+    chunks = split_chunks(stub, ast.Module(stub_body, []))
+    if len(chunks) < 2 and not last:
+        return 0
+    used |= _used_names(ast.Module(stub_body, []))
+    pairs = _pairs(module_body, stub_body)
+    if pairs is None:
+        return None
+    ends = [line for line, _ in chunks[1:]] + [len(stub.splitlines()) + 2]
+    mine: list[list[tuple[ast.stmt, ast.stmt]]] = [[] for _ in chunks]
+    k = 0
+    for pair in pairs:
+        while _start(pair[1]) >= ends[k]:
+            k += 1
+        mine[k].append(pair)
+    if any(isinstance(s, (ast.Import, ast.ImportFrom, ast.If)) for own in mine[first:] for _, s in own):
+        return None  # imports past the first chunk: pruned on the whole
+    fast = _FastStub(text, black)
+    for k, (_, chunk) in enumerate(chunks if last else chunks[:-1]):
+        if k or not first:
+            done.append((_fast_chunk(fast, mine[k], 0, chunk), chunk.count("\n")))
+    # the next piece begins with the module statements of this one's last chunk
+    after = -1 if last else _start(mine[-1][0][0]) - 1  # (at least 1: a chunk is before)
+    return _Head(chunks[0][1], mine[0], text, after) if first else after
 
 
 def _start(node: ast.stmt) -> int:
