@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -295,7 +296,16 @@ class _Formatter:
             # fork: workers start with everything imported. (A fork server would give
             # smaller workers, but the peak is the parent's anyway, and its workers' CPU
             # time escapes the rusage of the generator's process.)
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            # Every object the workers inherit is frozen for the collector while they
+            # fork (a fork pool starts them all at its first task): their full
+            # collections then skip the parent's heap instead of walking all of it.
+            gc.freeze()
+            try:
+                pool.submit(int)
+            finally:
+                gc.unfreeze()
+            self._pool = pool
         return self._pool
 
     def map_large(self, function: Callable[[str], Any], texts: list[str]) -> list[Any] | None:
