@@ -25,14 +25,15 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .imports import parse, prune_imports, pruned
+from .imports import PIECE_CHARS, PIECES_MIN_CHARS, parse, prune_imports, pruned, pruned_in_pieces
 from .layout import LINE_LENGTH
 
 if TYPE_CHECKING:
@@ -131,24 +132,46 @@ def _start_line(node: ast.stmt) -> int:
     return min([node.lineno] + [d.lineno for d in decorators or ()])
 
 
+class _Top(NamedTuple):
+    """What split_chunks needs of a top-level statement."""
+
+    block: bool  # a class or function
+    tail: bool  # _has_indented_tail
+    start: int  # first line, decorators included
+    end: int | None
+
+
+def _outline(body: list[ast.stmt], shift: int = 0) -> list[_Top]:
+    return [
+        _Top(
+            isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)),
+            _has_indented_tail(node),
+            _start_line(node) + shift,
+            None if node.end_lineno is None else node.end_lineno + shift,
+        )
+        for node in body
+    ]
+
+
 def split_chunks(text: str, tree: ast.Module | None = None) -> list[tuple[int, str]]:
     """Split a module into (first line, text) chunks at top-level class or function
     statements that follow a class with a body and at least one blank line. Joining
     the black-formatted chunks with two blank lines (one in a stub) is black's output."""
     if tree is None:
         tree = parse(text)
-    lines = text.splitlines(keepends=True)
+    return _split(text.splitlines(keepends=True), _outline(tree.body))
+
+
+def _split(lines: list[str], body: list[_Top]) -> list[tuple[int, str]]:
     cuts: list[int] = []
-    body = tree.body
     for prev, node in zip(body, body[1:]):
-        if not isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        if not node.block:
             continue
-        if not _has_indented_tail(prev) or prev.end_lineno is None:
+        if not prev.tail or prev.end is None:
             continue
-        start = _start_line(node)
-        between = lines[prev.end_lineno : start - 1]
+        between = lines[prev.end : node.start - 1]
         if between and all(not line.strip() for line in between):
-            cuts.append(start - 1)
+            cuts.append(node.start - 1)
     chunks = []
     begin = 0
     for cut in cuts:
@@ -273,7 +296,16 @@ class _Formatter:
             # fork: workers start with everything imported. (A fork server would give
             # smaller workers, but the peak is the parent's anyway, and its workers' CPU
             # time escapes the rusage of the generator's process.)
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            # Every object the workers inherit is frozen for the collector while they
+            # fork (a fork pool starts them all at its first task): their full
+            # collections then skip the parent's heap instead of walking all of it.
+            gc.freeze()
+            try:
+                pool.submit(int)
+            finally:
+                gc.unfreeze()
+            self._pool = pool
         return self._pool
 
     def map_large(self, function: Callable[[str], Any], texts: list[str]) -> list[Any] | None:
@@ -424,11 +456,31 @@ def _line_of(exc: Exception) -> int:
 
 
 def _prepare(text: str) -> list[tuple[int, str]]:
-    """Prune imports and split into chunks; raises SyntaxError on invalid Python."""
+    """Prune imports and split into chunks; raises SyntaxError on invalid Python. A
+    large module is parsed a piece at a time (see imports.pruned_in_pieces)."""
+    if len(text) >= PIECES_MIN_CHARS:
+        found = _prepare_in_pieces(text)
+        if found is not None:
+            return found
     source, tree = pruned(text)
     if len(source) < CHUNK_MIN_CHARS:
         return [(1, source)]
     return split_chunks(source, tree)
+
+
+def _prepare_in_pieces(text: str, size: int = PIECE_CHARS) -> list[tuple[int, str]] | None:
+    """_prepare without the syntax tree of the whole module; None when the module does
+    not parse in pieces."""
+    found = pruned_in_pieces(text, _outline, size)
+    if found is None:
+        return None
+    source, outlines, lost = found
+    if len(source) < CHUNK_MIN_CHARS:
+        return [(1, source)]
+    # only header lines went: every statement that split_chunks may cut before, or
+    # after, is `lost` lines higher (header statements are neither)
+    body = [top._replace(start=top.start - lost, end=None if top.end is None else top.end - lost) for tops in outlines for top in tops]
+    return _split(source.splitlines(keepends=True), body)
 
 
 def _format_all(

@@ -8,20 +8,30 @@ free of unused imports, which strict type checkers reject.
 from __future__ import annotations
 
 import ast
+import contextlib
 import gc
 import re
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from .layout import from_import
-from typing import Any
 
 def parse(source: str) -> ast.Module:
     """ast.parse with the cyclic garbage collector paused: a large module allocates
     hundreds of thousands of nodes, which trigger full collections that find nothing
     (a syntax tree holds no cycles) and cost about as much as the parse itself."""
+    with paused_gc():
+        return ast.parse(source)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: for code that allocates many objects that
+    hold no cycles (syntax trees, their copies)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return ast.parse(source)
+        yield
     finally:
         if enabled:
             gc.enable()
@@ -74,15 +84,31 @@ def prune_imports(source: str, tree: ast.Module | None = None) -> str:
     return pruned(source, tree)[0]
 
 
-def pruned(source: str, tree: ast.Module | None = None) -> tuple[str, ast.Module | None]:
+def pruned(source: str, tree: ast.Module | None = None, used: set[str] | None = None) -> tuple[str, ast.Module | None]:
     """prune_imports, and the syntax tree of its result when that is `source` (None
-    when imports were removed and the text changed), so callers need not parse again."""
+    when imports were removed and the text changed), so callers need not parse again.
+    `used`, when given, is the set of names the module uses (else read from `tree`)."""
     if tree is None:
         tree = parse(source)
-    used = _used_names(tree)
-    lines = source.splitlines(keepends=True)
+    if used is None:
+        used = _used_names(tree)
+    text, _ = _prune(source, tree.body, _body_start(tree.body), used)
+    return (source, tree) if text is source else (text, None)
+
+
+def _body_start(body: list[ast.stmt]) -> int | None:
+    """The (0-based) line of the first statement that is not an import, an `if` or a
+    bare expression, None when there is none."""
+    return next((n.lineno - 1 for n in body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.If, ast.Expr))), None)
+
+
+def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[str]) -> tuple[str, int]:
+    """`source` without the unused names of the imports in `body` (top-level statements;
+    only imports and `if` blocks matter), and the number of lines its header lost (0,
+    and `source` itself, when nothing changed). Every change is in the header: the lines
+    up to `body_start` or the last changed import, whichever is further."""
     edits: list[tuple[int, int, str]] = []
-    for node in tree.body:
+    for node in body:
         if isinstance(node, ast.If):  # `if TYPE_CHECKING:` blocks
             candidates = node.body
         else:
@@ -108,15 +134,112 @@ def pruned(source: str, tree: ast.Module | None = None) -> tuple[str, ast.Module
                 text = f"{indent}pass\n"
             edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, text))
     if not edits:
-        return source, tree
-    body_start = next(
-        (n.lineno - 1 for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.If, ast.Expr))),
-        len(lines),
-    )
-    header_end = max(body_start, max(end for _, end, _ in edits))
+        return source, 0
+    lines = source.splitlines(keepends=True)
+    header_end = max(len(lines) if body_start is None else body_start, max(end for _, end, _ in edits))
+    old_end = header_end
     for start, end, text in sorted(edits, reverse=True):
         lines[start:end] = [text] if text else []
         header_end -= (end - start) - (1 if text else 0)
     # a removed import group leaves its blank separators behind: keep one
     header = re.sub(r"\n{3,}", "\n\n", "".join(lines[:header_end]))
-    return header + "".join(lines[header_end:]), None
+    return header + "".join(lines[header_end:]), old_end - len(header.splitlines())
+
+
+# --- large modules, a piece at a time ------------------------------------------------
+#
+# The syntax tree of a module takes about 80 times its text (220 MB for the 2.6 MB
+# models module of a large API), so large modules are parsed a piece at a time, each
+# tree dropped before the next is made. Pieces begin at top-level `class`, `def` or
+# decorator lines after a blank line, as the templates lay modules out. A line that
+# merely looks like one (inside a string or brackets) leaves a piece that ends inside
+# that string or bracket, which does not parse: the caller then parses the whole.
+# When every piece parses, their statements are exactly the module's: the tokenizer is
+# at the start of a top-level statement at each cut, and no statement continues with
+# a `class`, `def`, `async` or `@` line.
+
+# Modules from PIECES_MIN_CHARS up are parsed in pieces of about PIECE_CHARS (one
+# piece, when smaller: that still spares parsing again after pruning).
+PIECES_MIN_CHARS = 32 * 1024
+PIECE_CHARS = 64 * 1024
+
+# line breaks str.splitlines knows besides "\n" (ast numbers lines by \n, \r\n and \r
+# only): text with any of them is parsed whole, whose line arithmetic is what it is
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_HEADS = ("class ", "def ", "async def ", "@")
+
+
+def piece_lines(source: str) -> list[str] | None:
+    """The lines of `source` (str.splitlines, ends kept) when its lines are the ones ast
+    numbers, else None."""
+    if _OTHER_BREAKS.search(source):
+        return None
+    return source.splitlines(keepends=True)
+
+
+def can_start_piece(lines: list[str], i: int) -> bool:
+    return i > 0 and lines[i].startswith(_HEADS) and not lines[i - 1].strip()
+
+
+def pieces(lines: list[str], size: int = PIECE_CHARS) -> list[tuple[int, int]]:
+    """(begin, end) line ranges that cover `lines`, each of at least `size` characters
+    (the last one may be shorter) and each but the first beginning where
+    `can_start_piece`."""
+    out = []
+    begin = 0
+    count = 0
+    for i, line in enumerate(lines):
+        if count >= size and can_start_piece(lines, i):
+            out.append((begin, i))
+            begin, count = i, 0
+        count += len(line)
+    out.append((begin, len(lines)))
+    return out
+
+
+T = TypeVar("T")
+
+
+def pruned_in_pieces(
+    source: str, visit: Callable[[list[ast.stmt], int], T], size: int = PIECE_CHARS
+) -> tuple[str, list[T], int] | None:
+    """prune_imports of a large module, parsed a piece at a time: `visit(body, shift)`
+    sees the top-level statements of each piece (line numbers `shift` lines short of
+    the module's) before its tree is dropped. Returns the pruned text, what `visit`
+    returned for each piece, and how many lines the pruned text lost, all from the
+    header: a statement of the pruned text that begins at or after the first one that
+    is not an import, an `if` or a bare expression is that many lines higher. None when
+    the module does not parse in pieces (it may still parse whole), or when an import
+    is to be pruned after that statement."""
+    lines = piece_lines(source)
+    if lines is None:
+        return None
+    used: set[str] = set()
+    header: list[ast.stmt] = []  # imports and `if` blocks, in module line numbers
+    body_start: int | None = None
+    results: list[T] = []
+    for begin, end in pieces(lines, size):
+        # the collector paused until the tree is gone: it would only walk its nodes
+        with paused_gc():
+            try:
+                tree = parse("".join(lines[begin:end]))
+            except SyntaxError:
+                return None
+            used |= _used_names(tree)
+            for node in tree.body:
+                if isinstance(node, (ast.Import, ast.ImportFrom, ast.If)):
+                    header.append(ast.increment_lineno(node, begin) if begin else node)
+            if body_start is None:
+                start = _body_start(tree.body)
+                body_start = None if start is None else start + begin
+            results.append(visit(tree.body, begin))
+            del tree
+    text, lost = _prune(source, header, body_start, used)
+    if text is not source and any(
+        (stmt.lineno - 1 >= (body_start if body_start is not None else len(lines)))
+        for node in header
+        for stmt in (node.body if isinstance(node, ast.If) else [node])
+        if isinstance(stmt, (ast.Import, ast.ImportFrom))
+    ):
+        return None
+    return text, results, lost

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
-from .imports import parse, pruned
+from .imports import PIECE_CHARS, PIECES_MIN_CHARS, _used_names, can_start_piece, parse, paused_gc, piece_lines, pruned
 from .layout import LINE_LENGTH
 
 
@@ -121,10 +121,11 @@ def derive_stub(source: str, tree: ast.Module | None = None) -> str:
     if tree is None:
         tree = parse(source)
     stubber = _Stubber()
-    body = [stubber.visit(stmt) for stmt in _strip_docstring(tree.body)]
-    # no fix_missing_locations: unparse reads positions only of parsed nodes (for type
-    # comments), never of the ones made here
-    return ast.unparse(ast.Module([stmt for stmt in body if stmt is not None], [])) + "\n"
+    with paused_gc():  # copies of syntax tree nodes: no cycles
+        body = [stubber.visit(stmt) for stmt in _strip_docstring(tree.body)]
+        # no fix_missing_locations: unparse reads positions only of parsed nodes (for
+        # type comments), never of the ones made here
+        return ast.unparse(ast.Module([stmt for stmt in body if stmt is not None], [])) + "\n"
 
 
 # --- the stub text without black ----------------------------------------------------
@@ -501,9 +502,14 @@ def fast_stub_chunks(
     black's whole-file output. With `black` (stub source -> pyi text), a simple
     statement the fast path cannot lay out goes to it alone instead of its whole chunk.
     Raises StubError/SyntaxError like derive_stub. `tree` is the syntax tree of
-    `module` if the caller has it (left unchanged)."""
+    `module` if the caller has it (left unchanged); without it a large module is
+    parsed a piece at a time (`_fast_stub_in_pieces`)."""
     from .format import split_chunks
 
+    if tree is None and len(module) >= PIECES_MIN_CHARS:
+        found = _fast_stub_in_pieces(module, black)
+        if found is not None:
+            return found
     module_tree = tree or parse(module)
     source, tree = pruned(derive_stub(module, module_tree))
     if tree is None:  # pruning changed the text
@@ -511,41 +517,170 @@ def fast_stub_chunks(
     if not tree.body:
         # black leaves nothing as nothing, and blank lines as one newline
         return [StubChunk("\n" if source else "", False, 1)]
+    found = _fast_chunks(module, module_tree.body, source, tree, black)
+    return found if found is not None else [StubChunk(text, True, first) for first, text in split_chunks(source, tree)]
+
+
+def _fast_chunks(
+    module: str, module_body: list[ast.stmt], source: str, tree: ast.Module, black: Callable[[str], str] | None
+) -> list[StubChunk] | None:
+    """The chunks of stub source `source` (`tree`), derived from the statements
+    `module_body` of module text `module`, written by the fast path where it can; None
+    when the statements do not pair up."""
+    from .format import split_chunks
+
     chunks = split_chunks(source, tree)
-    slow = [StubChunk(text, True, first) for first, text in chunks]
-    # pair each stub statement with the module statement it came from; imports the
-    # stub pruned have no partner
-    module_body = [n for n in _strip_docstring(module_tree.body) if not isinstance(n, ast.Expr)]
-    pairs: list[tuple[ast.stmt | None, ast.stmt]] = []
-    i = 0
-    for s in tree.body:
-        while i < len(module_body) and isinstance(module_body[i], (ast.Import, ast.ImportFrom)) and not _same_import(module_body[i], s):
-            i += 1
-        if i == len(module_body):
-            return slow
-        pairs.append((module_body[i], s))
-        i += 1
+    pairs = _pairs(module_body, tree.body)
+    if pairs is None:
+        return None
     fast = _FastStub(module, black)
-    out = []
     starts = [first for first, _ in chunks[1:]] + [len(source.splitlines()) + 2]
+    out = []
     position = 0
     for (first, text), end in zip(chunks, starts):
         mine = []
         while position < len(pairs) and _start(pairs[position][1]) < end:
             mine.append(pairs[position])
             position += 1
-        lines: list[_Line] = []
-        try:
-            for m, s in mine:
-                fast.statement(m, s, 0, lines)
-            result = _blank_lines(lines) if lines else None
-            checked = "\n".join(line.check if line.check is not None else "\n".join(line.text) for line in lines)
-            if result is None or _tokens(checked) != _tokens(text):
-                raise _Fallback
-            out.append(StubChunk(result, False, first))
-        except (_Fallback, IndexError):
-            out.append(StubChunk(text, True, first))
+        out.append(_fast_chunk(fast, mine, first, text))
     return out
+
+
+def _pairs(module: list[ast.stmt], stub: list[ast.stmt]) -> list[tuple[ast.stmt, ast.stmt]] | None:
+    """Each top-level stub statement with the module statement it came from (imports
+    the stub pruned have no partner); None when they do not pair up."""
+    module_body = [n for n in _strip_docstring(module) if not isinstance(n, ast.Expr)]
+    pairs: list[tuple[ast.stmt, ast.stmt]] = []
+    i = 0
+    for s in stub:
+        while i < len(module_body) and isinstance(module_body[i], (ast.Import, ast.ImportFrom)) and not _same_import(module_body[i], s):
+            i += 1
+        if i == len(module_body):
+            return None
+        pairs.append((module_body[i], s))
+        i += 1
+    return pairs
+
+
+def _fast_chunk(fast: _FastStub, pairs: list[tuple[ast.stmt, ast.stmt]], first: int, text: str) -> StubChunk:
+    """The chunk of stub source `text` (its statements paired in `pairs`) in black pyi
+    style, or `text` itself for black when the fast path cannot vouch for it."""
+    lines: list[_Line] = []
+    try:
+        for m, s in pairs:
+            fast.statement(m, s, 0, lines)
+        result = _blank_lines(lines) if lines else None
+        checked = "\n".join(line.check if line.check is not None else "\n".join(line.text) for line in lines)
+        if result is None or _tokens(checked) != _tokens(text):
+            raise _Fallback
+        return StubChunk(result, False, first)
+    except (_Fallback, IndexError):
+        return StubChunk(text, True, first)
+
+
+def _fast_stub_in_pieces(module: str, black: Callable[[str], str] | None, size: int = PIECE_CHARS) -> list[StubChunk] | None:
+    """fast_stub_chunks without the syntax tree of the whole module (see
+    imports.pruned_in_pieces): the module is parsed a piece at a time, and each
+    piece's stub derived, parsed and cut into chunks as the whole stub would be. The
+    last chunk of a piece may go on past it, so the next piece begins with that
+    chunk's module statements (parsed again). The first chunk, which holds the
+    imports, is pruned last, with the names every piece uses. Gives what
+    fast_stub_chunks gives, or None when the module does not parse in pieces or has
+    imports past its first chunk (the caller then works on the whole)."""
+    lines = piece_lines(module)
+    if lines is None:
+        return None
+    starts = [i for i in range(len(lines)) if can_start_piece(lines, i)]
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    used: set[str] = set()
+    head: _Head | None = None
+    done: list[tuple[StubChunk, int]] = []  # the other chunks, with their stub source lines
+    begin = 0
+    grow = size
+    while True:
+        end = next((i for i in starts if offsets[i] >= offsets[begin] + grow), len(lines))
+        last = end == len(lines)
+        with paused_gc():  # the piece's trees are gone before the collector would walk them
+            step = _stub_piece("".join(lines[begin:end]), black, head is None, last, used, done)
+        if step is None:
+            return None
+        if step == 0:
+            grow *= 2  # no chunk ends in this piece: take a larger one
+            continue
+        if isinstance(step, _Head):
+            head, step = step, step.after
+        if last:
+            break
+        begin += step
+        grow = size
+    assert head is not None
+    pairs = head.pairs
+    source, tree = pruned(head.stub, ast.Module([s for _, s in pairs], []), used)
+    if tree is None:
+        tree = parse(source)
+    if not tree.body:
+        return None
+    # (more than one chunk when pruning took out an import that kept two classes apart)
+    out = _fast_chunks(head.module, [m for m, _ in pairs], source, tree, black)
+    if out is None:
+        return None
+    line = 1 + source.count("\n")
+    for chunk, count in done:
+        out.append(chunk._replace(first_line=line))
+        line += count
+    return out
+
+
+class _Head(NamedTuple):
+    """The first chunk of a stub derived in pieces, to prune once all names are known."""
+
+    stub: str  # its stub source
+    pairs: list[tuple[ast.stmt, ast.stmt]]  # its module and stub statements
+    module: str  # the module text of the piece it is in
+    after: int  # where the next piece begins (lines after this one's beginning)
+
+
+def _stub_piece(
+    text: str, black: Callable[[str], str] | None, first: bool, last: bool, used: set[str], done: list[tuple[StubChunk, int]]
+) -> _Head | int | None:
+    """One piece of _fast_stub_in_pieces: adds the names its stub uses to `used` and its
+    chunks that end in it (but the first chunk of the module) to `done`. Returns the
+    first chunk (for the first piece), or where the next piece begins (lines after this
+    one's beginning, -1 after the last piece); 0 when no chunk ends in the piece, None
+    when it does not parse or pair up."""
+    from .format import split_chunks
+
+    try:
+        module_body = parse(text).body
+        stub = derive_stub(text, ast.Module(module_body, []))
+        stub_body = parse(stub).body
+    except (SyntaxError, StubError):  # the whole module reports it, at its line
+        return None
+    chunks = split_chunks(stub, ast.Module(stub_body, []))
+    if len(chunks) < 2 and not last:
+        return 0
+    used |= _used_names(ast.Module(stub_body, []))
+    pairs = _pairs(module_body, stub_body)
+    if pairs is None:
+        return None
+    ends = [line for line, _ in chunks[1:]] + [len(stub.splitlines()) + 2]
+    mine: list[list[tuple[ast.stmt, ast.stmt]]] = [[] for _ in chunks]
+    k = 0
+    for pair in pairs:
+        while _start(pair[1]) >= ends[k]:
+            k += 1
+        mine[k].append(pair)
+    if any(isinstance(s, (ast.Import, ast.ImportFrom, ast.If)) for own in mine[first:] for _, s in own):
+        return None  # imports past the first chunk: pruned on the whole
+    fast = _FastStub(text, black)
+    for k, (_, chunk) in enumerate(chunks if last else chunks[:-1]):
+        if k or not first:
+            done.append((_fast_chunk(fast, mine[k], 0, chunk), chunk.count("\n")))
+    # the next piece begins with the module statements of this one's last chunk
+    after = -1 if last else _start(mine[-1][0][0]) - 1  # (at least 1: a chunk is before)
+    return _Head(chunks[0][1], mine[0], text, after) if first else after
 
 
 def _start(node: ast.stmt) -> int:
