@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
 from .imports import PIECE_CHARS, PIECES_MIN_CHARS, _used_names, can_start_piece, parse, paused_gc, piece_lines, pruned
-from .layout import LINE_LENGTH
+from .layout import LINE_LENGTH, annotated, parameter, returns_line
 
 
 class StubError(ValueError):
@@ -239,10 +239,75 @@ def _def_lines(header: str, indent: str) -> list[str]:
         raise _Fallback  # black would split the return annotation first
     inner = indent + "    "
     body = ", ".join(params)
+    closing = _closing_lines(header[close:], indent)
     if len(params) > 1 and _fits(inner + body):
-        return _check(indent + head, inner + body, indent + tail)
+        return _check(indent + head, inner + body, *closing)
     # one parameter per line; black adds the trailing comma
-    return _check(indent + head, *(inner + p + "," for p in params), indent + tail)
+    lines = [line for p in params for line in _parameter_lines(p, inner).split("\n")]
+    return _check(indent + head, *lines, *closing)
+
+
+def _parameter_lines(param: str, indent: str) -> str:
+    """A parameter on its own line(s), as black lays it out (see layout.parameter)."""
+    one = indent + param + ","
+    name, colon, rest = param.partition(": ")
+    if _fits(one) or not colon:
+        return one
+    annotation, equals, default = rest.partition(" = ")
+    return _same_tokens(one, parameter(name, _unwrapped(annotation), " = " + default if equals else "", len(indent)))
+
+
+def _same_tokens(before: str, after: str) -> str:
+    """`after`, a layout of `before` that may only add or drop parentheses and change
+    whitespace (the token check of the chunk compares the unwrapped one-line form)."""
+    if re.sub(r"[\s()]", "", before) != re.sub(r"[\s()]", "", after):
+        raise _Fallback
+    return after
+
+
+def _param_check(param: str) -> str:
+    name, colon, rest = param.partition(": ")
+    if not colon:
+        return param
+    annotation, equals, default = rest.partition(" = ")
+    return f"{name}: {_unwrapped(annotation)}" + (" = " + default if equals else "")
+
+
+def _def_check(header: str, indent: str) -> str:
+    """The def as one line with the parentheses black wrapped around type hints in the
+    module taken off: the text the stub's tokens are checked against."""
+    match = re.match(r"(async )?def \w+\(", header)
+    if match is None:
+        raise _Fallback
+    params, close = _split_params(header, match.end() - 1)
+    tail = header[close:]
+    if tail.startswith(") -> ") and tail.endswith(":"):
+        tail = ") -> " + _unwrapped(tail[len(") -> ") : -1]) + ":"
+    return indent + header[: match.end()] + ", ".join(map(_param_check, params)) + tail + " ..."
+
+
+def _unwrapped(annotation: str) -> str:
+    """A type hint without the parentheses black wrapped around all of it in the
+    module (joined back onto one line, they are not the stub's own)."""
+    if not (annotation.startswith("(") and annotation.endswith(")")):
+        return annotation
+    depth = 0
+    for i, ch in enumerate(annotation):
+        depth += (ch in "([{") - (ch in ")]}")
+        if depth == 0 and i < len(annotation) - 1:
+            return annotation  # the first parenthesis closes before the end
+    return annotation[1:-1]
+
+
+def _closing_lines(tail: str, indent: str) -> list[str]:
+    """`) -> returns: ...` closing a stub def, its annotation split as black splits a
+    return annotation (see layout.returns_line) when too wide."""
+    one = indent + tail + " ..."
+    if _fits(one) or not (tail.startswith(") -> ") and tail.endswith(":")):
+        return [one]
+    laid_out = returns_line(_unwrapped(tail[len(") -> ") : -1]), len(indent))
+    lines = _same_tokens(one, laid_out + " ...").split("\n")
+    return lines
 
 
 def _exploded(lines: list[str]) -> bool:
@@ -311,7 +376,8 @@ class _FastStub:
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and type(m) is type(s):
             before = self._decorators(m, depth, 1, out)
             try:
-                out.append(_Line("def", depth, before, _def_lines(self._header(m), indent)))
+                header = self._header(m)
+                out.append(_Line("def", depth, before, _def_lines(header, indent), _def_check(header, indent)))
             except _Fallback:
                 if self.black is None:
                     raise
@@ -343,7 +409,7 @@ class _FastStub:
                 self.statement(None, ss, depth + 1, out)  # imports and `pass` only
         elif isinstance(s, (ast.AnnAssign, ast.Assign)) and isinstance(m, (ast.AnnAssign, ast.Assign)):
             try:
-                out.append(_Line("other", depth, 0, self._assignment(m, s, indent)))
+                out.append(_Line("other", depth, 0, *self._assignment(m, s, indent)))
             except _Fallback:
                 if self.black is None:
                     raise
@@ -353,17 +419,26 @@ class _FastStub:
         else:
             raise _Fallback
 
-    def _assignment(self, m: ast.stmt, s: ast.stmt, indent: str) -> list[str]:
+    def _assignment(self, m: ast.stmt, s: ast.stmt, indent: str) -> tuple[list[str], str | None]:
+        """The lines, and the one-line text to check tokens against when it differs."""
         if isinstance(s, ast.AnnAssign) and isinstance(m, ast.Assign):  # `X = Cls()` as `X: Cls`
             target = _join(self._segment(m.targets[0], m.targets[0]))
-            return _check(f"{indent}{target}: {s.annotation.id}")  # type: ignore[attr-defined]
+            return _check(f"{indent}{target}: {s.annotation.id}"), None  # type: ignore[attr-defined]
         if isinstance(s, ast.AnnAssign) and isinstance(m, ast.AnnAssign):
             if s.value is None or (isinstance(s.value, ast.Constant) and s.value.value is ...):
-                text = indent + _join(self._segment(m.target, m.annotation)) + (" = ..." if s.value else "")
-                return _check(text)
-            return self._simple(m, indent)  # a module constant keeps its value
+                default = " = ..." if s.value else ""
+                text = indent + _join(self._segment(m.target, m.annotation)) + default
+                if not _fits(text):
+                    # a type hint too wide: split as black splits a field's (the module
+                    # may hold it in black's parentheses, which the stub's text lacks)
+                    name = _join(self._segment(m.target, m.target))
+                    hint = _join(self._segment(m.annotation, m.annotation))
+                    text = f"{indent}{name}: {hint}{default}"
+                    return _check(*_same_tokens(text, annotated(name, hint, default, len(indent))).split("\n")), text
+                return _check(text), None
+            return self._simple(m, indent), None  # a module constant keeps its value
         if isinstance(s, ast.Assign) and isinstance(m, ast.Assign):
-            return self._simple(m, indent)
+            return self._simple(m, indent), None
         raise _Fallback
 
     def _by_black(self, s: ast.stmt, depth: int) -> list[str]:

@@ -199,8 +199,22 @@ def test_tricky_module_without_the_fallbacks_is_all_fast() -> None:
     assert_same(module)
 
 
-def test_a_long_annotation_goes_to_black_alone() -> None:
+def test_a_long_annotation_is_split_without_black() -> None:
     union = " | ".join(f"VeryLongModelNameNumber{i}" for i in range(8))
+    module = fmt.format_source(
+        f"class A:\n    x: int = 1\n    items: list[{union}] | None = None\n    def f(self) -> None: ...\n"
+        f"    class B:\n        items: list[{union}] | None = None\n        y: int\n"
+        f"def g(\n    a: list[{union}] | None = None,\n    *,\n    b: {union} = None,\n) -> list[{union}]:\n    pass\n"
+    )
+    calls: list[str] = []
+    chunks = fast_stub_chunks(module, lambda text: calls.append(text) or black_pyi(text))
+    assert calls == [] and not any(c.black for c in chunks)
+    assert_same(module)
+
+
+def test_a_long_annotation_goes_to_black_alone() -> None:
+    # several items in the brackets: a shape the layout helpers leave to black
+    union = "dict[str, " + " | ".join(f"VeryLongModelNameNumber{i}" for i in range(8)) + "]"
     module = fmt.format_source(
         f"class A:\n    x: int = 1\n    items: list[{union}] | None = None\n    def f(self) -> None: ...\n"
         f"    class B:\n        items: list[{union}] | None = None\n        y: int\n"
