@@ -1,0 +1,531 @@
+"""The proof that lets schema validation skip the OAS 3.1 meta-schema check
+(generator/dialect_check.py) must never skip a check that would have found something.
+
+- the keywords it models are exactly those the shipped meta-schema documents constrain,
+  and those documents are the ones it was written against;
+- whenever it says a schema is valid, the real check (`OAS31Validator.check_schema`
+  with the OAS 3.1 format checker) raises nothing: on every schema object of the 3.1
+  documents of the shared corpus, and on schemas mutated keyword by keyword;
+- `schema_findings` gives the very same findings with and without it.
+
+The real check is slow (the reason for the proof): the tests take the smaller corpus
+documents and one large one; `python -m tests.test_validation_fast [DOCUMENT ...]` runs
+the corpus checks on every 3.1 document, and compares the findings on any named.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from jsonschema.exceptions import SchemaError
+from jsonschema.validators import Draft202012Validator, validator_for
+from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS31Validator, oas31_format_checker
+from openapi_schema_validator.validators import check_openapi_schema
+
+from generator import dialect_check, validate
+from generator.diagnostics import Diagnostics
+from generator.dialect_check import (
+    DEPENDENCIES,
+    KEYWORDS,
+    PATTERN_SCHEMA_MAP,
+    SCHEMA,
+    SCHEMA_LIST,
+    SCHEMA_MAP,
+    UNCONSTRAINED,
+    proves_valid,
+)
+from generator.load import bundle_files, load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _find_corpus() -> Path | None:
+    # the shared corpus sits beside the main checkout (../shared), or beside the folder
+    # of worktrees that hold this one
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "corpus" / "dev"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+CORPUS = _find_corpus()
+needs_corpus = pytest.mark.skipif(CORPUS is None, reason="no shared/corpus/dev beside the checkout")
+
+
+def corpus_31() -> dict[str, int]:
+    """The 3.1 documents of the corpus (MANIFEST.tsv: path under dev/ -> bytes)."""
+    if CORPUS is None:
+        return {}
+    with open(CORPUS.parent / "MANIFEST.tsv", newline="") as manifest:
+        rows = list(csv.DictReader(manifest, delimiter="\t"))
+    return {
+        row["file"].removeprefix("dev/"): int(row["bytes"]) for row in rows if row["openapi_version"].startswith("3.1")
+    }
+
+
+# The real check costs ~2 ms a schema: the tests take the documents below 500 kB for
+# the schema objects, and below 200 kB and one large one for the findings (~20 s CPU
+# in all); `python -m tests.test_validation_fast` runs both on every 3.1 document.
+LARGE = "adyen__checkout__v72.json"
+SCHEMA_OBJECT_DOCUMENTS = sorted(name for name, size in corpus_31().items() if size < 500_000)
+FINDINGS_DOCUMENTS = sorted(name for name, size in corpus_31().items() if size < 200_000 or name == LARGE)
+
+
+def real_check_passes(schema: Any) -> bool:
+    """What openapi-spec-validator runs for a schema of the default 3.1 dialect."""
+    try:
+        OAS31Validator.check_schema(schema, format_checker=oas31_format_checker)
+    except SchemaError:
+        return False
+    return True
+
+
+def proved(schema: Any) -> bool:
+    """The proof's verdict, after making sure a True is borne out by the real check."""
+    verdict = proves_valid(schema, oas31_format_checker)
+    if verdict:
+        assert real_check_passes(schema), f"proved valid, but the real check fails: {schema!r}"
+    return verdict
+
+
+# ------------------------------------------------------------------ the meta-schema
+
+# sha256 of the meta-schema documents the dialect reaches (sorted JSON, keyed by $id):
+# jsonschema-specifications 2025.9.1 and openapi-schema-validator 0.9.0. When this
+# changes, review generator/dialect_check.py against the new documents, then update it.
+META_SCHEMA_DIGEST = "4a634c00a70d8592eb83309916344dbb68c2df4857162843fb8e5e40b30e6050"
+
+# what a vocabulary meta-schema may hold besides its `properties`
+STRUCTURE = {
+    "$schema",
+    "$id",
+    "$vocabulary",
+    "$dynamicAnchor",
+    "title",
+    "description",
+    "$comment",
+    "$defs",
+    "allOf",
+    "$ref",
+    "type",
+    "properties",
+}
+
+
+def _dialect() -> tuple[dict[str, Any], dict[str, list[Any]], list[Any]]:
+    """The documents the OAS 3.1 dialect reaches through `allOf` and `$ref`, from the
+    registry `check_schema` resolves against; the subschemas they give each keyword of
+    a schema; anything found at their top level besides `properties` and structure."""
+    from openapi_schema_validator._specifications import REGISTRY
+
+    root = REGISTRY.resolver().lookup(OAS31_BASE_DIALECT_ID)
+    documents: dict[str, Any] = {}
+    constraints: dict[str, list[Any]] = {}
+    unexpected: list[Any] = []
+    stack = [(root.contents, root.resolver)]
+    while stack:
+        schema, resolver = stack.pop()
+        if "$id" in schema:
+            if schema["$id"] in documents:
+                continue
+            documents[schema["$id"]] = schema
+        unexpected.extend(sorted(set(schema) - STRUCTURE))
+        if "type" in schema and schema["type"] != ["object", "boolean"]:
+            unexpected.append(("type", schema["type"]))
+        for name, sub in schema.get("properties", {}).items():
+            constraints.setdefault(name, []).append(sub)
+        if "$ref" in schema:
+            resolved = resolver.lookup(schema["$ref"])
+            stack.append((resolved.contents, resolved.resolver))
+        for sub in schema.get("allOf", []):
+            stack.append((sub, resolver))
+    return documents, constraints, unexpected
+
+
+def test_the_modelled_keywords_are_those_the_dialect_constrains() -> None:
+    documents, constraints, unexpected = _dialect()
+    assert unexpected == []  # only `type: [object, boolean]` and `properties` constrain a schema
+    constrained = {name for name, subs in constraints.items() if any(sub is not True for sub in subs)}
+    assert constrained == set(KEYWORDS)
+    assert set(constraints) - constrained == UNCONSTRAINED
+    assert OAS31_BASE_DIALECT_ID in documents and "https://spec.openapis.org/oas/3.1/meta/base" in documents
+
+
+def test_the_meta_schema_documents_are_those_the_proof_was_written_against() -> None:
+    documents, _, _ = _dialect()
+    assert hashlib.sha256(json.dumps(documents, sort_keys=True).encode()).hexdigest() == META_SCHEMA_DIGEST
+
+
+def test_the_check_is_the_one_the_proof_models() -> None:
+    # check_schema runs the dialect's meta-schema with jsonschema's Draft 2020-12
+    # validator (standard `pattern`, `format`, types), as the proof assumes
+    assert OAS31Validator.check_schema.__func__ is check_openapi_schema  # type: ignore[attr-defined]
+    assert validator_for(OAS31Validator.META_SCHEMA) is Draft202012Validator
+    assert OAS31Validator.META_SCHEMA["$id"] == OAS31_BASE_DIALECT_ID
+    from openapi_spec_validator.validation.keywords import OpenAPIV31SchemaValidator
+
+    assert OpenAPIV31SchemaValidator.default_jsonschema_dialect_id == OAS31_BASE_DIALECT_ID
+    assert OpenAPIV31SchemaValidator.schema_validator_format_checker is oas31_format_checker
+
+
+# ------------------------------------------------------------------ mutated schemas
+
+# fmt: off
+PALETTE: list[Any] = [
+    None, True, False, 0, 1, -1, 2**40, 0.0, -0.0, 1.0, 1.5, -1.0, -1.5, float("inf"), float("nan"),
+    "", "x", "string", "strin", "null", "(", "^x-", "a#", "a#b", "#", "http://e.com/s#", "_a", "a.b-c", "1a", "a\n",
+    [], [1], [True], [None], ["a"], ["a", "a"], ["a", "b"], ["a", 1], ["string"], ["string", "null"],
+    ["string", "string"], ["number", "integer"], ["strin"], [{}], [True, {}], [{"type": 1}], [[]],
+    {}, {"a": 1}, {"a": "b"}, {"a": True}, {"a": {}}, {"a": []}, {"a": ["b"]}, {"a": ["b", "b"]}, {"a": [1]},
+    {"a": {"type": "string"}}, {"a": {"type": "strin"}}, {"(": {}}, {"^a": {}}, {1: {}}, {"x-a": 1},
+    {"http://e.com/v": True}, {"http://e.com/v": 1},
+    # Discriminator, External Documentation and XML objects: fields, wrong types, unknown keys, extensions
+    {"propertyName": "kind"}, {"propertyName": 1}, {"propertyName": "kind", "mapping": {"a": "#/x"}},
+    {"propertyName": "kind", "mapping": {"a": 1}}, {"propertyName": "kind", "mapping": []},
+    {"propertyName": "kind", "x-a": {"b": 1}}, {"propertyName": "kind", "other": 1}, {"mapping": {}},
+    {"url": "https://e.com"}, {"url": 1}, {"url": "https://e.com", "description": "d"},
+    {"url": "https://e.com", "description": 1}, {"url": "https://e.com", "x-b": None}, {"url": "u", "title": "t"},
+    {"name": "n", "namespace": "https://e.com/ns", "prefix": "p", "attribute": True, "wrapped": False},
+    {"name": 1}, {"attribute": "yes"}, {"wrapped": 0}, {"namespace": 1}, {"name": "n", "x-c": 1}, {"name": "n", "nme": 1},
+    {"propertyName": "kind", "x-": 1}, {"X-a": 1},
+]
+# fmt: on
+
+# where a schema can sit inside a schema
+POSITIONS: list[tuple[str, Any]] = []
+for _name, _kind in KEYWORDS.items():
+    if _kind is SCHEMA:
+        POSITIONS.append((_name, lambda s, n=_name: {n: s}))
+    elif _kind in (SCHEMA_MAP, PATTERN_SCHEMA_MAP, DEPENDENCIES):
+        POSITIONS.append((_name, lambda s, n=_name: {n: {"a": s}}))
+    elif _kind is SCHEMA_LIST:
+        POSITIONS.append((_name, lambda s, n=_name: {n: [{}, s]}))
+
+
+def mutations() -> Iterator[dict[str, Any]]:
+    """Every keyword (modelled, unconstrained, unknown) with every value of the palette."""
+    for name in [*KEYWORDS, *sorted(UNCONSTRAINED), "nullable", "x-a", "unknown"]:
+        for value in PALETTE:
+            yield {name: value}
+
+
+def test_mutated_schemas_proved_valid_pass_the_real_check() -> None:
+    verdicts = [proved(schema) for schema in mutations()]
+    assert 0 < sum(verdicts) < len(verdicts)
+
+
+@functools.lru_cache(maxsize=None)
+def _by_verdict() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One schema holding a value proved valid of each keyword that has one, and every
+    mutation not proved valid."""
+    valid: dict[str, Any] = {}
+    unproved: list[dict[str, Any]] = []
+    for schema in mutations():
+        if proves_valid(schema, oas31_format_checker):
+            valid.update((name, value) for name, value in schema.items() if name not in valid)
+        else:
+            unproved.append(schema)
+    return valid, unproved
+
+
+@pytest.mark.parametrize("position", [name for name, _ in POSITIONS])
+def test_mutated_schemas_nested_at_every_position(position: str) -> None:
+    # the meta-schema constrains each keyword on its own, so one schema with all the
+    # valid values stands for each of them (the real check is slow)
+    wrap = dict(POSITIONS)[position]
+    valid, unproved = _by_verdict()
+    assert len(valid) == len(KEYWORDS) + len(UNCONSTRAINED) + 3
+    assert proved(wrap(valid)) and proved({"type": "object", "required": ["a"], **wrap(wrap(valid))})
+    for schema in unproved:
+        assert not proved(wrap(schema))
+        assert not proved({**valid, **wrap(wrap(schema))})
+
+
+@pytest.mark.parametrize(
+    "schema, expected",
+    [
+        ({"minItems": 1.0}, True),
+        ({"minItems": 1.5}, False),
+        ({"minItems": True}, False),
+        ({"minLength": -1}, False),
+        ({"minLength": 0}, True),
+        ({"exclusiveMinimum": True}, False),
+        ({"exclusiveMinimum": 0.5}, True),
+        ({"multipleOf": 0}, False),
+        ({"required": ["a", "a"]}, False),
+        ({"required": ["a", "b"]}, True),
+        ({"type": ["string", "string"]}, False),
+        ({"type": ["string", "null"]}, True),
+        ({"type": []}, False),
+        ({"allOf": []}, False),
+        ({"anyOf": []}, False),
+        ({"oneOf": []}, False),
+        ({"pattern": "("}, False),
+        ({"pattern": "^a+$"}, True),
+        ({"patternProperties": {"(": {}}}, False),
+        ({"patternProperties": {"^a": {"type": "string"}}}, True),
+        ({"$recursiveAnchor": True}, False),
+        ({"discriminator": {"propertyName": "kind", "x-a": 1}}, True),
+        ({"discriminator": {"propertyName": "kind", "other": 1}}, False),
+        ({"discriminator": {"mapping": {}}}, False),
+        ({"externalDocs": {"url": "https://e.com", "x-b": 1}}, True),
+        ({"externalDocs": {"url": "https://e.com", "title": "t"}}, False),
+        ({"xml": {"name": "n", "x-c": 1}}, True),
+        ({"xml": {"name": "n", "nme": 1}}, False),
+        ({"properties": {"a": {"xml": {"wrapped": "yes"}}}}, False),
+        ({"items": {"discriminator": {"propertyName": 1}}}, False),
+        ({"nullable": True, "x-anything": object(), "example": object()}, True),
+        ({"title": object()}, False),  # a type the proof does not know: left to the real check
+        ({"properties": {1: {}}}, False),
+        (True, True),
+        (False, True),
+        (None, False),
+        ([], False),
+    ],
+)
+def test_known_verdicts(schema: Any, expected: bool) -> None:
+    assert proved(schema) is expected
+
+
+def test_a_cycle_is_left_to_the_real_check() -> None:
+    schema: dict[str, Any] = {"type": "object"}
+    schema["properties"] = {"self": schema}
+    assert proves_valid(schema, oas31_format_checker) is False
+
+
+def test_a_shared_subschema_is_proved_once() -> None:
+    schema: Any = {"type": "string"}
+    for _ in range(40):  # 2**40 paths through 41 distinct schemas
+        schema = {"allOf": [schema, schema]}
+    started = time.process_time()
+    proves_valid(schema, oas31_format_checker)
+    assert time.process_time() - started < 1
+
+
+@pytest.mark.parametrize("position", [name for name, _ in POSITIONS])
+def test_deep_nesting_is_proved_only_where_the_real_check_has_the_stack(position: str) -> None:
+    """The real check recurses ~16 frames a nesting level; where it would run out of
+    stack (a RecursionError, reported as its own finding), the proof must say False."""
+    wrap = dict(POSITIONS)[position]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(_frames()) + 700)  # the edge within reach
+    try:
+        chain: list[Any] = [{"type": "string", "xml": {"name": "n"}}]
+        while len(chain) < 60:
+            chain.append(wrap(chain[-1]))
+        verdicts = [proves_valid(schema, oas31_format_checker) for schema in chain]
+        assert verdicts[0] and not verdicts[-1]
+        edge = verdicts.index(False) - 1  # proved up to this depth, and no deeper
+        assert not any(verdicts[edge + 1 :])
+        assert real_check_passes(chain[edge])  # so none shallower fails for want of stack
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _frames() -> list[Any]:
+    frame, frames = sys._getframe(), []
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.f_back  # type: ignore[assignment]
+    return frames
+
+
+# ------------------------------------------------------------------ the corpus
+
+
+def _load(name: str) -> Any:
+    assert CORPUS is not None
+    path = CORPUS / name
+    diagnostics = Diagnostics()
+    document = load(path, diagnostics)
+    if path.parent != CORPUS:  # a multi-file tree
+        bundle_files(document, path, diagnostics)
+    return document.data
+
+
+def schema_objects(data: Any) -> list[Any]:
+    """Every Schema Object of a document (each value of a `schema` field or under
+    `schemas`, and the schemas inside those), once each."""
+    found: list[Any] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "schema":
+                    found.append(value)
+                elif key == "schemas" and isinstance(value, dict):
+                    found.extend(value.values())
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    seen: set[int] = set()
+    result: dict[str, Any] = {}
+    while found:
+        schema = found.pop()
+        if id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        result.setdefault(repr(schema), schema)
+        if isinstance(schema, dict):
+            for key, value in schema.items():
+                kind = KEYWORDS.get(key)
+                if kind is SCHEMA:
+                    found.append(value)
+                elif kind in (SCHEMA_MAP, PATTERN_SCHEMA_MAP, DEPENDENCIES) and isinstance(value, dict):
+                    found.extend(value.values())
+                elif kind is SCHEMA_LIST and isinstance(value, list):
+                    found.extend(value)
+    return list(result.values())
+
+
+def check_schema_objects(data: Any) -> tuple[int, int]:
+    """Each schema object proved valid passes the real check: (proved, schema objects)."""
+    assert validate.openapi_version(data).startswith("3.1")
+    schemas = schema_objects(data)
+    return sum(proved(schema) for schema in schemas), len(schemas)
+
+
+@needs_corpus
+def test_the_corpus_has_the_documents_tested() -> None:
+    assert len(corpus_31()) >= 18 and LARGE in FINDINGS_DOCUMENTS
+    assert len(SCHEMA_OBJECT_DOCUMENTS) >= 14 and len(FINDINGS_DOCUMENTS) >= 10
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", SCHEMA_OBJECT_DOCUMENTS)
+def test_corpus_schema_objects_proved_valid_pass_the_real_check(name: str) -> None:
+    proved_valid, schemas = check_schema_objects(_load(name))
+    # and it proves nearly all of them: the few it leaves are invalid
+    assert proved_valid >= 0.98 * schemas
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", FINDINGS_DOCUMENTS)
+def test_corpus_findings_are_the_same_with_the_proof(name: str) -> None:
+    data = _load(name)
+    assert validate.schema_findings(data) == validate.schema_findings(data, prove=False)
+
+
+# ------------------------------------------------------------------ schema_findings
+
+
+def _document(schemas: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {
+                "get": {
+                    "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "pattern": "("}}],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": {"type": "array", "items": {"minItems": -1}}}},
+                        }
+                    },
+                }
+            }
+        },
+        "components": {"schemas": schemas},
+        **extra,
+    }
+
+
+def test_findings_are_the_same_with_the_proof() -> None:
+    """Documents of mutated schemas, top level and nested, valid or not: whatever the
+    validator makes of them (findings, or stopping early) must not change."""
+    _, unproved = _by_verdict()
+    chosen: dict[str, list[Any]] = {}
+    for schema in [*mutations(), *unproved]:  # a valid value first, then two invalid
+        [(name, value)] = schema.items()
+        if len(chosen.setdefault(name, [])) < 3 and value not in chosen[name]:
+            chosen[name].append(value)
+    names = sorted(chosen)
+    for part in range(4):  # the validator may stop early on one: four documents
+        schemas: dict[str, Any] = {}
+        for name in names[part::4]:
+            for index, value in enumerate(chosen[name]):
+                schemas[f"{name}{index}"] = {name: value}
+                schemas[f"{name}{index}-nested"] = {"type": "object", "properties": {"p": {"items": {name: value}}}}
+        data = _document(schemas)
+        assert validate.schema_findings(data) == validate.schema_findings(data, prove=False)
+
+
+def test_the_proof_is_not_used_for_another_dialect(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Any] = []
+    real = dialect_check.proves_valid
+
+    def proves_valid(schema: Any, format_checker: Any) -> bool:
+        calls.append(schema)
+        return real(schema, format_checker)
+
+    monkeypatch.setattr(dialect_check, "proves_valid", proves_valid)
+    schemas = {"a": {"type": "string"}, "b": {"type": "integer", "minimum": True}}
+    for extra in ({"jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema"}, {"jsonSchemaDialect": 5}):
+        data = _document(schemas, **extra)
+        assert validate.schema_findings(data) == validate.schema_findings(data, prove=False)
+        assert calls == []
+    own = _document({"a": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "strin"}})
+    assert validate.schema_findings(own) == validate.schema_findings(own, prove=False)
+    assert own["components"]["schemas"]["a"] not in calls
+    default = _document(schemas, jsonSchemaDialect=OAS31_BASE_DIALECT_ID)
+    assert validate.schema_findings(default) == validate.schema_findings(default, prove=False)
+    assert schemas["a"] in calls and schemas["b"] in calls
+
+
+def test_the_validator_is_restored_afterwards() -> None:
+    from openapi_spec_validator.validation.keywords import OpenAPIV31SchemaValidator
+
+    before = OpenAPIV31SchemaValidator._validate_schema_meta
+    validate.schema_findings(_document({"a": {"type": "string"}}))
+    assert OpenAPIV31SchemaValidator._validate_schema_meta is before
+    with pytest.raises(KeyError):
+        with validate._meta_check_proved():
+            raise KeyError
+    assert OpenAPIV31SchemaValidator._validate_schema_meta is before
+
+
+# ------------------------------------------------------------------ the script
+
+
+def main(argv: list[str]) -> int:
+    """Both corpus checks on every 3.1 document of the corpus, and the findings on any
+    document named; print the CPU time of the findings with and without the proof."""
+    paths = [CORPUS / name for name in sorted(corpus_31())] if CORPUS else []
+    failed = 0
+    for path in [*paths, *map(Path, argv)]:
+        diagnostics = Diagnostics()
+        document = load(path, diagnostics)
+        if CORPUS and path.parent.parent == CORPUS:
+            bundle_files(document, path, diagnostics)
+        started = time.process_time()
+        slow = validate.schema_findings(document.data, prove=False)
+        middle = time.process_time()
+        fast = validate.schema_findings(document.data)
+        ended = time.process_time()
+        failed += slow != fast
+        report = f"{path.name}: {len(slow)} findings, {'the same' if slow == fast else 'DIFFERENT'}"
+        report += f" (CPU {middle - started:.2f} s without the proof, {ended - middle:.2f} s with it)"
+        if path in paths:
+            try:
+                proved_valid, schemas = check_schema_objects(document.data)
+                report += f"; {proved_valid} of {schemas} schema objects proved valid, all pass the real check"
+            except AssertionError as error:
+                failed += 1
+                report += f"; UNSOUND: {error}"
+        print(report, flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
