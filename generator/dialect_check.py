@@ -1,32 +1,39 @@
-"""Prove, without jsonschema, that a schema passes the OpenAPI 3.1 dialect meta-schema.
+"""Prove, without jsonschema, that a schema passes the meta-schema check of its dialect.
 
-openapi-spec-validator checks every top-level Schema Object of a 3.1 document with
-`OAS31Validator.check_schema`: jsonschema's Draft 2020-12 validator runs the meta-schema
-of the OAS base dialect (https://spec.openapis.org/oas/3.1/dialect/base: the 2020-12
-meta-schema, the keywords it keeps from older drafts, and the OAS base vocabulary) over
-the schema. It resolves a `$dynamicRef` at every nesting level, which makes it the
-larger part of validating a big document.
+openapi-spec-validator checks every top-level Schema Object of a document with
+`check_schema` of openapi-schema-validator:
+- 3.1: `OAS31Validator.check_schema`, jsonschema's Draft 2020-12 validator running the
+  meta-schema of the OAS base dialect (https://spec.openapis.org/oas/3.1/dialect/base:
+  the 2020-12 meta-schema, the keywords it keeps from older drafts, and the OAS base
+  vocabulary). It resolves a `$dynamicRef` at every nesting level, which makes it the
+  larger part of validating a big document;
+- 3.0: `OAS30Validator.check_schema`, jsonschema's Draft 4 validator running the Draft 4
+  meta-schema (a fifth of validating a 3.0 document).
 
-`proves_valid` models that meta-schema keyword by keyword and answers True only when it
-can show the check would find nothing. On anything it does not model exactly (a value
-of an unexpected Python type, a dict key that is not a string, a cycle, a format check
-that raises, nesting deep enough that the real check could run out of stack) it answers
-False, and the caller runs the real check, so the findings are those of the real check
-either way. Formats are decided by the very format checker the real check uses.
+`proves_valid` models those meta-schemas keyword by keyword and answers True only when
+it can show the check would find nothing. On anything it does not model exactly (a
+value of an unexpected Python type, a dict key that is not a string, a cycle, a format
+check that raises, nesting deep enough that the real check could run out of stack) it
+answers False, and the caller runs the real check, so the findings are those of the
+real check either way. Formats are decided by the very format checker the real check
+uses, and uniqueness (Draft 4 `enum`) by jsonschema's own `uniq`.
 
-The meta-schema constrains only the keywords below; any other key of a schema is
-allowed with any value. tests/test_validation_fast.py checks this list against the
-meta-schema documents shipped with jsonschema-specifications and
+A meta-schema constrains only the keywords of its `Dialect` below; any other key of a
+schema is allowed with any value. tests/test_validation_fast.py checks those lists
+against the meta-schema documents shipped with jsonschema-specifications and
 openapi-schema-validator, so a change there cannot go unnoticed.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from jsonschema._utils import uniq  # type: ignore[import-untyped]
+
 # keyword -> what the dialect requires of its value
-SCHEMA = "schema"  # a schema (dict or bool)
+SCHEMA = "schema"  # a schema: a dict (or a bool, but in Draft 4)
 SCHEMA_MAP = "schema-map"  # a dict of schemas
 SCHEMA_LIST = "schema-list"  # a non-empty list of schemas
 PATTERN_SCHEMA_MAP = "pattern-schema-map"  # a dict of schemas keyed by regular expressions
@@ -49,7 +56,12 @@ DISCRIMINATOR = "discriminator"
 EXTERNAL_DOCS = "external-docs"
 XML = "xml"
 STRING_MAP = "string-map"  # a dict of strings (a discriminator's `mapping`)
+# Draft 4 only
+BOOLEAN_OR_SCHEMA = "boolean-or-schema"
+SCHEMA_OR_LIST = "schema-or-list"  # a schema, or a non-empty list of schemas
+UNIQUE_ARRAY = "unique-array"  # a non-empty list without duplicates (jsonschema's `uniq`)
 
+# the OAS 3.1 base dialect
 KEYWORDS: dict[str, str] = {
     # core
     "$id": ID,
@@ -127,13 +139,65 @@ KEYWORDS: dict[str, str] = {
 # keywords the meta-schema names with the schema `true`: any value will do
 UNCONSTRAINED = frozenset({"const", "default", "example"})
 
+# the Draft 4 meta-schema (OpenAPI 3.0)
+KEYWORDS_30: dict[str, str] = {
+    "id": STRING,
+    "$schema": STRING,
+    "title": STRING,
+    "description": STRING,
+    "multipleOf": POSITIVE_NUMBER,
+    "maximum": NUMBER,
+    "exclusiveMaximum": BOOLEAN,  # and only beside `maximum`: checked apart
+    "minimum": NUMBER,
+    "exclusiveMinimum": BOOLEAN,  # and only beside `minimum`
+    "maxLength": COUNT,
+    "minLength": COUNT,
+    "pattern": STRING,  # and a regex
+    "additionalItems": BOOLEAN_OR_SCHEMA,
+    "items": SCHEMA_OR_LIST,
+    "maxItems": COUNT,
+    "minItems": COUNT,
+    "uniqueItems": BOOLEAN,
+    "maxProperties": COUNT,
+    "minProperties": COUNT,
+    "required": STRING_SET,  # non-empty
+    "additionalProperties": BOOLEAN_OR_SCHEMA,
+    "definitions": SCHEMA_MAP,
+    "properties": SCHEMA_MAP,
+    "patternProperties": SCHEMA_MAP,  # no format on its keys in Draft 4
+    "dependencies": DEPENDENCIES,
+    "enum": UNIQUE_ARRAY,
+    "type": TYPE,
+    "format": STRING,
+    "allOf": SCHEMA_LIST,
+    "anyOf": SCHEMA_LIST,
+    "oneOf": SCHEMA_LIST,
+    "not": SCHEMA,
+}
+UNCONSTRAINED_30 = frozenset({"default"})
+REQUIRES_30 = {"exclusiveMaximum": "maximum", "exclusiveMinimum": "minimum"}  # its `dependencies`
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
+class Dialect:
+    name: str
+    keywords: dict[str, str]
+    boolean_schemas: bool  # `true` and `false` are schemas (not in Draft 4)
+    integral_floats: bool  # 1.0 is an integer (not in Draft 4)
+    non_empty_string_sets: bool  # `required` and the like may not be empty (Draft 4)
+    requires: dict[str, str]  # a keyword only allowed beside another
+
+
+OAS_31 = Dialect("OAS 3.1 base dialect", KEYWORDS, True, True, False, {})
+OAS_30 = Dialect("Draft 4 (OAS 3.0)", KEYWORDS_30, False, False, True, REQUIRES_30)
+
 SIMPLE_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
 ANCHOR_PATTERN = "^[A-Za-z_][-A-Za-z0-9._]*$"
 ID_PATTERN = "^[^#]*#?$"
-EXTENSION_PATTERN = "^x-"  # the OAS objects' `patternProperties`
 
 # Stack the real check needs, in recursion units: measured at 16 a nesting level at most
-# (allOf, anyOf, oneOf, prefixItems) and 21 besides on jsonschema 4.26; twice that here.
+# (allOf, anyOf, oneOf, prefixItems of 3.1) and 21 besides on jsonschema 4.26 (3.0: 10
+# and 15); twice that here.
 UNITS_PER_LEVEL = 32
 UNITS_FIXED = 100
 MAX_LEVELS = 64  # deeper schemas are left to the real check
@@ -153,9 +217,11 @@ def _fail() -> Any:
 class _Walk:
     """One proof: schema nodes already shown valid (id -> height) and those on the path."""
 
-    __slots__ = ("conforms", "heights", "active")
+    __slots__ = ("dialect", "keywords", "conforms", "heights", "active")
 
-    def __init__(self, format_checker: Any) -> None:
+    def __init__(self, dialect: Dialect, format_checker: Any) -> None:
+        self.dialect = dialect
+        self.keywords = dialect.keywords
         self.conforms = format_checker.conforms
         self.heights: dict[int, int] = {}
         self.active: set[int] = set()
@@ -171,7 +237,7 @@ class _Walk:
     def schema(self, node: Any, level: int) -> int:
         """The nesting height of a valid schema; raise _Unproven otherwise."""
         kind = type(node)
-        if kind is bool:
+        if kind is bool and self.dialect.boolean_schemas:
             return 0
         if kind is not dict:
             _fail()
@@ -186,12 +252,15 @@ class _Walk:
         for name, value in node.items():
             if type(name) is not str:
                 _fail()
-            what = KEYWORDS.get(name)
+            what = self.keywords.get(name)
             if what is None:
                 continue
             below = self.keyword(what, name, value, level)  # -1: no schema in it
             if below + 1 > height:
                 height = below + 1
+        for name, needed in self.dialect.requires.items():
+            if name in node and needed not in node:
+                _fail()
         self.active.discard(key)
         self.heights[key] = height
         return height
@@ -222,6 +291,12 @@ class _Walk:
             if kind is not list or not value:
                 _fail()
             return max(self.schema(sub, level + 1) for sub in value)
+        if what is BOOLEAN_OR_SCHEMA:
+            return -1 if kind is bool else self.schema(value, level + 1)
+        if what is SCHEMA_OR_LIST:
+            if kind is list:
+                return self.keyword(SCHEMA_LIST, name, value, level)
+            return self.schema(value, level + 1)
         if what is BOOLEAN:
             if kind is not bool:
                 _fail()
@@ -238,11 +313,22 @@ class _Walk:
             if kind is int:
                 if value < 0:
                     _fail()
-            elif kind is not float or not value.is_integer() or value < 0:
+            elif kind is not float or not self.dialect.integral_floats or not value.is_integer() or value < 0:
                 _fail()
             return -1
         if what is ARRAY:
             if kind is not list:
+                _fail()
+            return -1
+        if what is UNIQUE_ARRAY:
+            # scalars only: jsonschema's `uniq` recurses into lists and mappings
+            if kind is not list or not value or any(type(item) not in _SCALARS for item in value):
+                _fail()
+            try:
+                unique = uniq(value)
+            except Exception:
+                unique = False
+            if unique is not True:
                 _fail()
             return -1
         if what is TYPE:
@@ -316,7 +402,7 @@ class _Walk:
         return -1  # pragma: no cover
 
     def string_set(self, value: Any) -> None:
-        if type(value) is not list:
+        if type(value) is not list or (self.dialect.non_empty_string_sets and not value):
             _fail()
         for item in value:
             if type(item) is not str:
@@ -358,10 +444,13 @@ class _Walk:
                 _fail()
 
 
-def proves_valid(schema: Any, format_checker: Any) -> bool:
-    """True only when checking `schema` against the OAS 3.1 base dialect meta-schema with
-    `format_checker` would raise nothing (and would not run out of stack from here)."""
-    walk = _Walk(format_checker)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def proves_valid(schema: Any, format_checker: Any, dialect: Dialect = OAS_31) -> bool:
+    """True only when the meta-schema check of `dialect` with `format_checker` would
+    raise nothing on `schema` (and would not run out of stack from here)."""
+    walk = _Walk(dialect, format_checker)
     try:
         height = walk.schema(schema, 0)
     except (_Unproven, RecursionError):

@@ -1,19 +1,21 @@
 """What makes schema validation faster must not change a finding.
 
-The proof that lets it skip the OAS 3.1 meta-schema check (generator/dialect_check.py)
-must never skip a check that would have found something:
+The proof that lets it skip the meta-schema check of a schema (generator/dialect_check.py,
+for the OAS 3.1 base dialect and for 3.0's Draft 4) must never skip a check that would
+have found something:
 - the keywords it models are exactly those the shipped meta-schema documents constrain,
   and those documents are the ones it was written against;
 - whenever it says a schema is valid, the real check (`OAS31Validator.check_schema`
-  with the OAS 3.1 format checker) raises nothing: on every schema object of the 3.1
-  documents of the shared corpus, and on schemas mutated keyword by keyword.
+  with the OAS 3.1 format checker, `OAS30Validator.check_schema`) raises nothing: on
+  every schema object of the shared corpus documents, and on schemas mutated keyword by
+  keyword.
 And `schema_findings` gives the very same findings with and without the speed-ups
 (`validate._faster`: that proof, and two memos), on corpus documents, the documents of
 this repository, and documents built to hit each case.
 
 The real check is slow (the reason for the proof): the tests take the smaller corpus
 documents and one large one; `python -m tests.test_validation_fast [DOCUMENT ...]` runs
-the corpus checks on every 3.1 document, and compares the findings on any named.
+the corpus checks on every document, and compares the findings on any named.
 """
 
 from __future__ import annotations
@@ -29,20 +31,34 @@ from typing import Any, Iterator
 
 import pytest
 from jsonschema.exceptions import SchemaError
-from jsonschema.validators import Draft202012Validator, validator_for
-from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS31Validator, oas31_format_checker
+from jsonschema.validators import Draft4Validator, Draft202012Validator, validator_for
+from openapi_schema_validator import (
+    OAS31_BASE_DIALECT_ID,
+    OAS30Validator,
+    OAS31Validator,
+    oas30_format_checker,
+    oas31_format_checker,
+)
 from openapi_schema_validator.validators import check_openapi_schema
 
 from generator import dialect_check, validate
 from generator.diagnostics import Diagnostics, GenerationFailed
 from generator.dialect_check import (
+    BOOLEAN_OR_SCHEMA,
     DEPENDENCIES,
     KEYWORDS,
+    KEYWORDS_30,
+    OAS_30,
+    OAS_31,
     PATTERN_SCHEMA_MAP,
+    REQUIRES_30,
     SCHEMA,
     SCHEMA_LIST,
     SCHEMA_MAP,
+    SCHEMA_OR_LIST,
     UNCONSTRAINED,
+    UNCONSTRAINED_30,
+    Dialect,
     proves_valid,
 )
 from generator.load import bundle_files, load
@@ -64,48 +80,63 @@ CORPUS = _find_corpus()
 needs_corpus = pytest.mark.skipif(CORPUS is None, reason="no shared/corpus/dev beside the checkout")
 
 
-def corpus_31() -> dict[str, int]:
-    """The 3.1 documents of the corpus (MANIFEST.tsv: path under dev/ -> bytes)."""
+def corpus(version: str) -> dict[str, int]:
+    """The documents of the corpus of an OpenAPI version (MANIFEST.tsv: path under dev/ -> bytes)."""
     if CORPUS is None:
         return {}
     with open(CORPUS.parent / "MANIFEST.tsv", newline="") as manifest:
         rows = list(csv.DictReader(manifest, delimiter="\t"))
     return {
-        row["file"].removeprefix("dev/"): int(row["bytes"]) for row in rows if row["openapi_version"].startswith("3.1")
+        row["file"].removeprefix("dev/"): int(row["bytes"])
+        for row in rows
+        if row["openapi_version"].startswith(version)
     }
 
 
-# The real check costs ~2 ms a schema: the tests take the documents below 500 kB for
-# the schema objects, and below 200 kB and one large one for the findings (~20 s CPU
-# in all); `python -m tests.test_validation_fast` runs both on every 3.1 document.
+# The real check costs ~2 ms a schema in 3.1: the tests take the documents below 500 kB
+# for the schema objects, and below 200 kB and one large one for the findings (3.0:
+# below 100 kB); `python -m tests.test_validation_fast` runs both on every document.
 LARGE = "adyen__checkout__v72.json"
-SCHEMA_OBJECT_DOCUMENTS = sorted(name for name, size in corpus_31().items() if size < 500_000)
-FINDINGS_DOCUMENTS = sorted(name for name, size in corpus_31().items() if size < 200_000 or name == LARGE)
+SCHEMA_OBJECT_DOCUMENTS = sorted(name for name, size in corpus("3.1").items() if size < 500_000)
+SCHEMA_OBJECT_DOCUMENTS += sorted(name for name, size in corpus("3.0").items() if size < 100_000)
+FINDINGS_DOCUMENTS = sorted(name for name, size in corpus("3.1").items() if size < 200_000 or name == LARGE)
+FINDINGS_DOCUMENTS += sorted(name for name, size in corpus("3.0").items() if size < 100_000)
 
 
-def real_check_passes(schema: Any) -> bool:
-    """What openapi-spec-validator runs for a schema of the default 3.1 dialect."""
+DIALECTS = [OAS_31, OAS_30]
+
+
+def format_checker(dialect: Dialect) -> Any:
+    return oas31_format_checker if dialect is OAS_31 else OAS30Validator.FORMAT_CHECKER
+
+
+def real_check_passes(schema: Any, dialect: Dialect = OAS_31) -> bool:
+    """What openapi-spec-validator runs for a schema of the default 3.1 dialect, or of 3.0."""
     try:
-        OAS31Validator.check_schema(schema, format_checker=oas31_format_checker)
+        if dialect is OAS_31:
+            OAS31Validator.check_schema(schema, format_checker=oas31_format_checker)
+        else:
+            OAS30Validator.check_schema(schema)
     except SchemaError:
         return False
     return True
 
 
-def proved(schema: Any) -> bool:
+def proved(schema: Any, dialect: Dialect = OAS_31) -> bool:
     """The proof's verdict, after making sure a True is borne out by the real check."""
-    verdict = proves_valid(schema, oas31_format_checker)
+    verdict = proves_valid(schema, format_checker(dialect), dialect)
     if verdict:
-        assert real_check_passes(schema), f"proved valid, but the real check fails: {schema!r}"
+        assert real_check_passes(schema, dialect), f"proved valid, but the real check fails: {schema!r}"
     return verdict
 
 
 # ------------------------------------------------------------------ the meta-schema
 
-# sha256 of the meta-schema documents the dialect reaches (sorted JSON, keyed by $id):
-# jsonschema-specifications 2025.9.1 and openapi-schema-validator 0.9.0. When this
+# sha256 of the meta-schema documents each dialect reaches (sorted JSON, keyed by $id):
+# jsonschema-specifications 2025.9.1 and openapi-schema-validator 0.9.0. When one
 # changes, review generator/dialect_check.py against the new documents, then update it.
 META_SCHEMA_DIGEST = "4a634c00a70d8592eb83309916344dbb68c2df4857162843fb8e5e40b30e6050"
+META_SCHEMA_DIGEST_30 = "3c44caea73b2f781ff5a82ae0c0afd31023d6321447b7c7cf68421c5ed0180ca"
 
 # what a vocabulary meta-schema may hold besides its `properties`
 STRUCTURE = {
@@ -163,9 +194,24 @@ def test_the_modelled_keywords_are_those_the_dialect_constrains() -> None:
     assert OAS31_BASE_DIALECT_ID in documents and "https://spec.openapis.org/oas/3.1/meta/base" in documents
 
 
+def test_the_modelled_keywords_are_those_draft_4_constrains() -> None:
+    meta = OAS30Validator.META_SCHEMA
+    assert set(meta) <= {"id", "$schema", "description", "definitions", "type", "properties", "dependencies", "default"}
+    assert meta["type"] == "object"  # so `true` and `false` are not schemas
+    properties = meta["properties"]
+    assert {name for name, sub in properties.items() if sub != {}} == set(KEYWORDS_30)
+    assert {name for name, sub in properties.items() if sub == {}} == UNCONSTRAINED_30
+    assert meta["dependencies"] == {name: [needed] for name, needed in REQUIRES_30.items()}
+
+
+def _digest(documents: Any) -> str:
+    return hashlib.sha256(json.dumps(documents, sort_keys=True).encode()).hexdigest()
+
+
 def test_the_meta_schema_documents_are_those_the_proof_was_written_against() -> None:
     documents, _, _ = _dialect()
-    assert hashlib.sha256(json.dumps(documents, sort_keys=True).encode()).hexdigest() == META_SCHEMA_DIGEST
+    assert _digest(documents) == META_SCHEMA_DIGEST
+    assert _digest(OAS30Validator.META_SCHEMA) == META_SCHEMA_DIGEST_30
 
 
 def test_the_check_is_the_one_the_proof_models() -> None:
@@ -178,6 +224,14 @@ def test_the_check_is_the_one_the_proof_models() -> None:
 
     assert OpenAPIV31SchemaValidator.default_jsonschema_dialect_id == OAS31_BASE_DIALECT_ID
     assert OpenAPIV31SchemaValidator.schema_validator_format_checker is oas31_format_checker
+    # 3.0: Draft 4's meta-schema, the OAS 3.0 format checker, the draft 4 type checker
+    from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator
+
+    assert OAS30Validator.check_schema.__func__ is check_openapi_schema  # type: ignore[attr-defined]
+    assert validator_for(OAS30Validator.META_SCHEMA) is Draft4Validator
+    assert OAS30Validator.FORMAT_CHECKER is oas30_format_checker
+    assert OpenAPIV30SchemaValidator.schema_validator_cls is OAS30Validator
+    assert not Draft4Validator(OAS30Validator.META_SCHEMA).is_type(1.0, "integer")
 
 
 # ------------------------------------------------------------------ mutated schemas
@@ -203,54 +257,66 @@ PALETTE: list[Any] = [
 ]
 # fmt: on
 
-# where a schema can sit inside a schema
-POSITIONS: list[tuple[str, Any]] = []
-for _name, _kind in KEYWORDS.items():
-    if _kind is SCHEMA:
-        POSITIONS.append((_name, lambda s, n=_name: {n: s}))
-    elif _kind in (SCHEMA_MAP, PATTERN_SCHEMA_MAP, DEPENDENCIES):
-        POSITIONS.append((_name, lambda s, n=_name: {n: {"a": s}}))
-    elif _kind is SCHEMA_LIST:
-        POSITIONS.append((_name, lambda s, n=_name: {n: [{}, s]}))
+
+def positions(dialect: Dialect) -> dict[str, Any]:
+    """Where a schema can sit inside a schema: a name -> how to put it there."""
+    found: dict[str, Any] = {}
+    for name, kind in dialect.keywords.items():
+        if kind in (SCHEMA, BOOLEAN_OR_SCHEMA, SCHEMA_OR_LIST):
+            found[name] = lambda s, n=name: {n: s}
+        if kind in (SCHEMA_MAP, PATTERN_SCHEMA_MAP, DEPENDENCIES):
+            found[name] = lambda s, n=name: {n: {"a": s}}
+        if kind in (SCHEMA_LIST, SCHEMA_OR_LIST):
+            found[f"{name}[]"] = lambda s, n=name: {n: [{}, s]}
+    return found
 
 
-def mutations() -> Iterator[dict[str, Any]]:
-    """Every keyword (modelled, unconstrained, unknown) with every value of the palette."""
-    for name in [*KEYWORDS, *sorted(UNCONSTRAINED), "nullable", "x-a", "unknown"]:
+def mutations(dialect: Dialect) -> Iterator[dict[str, Any]]:
+    """Every keyword (modelled, unconstrained, unknown) with every value of the palette
+    (and, in Draft 4, `maximum` beside `exclusiveMaximum` that needs it)."""
+    unconstrained = UNCONSTRAINED if dialect is OAS_31 else UNCONSTRAINED_30
+    for name in dict.fromkeys(
+        [*dialect.keywords, *sorted(unconstrained), "nullable", "discriminator", "x-a", "unknown"]
+    ):
+        needed = dialect.requires.get(name)
         for value in PALETTE:
-            yield {name: value}
+            yield {name: value, needed: 0} if needed else {name: value}
 
 
-def test_mutated_schemas_proved_valid_pass_the_real_check() -> None:
-    verdicts = [proved(schema) for schema in mutations()]
+@pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.name)
+def test_mutated_schemas_proved_valid_pass_the_real_check(dialect: Dialect) -> None:
+    verdicts = [proved(schema, dialect) for schema in mutations(dialect)]
     assert 0 < sum(verdicts) < len(verdicts)
 
 
 @functools.lru_cache(maxsize=None)
-def _by_verdict() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _by_verdict(dialect: Dialect) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One schema holding a value proved valid of each keyword that has one, and every
     mutation not proved valid."""
     valid: dict[str, Any] = {}
     unproved: list[dict[str, Any]] = []
-    for schema in mutations():
-        if proves_valid(schema, oas31_format_checker):
+    for schema in mutations(dialect):
+        if proves_valid(schema, format_checker(dialect), dialect):
             valid.update((name, value) for name, value in schema.items() if name not in valid)
         else:
             unproved.append(schema)
     return valid, unproved
 
 
-@pytest.mark.parametrize("position", [name for name, _ in POSITIONS])
-def test_mutated_schemas_nested_at_every_position(position: str) -> None:
+@pytest.mark.parametrize(
+    "dialect, position", [(d, p) for d in DIALECTS for p in positions(d)], ids=lambda v: getattr(v, "name", v)
+)
+def test_mutated_schemas_nested_at_every_position(dialect: Dialect, position: str) -> None:
     # the meta-schema constrains each keyword on its own, so one schema with all the
     # valid values stands for each of them (the real check is slow)
-    wrap = dict(POSITIONS)[position]
-    valid, unproved = _by_verdict()
-    assert len(valid) == len(KEYWORDS) + len(UNCONSTRAINED) + 3
-    assert proved(wrap(valid)) and proved({"type": "object", "required": ["a"], **wrap(wrap(valid))})
+    wrap = positions(dialect)[position]
+    valid, unproved = _by_verdict(dialect)
+    unconstrained = UNCONSTRAINED if dialect is OAS_31 else UNCONSTRAINED_30
+    assert len(valid) == len({*dialect.keywords, *unconstrained, "nullable", "discriminator", "x-a", "unknown"})
+    assert proved(wrap(valid), dialect) and proved({"type": "object", "required": ["a"], **wrap(wrap(valid))}, dialect)
     for schema in unproved:
-        assert not proved(wrap(schema))
-        assert not proved({**valid, **wrap(wrap(schema))})
+        assert not proved(wrap(schema), dialect)
+        assert not proved({**valid, **wrap(wrap(schema))}, dialect)
 
 
 @pytest.mark.parametrize(
@@ -299,6 +365,40 @@ def test_known_verdicts(schema: Any, expected: bool) -> None:
     assert proved(schema) is expected
 
 
+@pytest.mark.parametrize(
+    "schema, expected",
+    [
+        ({"minItems": 1}, True),
+        ({"minItems": 1.0}, False),  # not an integer in Draft 4
+        ({"minLength": -1}, False),
+        ({"exclusiveMaximum": True}, False),  # only beside `maximum`
+        ({"exclusiveMaximum": True, "maximum": 1}, True),
+        ({"exclusiveMinimum": 0, "minimum": 1}, False),
+        ({"required": []}, False),  # non-empty in Draft 4
+        ({"required": ["a"]}, True),
+        ({"enum": []}, False),
+        ({"enum": [1, 1.0]}, False),
+        ({"enum": [1, True, "1", None]}, True),
+        ({"enum": [{"a": 1}]}, False),  # not a scalar: left to the real check
+        ({"items": [{}]}, True),
+        ({"items": []}, False),
+        ({"items": True}, False),
+        ({"additionalProperties": False, "additionalItems": True}, True),
+        ({"not": True}, False),
+        ({"properties": {"a": False}}, False),
+        ({"type": "null"}, True),
+        ({"pattern": "("}, False),
+        ({"patternProperties": {"(": {}}}, True),  # no format on these keys in Draft 4
+        ({"nullable": True, "discriminator": 1, "xml": 1, "example": object()}, True),
+        ({"id": 1}, False),
+        (True, False),
+        ({}, True),
+    ],
+)
+def test_known_verdicts_30(schema: Any, expected: bool) -> None:
+    assert proved(schema, OAS_30) is expected
+
+
 def test_a_cycle_is_left_to_the_real_check() -> None:
     schema: dict[str, Any] = {"type": "object"}
     schema["properties"] = {"self": schema}
@@ -314,22 +414,24 @@ def test_a_shared_subschema_is_proved_once() -> None:
     assert time.process_time() - started < 1
 
 
-@pytest.mark.parametrize("position", [name for name, _ in POSITIONS])
-def test_deep_nesting_is_proved_only_where_the_real_check_has_the_stack(position: str) -> None:
+@pytest.mark.parametrize(
+    "dialect, position", [(d, p) for d in DIALECTS for p in positions(d)], ids=lambda v: getattr(v, "name", v)
+)
+def test_deep_nesting_is_proved_only_where_the_real_check_has_the_stack(dialect: Dialect, position: str) -> None:
     """The real check recurses ~16 frames a nesting level; where it would run out of
     stack (a RecursionError, reported as its own finding), the proof must say False."""
-    wrap = dict(POSITIONS)[position]
+    wrap = positions(dialect)[position]
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(len(_frames()) + 700)  # the edge within reach
     try:
         chain: list[Any] = [{"type": "string", "xml": {"name": "n"}}]
         while len(chain) < 60:
             chain.append(wrap(chain[-1]))
-        verdicts = [proves_valid(schema, oas31_format_checker) for schema in chain]
+        verdicts = [proves_valid(schema, format_checker(dialect), dialect) for schema in chain]
         assert verdicts[0] and not verdicts[-1]
         edge = verdicts.index(False) - 1  # proved up to this depth, and no deeper
         assert not any(verdicts[edge + 1 :])
-        assert real_check_passes(chain[edge])  # so none shallower fails for want of stack
+        assert real_check_passes(chain[edge], dialect)  # so none shallower fails for want of stack
     finally:
         sys.setrecursionlimit(limit)
 
@@ -355,7 +457,7 @@ def _load(name: str) -> Any:
     return document.data
 
 
-def schema_objects(data: Any) -> list[Any]:
+def schema_objects(data: Any, dialect: Dialect = OAS_31) -> list[Any]:
     """Every Schema Object of a document (each value of a `schema` field or under
     `schemas`, and the schemas inside those), once each."""
     found: list[Any] = []
@@ -381,35 +483,38 @@ def schema_objects(data: Any) -> list[Any]:
         result.setdefault(repr(schema), schema)
         if isinstance(schema, dict):
             for key, value in schema.items():
-                kind = KEYWORDS.get(key)
-                if kind is SCHEMA:
+                kind = dialect.keywords.get(key)
+                if kind in (SCHEMA_LIST, SCHEMA_OR_LIST) and isinstance(value, list):
+                    found.extend(value)
+                elif kind in (SCHEMA, BOOLEAN_OR_SCHEMA, SCHEMA_OR_LIST):
                     found.append(value)
                 elif kind in (SCHEMA_MAP, PATTERN_SCHEMA_MAP, DEPENDENCIES) and isinstance(value, dict):
                     found.extend(value.values())
-                elif kind is SCHEMA_LIST and isinstance(value, list):
-                    found.extend(value)
     return list(result.values())
 
 
 def check_schema_objects(data: Any) -> tuple[int, int]:
-    """Each schema object proved valid passes the real check: (proved, schema objects)."""
-    assert validate.openapi_version(data).startswith("3.1")
-    schemas = schema_objects(data)
-    return sum(proved(schema) for schema in schemas), len(schemas)
+    """Each schema object proved valid passes the real check: (proved, schema objects).
+    And each left unproved fails it: on the corpus the proof misses no valid schema (not
+    a matter of soundness, but of the speed it is for)."""
+    dialect = OAS_31 if validate.openapi_version(data).startswith("3.1") else OAS_30
+    schemas = schema_objects(data, dialect)
+    unproved = [schema for schema in schemas if not proved(schema, dialect)]
+    assert not [schema for schema in unproved if real_check_passes(schema, dialect)]
+    return len(schemas) - len(unproved), len(schemas)
 
 
 @needs_corpus
 def test_the_corpus_has_the_documents_tested() -> None:
-    assert len(corpus_31()) >= 18 and LARGE in FINDINGS_DOCUMENTS
-    assert len(SCHEMA_OBJECT_DOCUMENTS) >= 14 and len(FINDINGS_DOCUMENTS) >= 10
+    assert len(corpus("3.1")) >= 18 and len(corpus("3.0")) >= 40 and LARGE in FINDINGS_DOCUMENTS
+    assert len(SCHEMA_OBJECT_DOCUMENTS) >= 30 and len(FINDINGS_DOCUMENTS) >= 25
 
 
 @needs_corpus
 @pytest.mark.parametrize("name", SCHEMA_OBJECT_DOCUMENTS)
 def test_corpus_schema_objects_proved_valid_pass_the_real_check(name: str) -> None:
     proved_valid, schemas = check_schema_objects(_load(name))
-    # and it proves nearly all of them: the few it leaves are invalid
-    assert proved_valid >= 0.98 * schemas
+    assert proved_valid >= 0.8 * schemas
 
 
 @needs_corpus
@@ -422,9 +527,9 @@ def test_corpus_findings_are_the_same_when_faster(name: str) -> None:
 # ------------------------------------------------------------------ schema_findings
 
 
-def _document(schemas: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _document(schemas: dict[str, Any], version: str = "3.1.0", **extra: Any) -> dict[str, Any]:
     return {
-        "openapi": "3.1.0",
+        "openapi": version,
         "info": {"title": "t", "version": "1"},
         "paths": {
             "/a": {
@@ -444,23 +549,24 @@ def _document(schemas: dict[str, Any], **extra: Any) -> dict[str, Any]:
     }
 
 
-def test_findings_on_mutated_schemas_are_the_same_when_faster() -> None:
+@pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.name)
+def test_findings_on_mutated_schemas_are_the_same_when_faster(dialect: Dialect) -> None:
     """Documents of mutated schemas, top level and nested, valid or not: whatever the
     validator makes of them (findings, or stopping early) must not change."""
-    _, unproved = _by_verdict()
+    _, unproved = _by_verdict(dialect)
     chosen: dict[str, list[Any]] = {}
-    for schema in [*mutations(), *unproved]:  # a valid value first, then two invalid
-        [(name, value)] = schema.items()
-        if len(chosen.setdefault(name, [])) < 3 and value not in chosen[name]:
-            chosen[name].append(value)
+    for schema in [*mutations(dialect), *unproved]:  # a valid value first, then two invalid
+        name = next(iter(schema))
+        if len(chosen.setdefault(name, [])) < 3 and schema not in chosen[name]:
+            chosen[name].append(schema)
     names = sorted(chosen)
     for part in range(4):  # the validator may stop early on one: four documents
         schemas: dict[str, Any] = {}
         for name in names[part::4]:
-            for index, value in enumerate(chosen[name]):
-                schemas[f"{name}{index}"] = {name: value}
-                schemas[f"{name}{index}-nested"] = {"type": "object", "properties": {"p": {"items": {name: value}}}}
-        data = _document(schemas)
+            for index, schema in enumerate(chosen[name]):
+                schemas[f"{name}{index}"] = schema
+                schemas[f"{name}{index}-nested"] = {"type": "object", "properties": {"p": {"items": schema}}}
+        data = _document(schemas, "3.1.0" if dialect is OAS_31 else "3.0.3")
         assert validate.schema_findings(data) == validate.schema_findings(data, fast=False)
 
 
@@ -468,9 +574,9 @@ def test_the_proof_is_not_used_for_another_dialect(monkeypatch: pytest.MonkeyPat
     calls: list[Any] = []
     real = dialect_check.proves_valid
 
-    def proves_valid(schema: Any, format_checker: Any) -> bool:
+    def proves_valid(schema: Any, format_checker: Any, dialect: Dialect) -> bool:
         calls.append(schema)
-        return real(schema, format_checker)
+        return real(schema, format_checker, dialect)
 
     monkeypatch.setattr(dialect_check, "proves_valid", proves_valid)
     schemas = {"a": {"type": "string"}, "b": {"type": "integer", "minimum": True}}
@@ -487,12 +593,17 @@ def test_the_proof_is_not_used_for_another_dialect(monkeypatch: pytest.MonkeyPat
 
 
 def _patched() -> list[Any]:
-    from openapi_spec_validator.validation.keywords import OpenAPIV31SchemaValidator, SchemaValidator
+    from openapi_spec_validator.validation.keywords import (
+        OpenAPIV30SchemaValidator,
+        OpenAPIV31SchemaValidator,
+        SchemaValidator,
+    )
     from referencing import Registry
     from referencing._core import Resolver
 
     return [
         OpenAPIV31SchemaValidator._validate_schema_meta,
+        OpenAPIV30SchemaValidator._validate_schema_meta,
         SchemaValidator.__init__,
         Resolver.lookup,
         Registry.crawl,
@@ -500,9 +611,14 @@ def _patched() -> list[Any]:
 
 
 def test_the_validator_is_restored_afterwards() -> None:
+    from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator, OpenAPIV31SchemaValidator
+
     before = _patched()
     validate.schema_findings(_document({"a": {"type": "string"}}))
     assert _patched() == before
+    # inherited, as before
+    assert "_validate_schema_meta" not in vars(OpenAPIV31SchemaValidator)
+    assert "_validate_schema_meta" not in vars(OpenAPIV30SchemaValidator)
     with pytest.raises(KeyError):
         with validate._crawl_once(), validate._faster():
             assert all(now is not then for now, then in zip(_patched(), before))
@@ -571,7 +687,7 @@ def test_findings_on_deep_schemas_are_the_same_when_faster(depth: int) -> None:
 def main(argv: list[str]) -> int:
     """Compare the findings with and without the speed-ups on every corpus document
     (3.0 and 3.1) and any document named, printing the CPU time of each; check the
-    schema objects of every 3.1 corpus document."""
+    schema objects of every corpus document."""
     if CORPUS is None:
         print("no corpus: only the documents named")
         names = []
@@ -600,10 +716,10 @@ def main(argv: list[str]) -> int:
         failed += slow != fast
         report = f"{name} ({validate.openapi_version(document.data)}): {len(slow)} findings, "
         report += f"{'the same' if slow == fast else 'DIFFERENT'} (CPU {middle - started:.2f} s, faster {ended - middle:.2f} s)"
-        if name in corpus_31():
+        if name in names:
             try:
                 proved_valid, schemas = check_schema_objects(document.data)
-                report += f"; {proved_valid} of {schemas} schema objects proved valid, all pass the real check"
+                report += f"; {proved_valid} of {schemas} schema objects proved valid, and pass the real check; the others fail it"
             except AssertionError as error:
                 failed += 1
                 report += f"; UNSOUND: {error}"
