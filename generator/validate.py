@@ -245,8 +245,13 @@ def _lookup_once() -> Iterator[None]:
     reference, the base URI, the dynamic scope and the (immutable) registry, and that
     very result is handed out again. Other lookups, and those that raise, run as they
     would."""
-    from referencing._core import Resolver
+    import attrs
+    from referencing._core import Registry, Resolver
 
+    fields = {*attrs.fields_dict(Resolver), *attrs.fields_dict(Registry)}  # type: ignore[arg-type]
+    if not {"_base_uri", "_registry", "_previous", "_resources"} <= fields:
+        yield  # not the referencing this was written against
+        return
     original = Resolver.lookup
     found: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
@@ -296,7 +301,8 @@ def _visited_as_sets() -> Iterator[None]:
 
     def init(self: Any, registry: Any) -> None:
         original(self, registry)
-        if type(self.visited_schema_ids) is list and type(self.meta_checked_schema_ids) is list:
+        visited, checked = getattr(self, "visited_schema_ids", None), getattr(self, "meta_checked_schema_ids", None)
+        if type(visited) is list and type(checked) is list:
             self.visited_schema_ids = _IdList(self.visited_schema_ids)
             self.meta_checked_schema_ids = _IdList(self.meta_checked_schema_ids)
 
