@@ -308,15 +308,17 @@ class _Formatter:
             self._pool = pool
         return self._pool
 
-    def map_large(self, function: Callable[[str], Any], texts: list[str]) -> list[Any] | None:
-        """`function` over `texts` in the worker pool, largest first; None when there
-        is too little work for a pool to pay off (the caller then runs it here)."""
+    def map_large(self, function: Callable[[Any], Any], items: Sequence[Any], sizes: Sequence[int] = ()) -> list[Any] | None:
+        """`function` over `items` (texts, unless `sizes` gives their sizes) in the
+        worker pool, largest first; None when there is too little work for a pool to
+        pay off (the caller then runs it here)."""
+        sizes = sizes or [len(item) for item in items]
         workers = _workers()
-        if self.parallel is False or workers < 2 or (self.parallel is None and sum(map(len, texts)) < PARALLEL_MIN_CHARS):
+        if self.parallel is False or workers < 2 or (self.parallel is None and sum(sizes) < PARALLEL_MIN_CHARS):
             return None
         pool = self._ensure_pool(workers)
-        futures = {i: pool.submit(function, texts[i]) for i in sorted(range(len(texts)), key=lambda i: -len(texts[i]))}
-        return [futures[i].result() for i in range(len(texts))]
+        futures = {i: pool.submit(function, items[i]) for i in sorted(range(len(items)), key=lambda i: -sizes[i])}
+        return [futures[i].result() for i in range(len(items))]
 
     def _in_pool(self, chunks: list[tuple[str, bool]], workers: int) -> list[str | _ChunkError]:
         # Largest first, in batches, so that no worker is left with one big tail.
@@ -538,6 +540,7 @@ def _format_files(
 ) -> list[OutputFile]:
     out: list[OutputFile] = []
     todo: list[tuple[OutputFile, str, list[tuple[int, str]]]] = []
+    missed: list[tuple[OutputFile, str]] = []
     for f in files:
         if not f.is_python:
             out.append(f)
@@ -549,6 +552,21 @@ def _format_files(
             out.append(OutputFile(f.path, hit[0]))
             if stubs:
                 out.append(OutputFile(f.path + "i", hit[1] or ""))
+            continue
+        missed.append((f, key))
+    # Large outputs: each module formatted and its stub derived in a worker, largest
+    # first (the parent's path below takes any module a worker hands back).
+    in_pool = None
+    if stubs and not formatter.full:
+        items = [(f.content, f.black_style) for f, _ in missed]
+        in_pool = formatter.map_large(_module_in_worker, items, [len(f.content) for f, _ in missed])
+    for i, (f, key) in enumerate(missed):
+        done = in_pool[i] if in_pool is not None else None
+        if isinstance(done, tuple):
+            module, stub_chunks = done
+            stub = "\n".join(c.text for c in stub_chunks)
+            out += [OutputFile(f.path, module), OutputFile(f.path + "i", stub)]
+            formatter.cache.put("module", key, [module, stub])
             continue
         try:
             chunks = _prepare(f.content)
@@ -619,6 +637,41 @@ def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], d
             texts.append(value)
         out.append("\n".join(texts))
     return out
+
+
+def _module_in_worker(item: tuple[str, bool]) -> tuple[str, list[StubChunk]] | None:
+    """All of formatting one module rendered in black's style, and deriving its stub,
+    in a pool worker: the same steps as `_format_files` for one module, with black
+    called here for the statements that need it. None sends the module down the
+    parent's path instead (invalid Python, a stub chunk for black, any surprise), which
+    also reports errors with their lines."""
+    content, styled = item
+    if not styled:
+        return None
+    try:
+        parts = []
+        for _, text in _prepare(content):
+            if fits(text):
+                parts.append(text.rstrip("\n") + "\n")
+                continue
+            pieces = _pieces(text)
+            if pieces is None:
+                return None
+            jobs = [piece for piece in pieces if piece.job is not None]
+            for number, piece in enumerate(jobs):
+                piece.job = number
+            done = _assemble(pieces, [format_source(piece.source) for piece in jobs])
+            if isinstance(done, _ChunkError):
+                return None
+            parts.append(done)
+        module = "\n\n".join(parts)
+        chunks = [
+            StubChunk(format_source(c.text, stub=True), False, c.first_line) if c.black else c
+            for c in fast_stub_chunks(module, lambda text: format_source(text, stub=True))
+        ]
+    except Exception:
+        return None
+    return module, chunks
 
 
 def _stub_in_worker(module: str) -> list[StubChunk] | str:

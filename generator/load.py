@@ -69,49 +69,37 @@ class LoadError(Exception):
 
 @dataclass
 class SourceMap:
-    """JSON pointer -> line, built on first use from the composed YAML node tree."""
+    """JSON pointer -> line, read from the composed YAML node tree, which is built on
+    first use (only a run with diagnostics to locate needs it)."""
 
     path: str
     text: str
-    _lines: dict[str, int] | None = field(default=None, repr=False)
+    _root: yaml.Node | None | bool = field(default=None, repr=False)  # False: not YAML
 
     def line_of(self, pointer: str) -> int:
-        if self._lines is None:
-            self._lines = _line_map(self.text)
-        tokens = pointer_tokens(pointer)
-        # Fall back to the closest ancestor that has a line.
-        while True:
-            key = pointer_join("", *tokens)
-            if key in self._lines:
-                return self._lines[key]
-            if not tokens:
-                return 0
-            tokens.pop()
-
-
-def _line_map(text: str) -> dict[str, int]:
-    try:
-        root = yaml.compose(text, Loader=SpecLoader)
-    except yaml.YAMLError:
-        return {}
-    lines: dict[str, int] = {}
-    stack: list[tuple[str, yaml.Node]] = [("", root)] if root is not None else []
-    seen: set[int] = set()
-    while stack:
-        pointer, node = stack.pop()
-        lines.setdefault(pointer, node.start_mark.line + 1)
-        if id(node) in seen:  # aliases: each node once
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = pointer_join(pointer, key.value)
-                lines.setdefault(child, key.start_mark.line + 1)
-                stack.append((child, value))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, value in enumerate(node.value):
-                stack.append((pointer_join(pointer, index), value))
-    return lines
+        """The line of the node at `pointer` (of its key, in a mapping), else of its
+        closest ancestor found; 0 when the text does not compose."""
+        if self._root is None:
+            try:
+                self._root = yaml.compose(self.text, Loader=SpecLoader) or False
+            except yaml.YAMLError:
+                self._root = False
+        if not isinstance(self._root, yaml.Node):
+            return 0
+        node: yaml.Node = self._root
+        line = node.start_mark.line + 1
+        for token in pointer_tokens(pointer):
+            if isinstance(node, yaml.MappingNode):
+                found = next(((k, v) for k, v in node.value if k.value == token), None)
+                if found is None:
+                    break
+                line, node = found[0].start_mark.line + 1, found[1]
+            elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+                node = node.value[int(token)]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
 
 
 @dataclass
