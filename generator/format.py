@@ -65,6 +65,9 @@ def __getattr__(name: str) -> Any:
 CHUNK_MIN_CHARS = 32 * 1024
 # Below this much unformatted text, a process pool costs more than it saves.
 PARALLEL_MIN_CHARS = 192 * 1024
+# A module rendered in black's style this large starts formatting in the pool as soon
+# as it is rendered (see _Formatter.early).
+EARLY_MIN_CHARS = 256 * 1024
 # Chunks are sent to workers in batches of about this size.
 BATCH_CHARS = 48 * 1024
 
@@ -217,6 +220,28 @@ class _Formatter:
         self.full = False
         self._mode_key = ""
         self._pool = None
+        self._early: dict[tuple[str, str], Any] = {}  # (path, text) -> future of _module_in_worker
+
+    def module_key(self, f: OutputFile, stubs: bool = True) -> str:
+        """The cache key of a module's formatted text and stub."""
+        if not self.cache.enabled:
+            return ""
+        taken_as_is = f.black_style and not self.full
+        return digest(self.mode_key, "module", str(stubs), str(taken_as_is), f.content)
+
+    def early(self, f: OutputFile) -> None:
+        """Start formatting a large module (and deriving its stub) in the pool at once,
+        while the rest of the output renders."""
+        if self.full or self.parallel is False or not (f.is_python and f.black_style) or len(f.content) < EARLY_MIN_CHARS:
+            return
+        workers = _workers()
+        if workers < 2 or self.cache.get("module", self.module_key(f)) is not None:
+            return
+        self._early[(f.path, f.content)] = self._ensure_pool(workers).submit(_module_in_worker, (f.content, True))
+
+    def started(self, f: OutputFile) -> Any:
+        """The future `early` started for this very text, if any."""
+        return self._early.pop((f.path, f.content), None)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -513,6 +538,14 @@ def _format_all(
     return out
 
 
+def open_formatter(cache: Cache = DISABLED, *, full: bool = False, parallel: bool | None = None) -> _Formatter:
+    """A formatter to start on large modules while the others render (`early`), then
+    to hand to `format_files`, which closes it."""
+    formatter = _Formatter(cache, parallel)
+    formatter.full = full
+    return formatter
+
+
 def format_files(
     files: list[OutputFile],
     diagnostics: Diagnostics,
@@ -521,14 +554,15 @@ def format_files(
     cache: Cache = DISABLED,
     parallel: bool | None = None,
     full: bool = False,
+    formatter: _Formatter | None = None,
 ) -> list[OutputFile]:
     """Format every Python file and add its stub; a file black cannot parse is an error
     naming the template output and line (the template produced invalid Python).
 
     `parallel` None decides by the amount of work; True/False force it. `full` runs
     black over everything, even text rendered in black's style (for comparison)."""
-    formatter = _Formatter(cache, parallel)
-    formatter.full = full
+    if formatter is None:
+        formatter = open_formatter(cache, full=full, parallel=parallel)
     try:
         return _format_files(files, diagnostics, stubs, formatter)
     finally:
@@ -545,8 +579,7 @@ def _format_files(
         if not f.is_python:
             out.append(f)
             continue
-        taken_as_is = f.black_style and not formatter.full
-        key = digest(formatter.mode_key, "module", str(stubs), str(taken_as_is), f.content) if formatter.cache.enabled else ""
+        key = formatter.module_key(f, stubs)
         hit = formatter.cache.get("module", key)
         if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], str) and (hit[1] is None or isinstance(hit[1], str)):
             out.append(OutputFile(f.path, hit[0]))
@@ -556,10 +589,19 @@ def _format_files(
         missed.append((f, key))
     # Large outputs: each module formatted and its stub derived in a worker, largest
     # first (the parent's path below takes any module a worker hands back).
+    started = [formatter.started(f) if stubs else None for f, _ in missed]
     in_pool = None
     if stubs and not formatter.full:
-        items = [(f.content, f.black_style) for f, _ in missed]
-        in_pool = formatter.map_large(_module_in_worker, items, [len(f.content) for f, _ in missed])
+        rest = [i for i, future in enumerate(started) if future is None]
+        items = [(missed[i][0].content, missed[i][0].black_style) for i in rest]
+        found = formatter.map_large(_module_in_worker, items, [len(content) for content, _ in items])
+        if found is not None or any(started):
+            in_pool = [None] * len(missed)
+            for i, value in zip(rest, found or [None] * len(rest)):
+                in_pool[i] = value
+            for i, future in enumerate(started):
+                if future is not None:
+                    in_pool[i] = future.result()
     for i, (f, key) in enumerate(missed):
         done = in_pool[i] if in_pool is not None else None
         if isinstance(done, tuple):

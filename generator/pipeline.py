@@ -72,7 +72,7 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
             raise GenerationFailed
         findings = start_schema_check(document.data, cache, background=True)
         try:
-            from .format import format_files
+            from .format import format_files, open_formatter
             from .render import load_template_set, render
             from .revisions import derive
 
@@ -89,8 +89,15 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
             # the text): dropping it lowers the peak of formatting and of its workers.
             document.data = None
             mark = len(diagnostics.items)
-            files = render(api, diagnostics, connect_timeout=config.connect_timeout, templates=templates)
-            files = [*format_files(files, diagnostics, cache=cache, full=config.full_black), record]
+            formatter = open_formatter(cache, full=config.full_black)
+            try:
+                files = render(
+                    api, diagnostics, connect_timeout=config.connect_timeout, templates=templates, on_file=formatter.early
+                )
+            except GenerationFailed:
+                formatter.close()
+                raise
+            files = [*format_files(files, diagnostics, formatter=formatter), record]
         except GenerationFailed:
             failed = True
         else:

@@ -516,7 +516,10 @@ def render_jobs(
     diagnostics: Diagnostics,
     describe: Callable[[str], str],
     black_style: Callable[[str | None], bool] = lambda filename: False,
+    on_file: Callable[[OutputFile], None] | None = None,
 ) -> list[OutputFile]:
+    """Render each job; `on_file` sees each file as soon as it is rendered (the
+    formatter starts on large ones while the rest render)."""
     files = []
     for job in jobs:
         _check_path(job.output)
@@ -543,6 +546,8 @@ def render_jobs(
         if job.output.endswith(".py") and not _is_builtin(template.filename):
             _check_python(text, template, job, diagnostics, describe)
         files.append(OutputFile(job.output, text, black_style(template.filename)))
+        if on_file is not None:
+            on_file(files[-1])
     return files
 
 
@@ -659,12 +664,13 @@ def render(
     diagnostics: Diagnostics,
     connect_timeout: float = 5.0,
     templates: TemplateSet | None = None,
+    on_file: Callable[[OutputFile], None] | None = None,
 ) -> list[OutputFile]:
     """Render every template of `templates` (default: the built-in ones)."""
     templates = templates if templates is not None else TemplateSet()
     env = make_environment(templates.loader())
     jobs = plan(api, list(templates.names), connect_timeout)
-    return render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style)
+    return render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style, on_file)
 
 
 __all__ = ["OutputFile", "Resource", "TEMPLATE_API_VERSION", "TemplateSet", "load_template_set", "render"]

@@ -276,6 +276,20 @@ def test_stubs_derived_in_worker_processes_match_those_derived_here(tmp_path: Pa
     here = format_files(files, Diagnostics(), parallel=False)
     pooled = format_files(files, Diagnostics(), parallel=True)
     assert [(f.path, f.content) for f in pooled] == [(f.path, f.content) for f in here]
+    # started while rendering (every module large enough here), finished by format_files
+    import generator.format as fmt_module
+
+    formatter = fmt_module.open_formatter(parallel=True)
+    original = fmt_module.EARLY_MIN_CHARS
+    fmt_module.EARLY_MIN_CHARS = 1
+    try:
+        for f in files:
+            formatter.early(f)
+    finally:
+        fmt_module.EARLY_MIN_CHARS = original
+    assert formatter._early
+    early = format_files(files, Diagnostics(), formatter=formatter)
+    assert [(f.path, f.content) for f in early] == [(f.path, f.content) for f in here]
 
 
 def test_unions_give_black_output() -> None:
