@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
 from .imports import PIECE_CHARS, PIECES_MIN_CHARS, _used_names, can_start_piece, parse, paused_gc, piece_lines, pruned
-from .layout import LINE_LENGTH, annotated, parameter, returns_line
+from .layout import LINE_LENGTH, _annotation_lines, annotated, parameter
 
 
 class StubError(ValueError):
@@ -305,9 +305,8 @@ def _closing_lines(tail: str, indent: str) -> list[str]:
     one = indent + tail + " ..."
     if _fits(one) or not (tail.startswith(") -> ") and tail.endswith(":")):
         return [one]
-    laid_out = returns_line(_unwrapped(tail[len(") -> ") : -1]), len(indent))
-    lines = _same_tokens(one, laid_out + " ...").split("\n")
-    return lines
+    lines = _annotation_lines(f"{indent}) -> ", _unwrapped(tail[len(") -> ") : -1]), ": ...", len(indent), bare_name=True)
+    return _same_tokens(one, "\n".join(lines)).split("\n") if lines else [one]
 
 
 def _exploded(lines: list[str]) -> bool:
@@ -394,7 +393,13 @@ class _FastStub:
             if len(s.body) == 1 and isinstance(s.body[0], ast.Expr):  # the lone `...`
                 out.append(_Line("stub_class", depth, before, _check(indent + header + " ...")))
                 return
-            out.append(_Line("class", depth, before, _check(indent + header)))
+            if _fits(indent + header):
+                out.append(_Line("class", depth, before, [indent + header]))
+            else:  # black's split of the module's header, the same in the stub
+                physical = self.lines[m.lineno - 1 : m.body[0].lineno - 1]
+                if not physical or not physical[-1].rstrip().endswith(":"):
+                    raise _Fallback
+                out.append(_Line("class", depth, before, _check(*physical), indent + header))
             module_body = [n for n in _strip_docstring(m.body) if not isinstance(n, ast.Expr)]
             if len(module_body) != len(s.body):
                 raise _Fallback
@@ -436,9 +441,9 @@ class _FastStub:
                     text = f"{indent}{name}: {hint}{default}"
                     return _check(*_same_tokens(text, annotated(name, hint, default, len(indent))).split("\n")), text
                 return _check(text), None
-            return self._simple(m, indent), None  # a module constant keeps its value
+            return self._simple(m, s, indent)  # a module constant keeps its value
         if isinstance(s, ast.Assign) and isinstance(m, ast.Assign):
-            return self._simple(m, indent), None
+            return self._simple(m, s, indent)
         raise _Fallback
 
     def _by_black(self, s: ast.stmt, depth: int) -> list[str]:
@@ -455,14 +460,20 @@ class _FastStub:
             raise _Fallback
         return lines[depth:-1]
 
-    def _simple(self, m: ast.stmt, indent: str) -> list[str]:
-        """A statement kept whole: one line if it fits, else black's exploded form."""
+    def _simple(self, m: ast.stmt, s: ast.stmt, indent: str) -> tuple[list[str], str | None]:
+        """A statement kept whole: one line if it fits, else black's exploded form, else
+        the module's own lines (with the stub's text to check tokens against)."""
         lines = self._segment(m, m)
         one = indent + _join(lines)
         if _fits(one):
-            return [one]
+            return [one], None
         if _exploded(lines):
-            return _check(indent + lines[0], *(indent + "    " + line for line in lines[1:-1]), indent + lines[-1])
+            return _check(indent + lines[0], *(indent + "    " + line for line in lines[1:-1]), indent + lines[-1]), None
+        # the same statement at the same depth: black's layout of it in the module (a
+        # stub differs from a module in blank lines and bodies, not in such lines)
+        physical = self.lines[m.lineno - 1 : m.end_lineno]
+        if m.col_offset == len(indent) and all(line.startswith(indent) for line in physical):
+            return _check(*physical), indent + ast.unparse(s)
         raise _Fallback
 
 

@@ -228,3 +228,18 @@ def test_a_long_annotation_goes_to_black_alone() -> None:
     chunks = fast_stub_chunks(module, black)
     assert len(calls) == 2 and not any(c.black for c in chunks)
     assert_same(module)
+
+
+def test_long_headers_constants_and_returns_need_no_black() -> None:
+    long = "AVeryLongClassNameThatGoesOnAndOnForMoreThanOneHundredColumnsWhenItsBasesFollow"
+    union = " | ".join(f"SomeRatherLongModelName{i}" for i in range(3))
+    module = fmt.format_source(
+        f"class {long}(str, enum.Enum):\n"
+        f"    A_RATHER_LONG_MEMBER_NAME_FOR_A_VALUE = 'a.rather.long.value.that.black.wraps.in.parentheses'\n"
+        f"    B = 'b'\n\n"
+        f"def _decode_0123456789ab(value: Any) -> {union}:\n    return value\n"
+    )
+    calls: list[str] = []
+    chunks = fast_stub_chunks(module, lambda text: calls.append(text) or black_pyi(text))
+    assert calls == [] and not any(c.black for c in chunks)
+    assert_same(module)
