@@ -214,6 +214,16 @@ def _fail() -> Any:
     raise _Unproven
 
 
+def _string_keyed(value: Any) -> Any:
+    """The items of a JSON object whose keys are all strings (else unproven)."""
+    if type(value) is not dict:
+        _fail()
+    for key in value:
+        if type(key) is not str:
+            _fail()
+    return value.items()
+
+
 class _Walk:
     """One proof: schema nodes already shown valid (id -> height) and those on the path."""
 
@@ -277,12 +287,8 @@ class _Walk:
         if what is SCHEMA:
             return self.schema(value, level + 1)
         if what is SCHEMA_MAP or what is PATTERN_SCHEMA_MAP:
-            if kind is not dict:
-                _fail()
             height = -1
-            for key, sub in value.items():
-                if type(key) is not str:
-                    _fail()
+            for key, sub in _string_keyed(value):
                 if what is PATTERN_SCHEMA_MAP:
                     self.format(key, "regex")
                 height = max(height, self.schema(sub, level + 1))
@@ -347,20 +353,12 @@ class _Walk:
             self.string_set(value)
             return -1
         if what is STRING_SET_MAP:
-            if kind is not dict:
-                _fail()
-            for key, sub in value.items():
-                if type(key) is not str:
-                    _fail()
+            for key, sub in _string_keyed(value):
                 self.string_set(sub)
             return -1
         if what is DEPENDENCIES:
-            if kind is not dict:
-                _fail()
             height = -1
-            for key, sub in value.items():
-                if type(key) is not str:
-                    _fail()
+            for key, sub in _string_keyed(value):
                 if type(sub) is list:
                     self.string_set(sub)
                 else:

@@ -199,6 +199,13 @@ def test_tricky_module_without_the_fallbacks_is_all_fast() -> None:
     assert_same(module)
 
 
+def assert_fast_without_black(module: str) -> None:
+    calls: list[str] = []
+    chunks = fast_stub_chunks(module, lambda text: calls.append(text) or black_pyi(text))
+    assert calls == [] and not any(c.black for c in chunks)
+    assert_same(module)
+
+
 def test_a_long_annotation_is_split_without_black() -> None:
     union = " | ".join(f"VeryLongModelNameNumber{i}" for i in range(8))
     module = fmt.format_source(
@@ -206,10 +213,7 @@ def test_a_long_annotation_is_split_without_black() -> None:
         f"    class B:\n        items: list[{union}] | None = None\n        y: int\n"
         f"def g(\n    a: list[{union}] | None = None,\n    *,\n    b: {union} = None,\n) -> list[{union}]:\n    pass\n"
     )
-    calls: list[str] = []
-    chunks = fast_stub_chunks(module, lambda text: calls.append(text) or black_pyi(text))
-    assert calls == [] and not any(c.black for c in chunks)
-    assert_same(module)
+    assert_fast_without_black(module)
 
 
 def test_a_long_annotation_goes_to_black_alone() -> None:
@@ -239,7 +243,4 @@ def test_long_headers_constants_and_returns_need_no_black() -> None:
         f"    B = 'b'\n\n"
         f"def _decode_0123456789ab(value: Any) -> {union}:\n    return value\n"
     )
-    calls: list[str] = []
-    chunks = fast_stub_chunks(module, lambda text: calls.append(text) or black_pyi(text))
-    assert calls == [] and not any(c.black for c in chunks)
-    assert_same(module)
+    assert_fast_without_black(module)
