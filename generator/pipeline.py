@@ -97,6 +97,11 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
             except GenerationFailed:
                 formatter.close()
                 raise
+            if diagnostics.locator is not None and any(d.pointer and not d.file for d in diagnostics.items):
+                # Locating diagnostics composes the YAML once (a large spec takes a good
+                # part of a second): done now, while the pool formats the largest modules,
+                # rather than after everything else.
+                diagnostics.locator("")
             files = [*format_files(files, diagnostics, formatter=formatter), record]
         except GenerationFailed:
             failed = True
