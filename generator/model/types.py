@@ -398,7 +398,8 @@ class Union(TypeRef):
         return f"to_jsonable({expr})"
 
     def check(self, expr: str) -> str:
-        return "(" + " or ".join(v.check(expr) for v in self.variants) + ")"
+        # variants of one JSON shape (two string enums, say) need their check once
+        return "(" + " or ".join(dict.fromkeys(v.check(expr) for v in self.variants)) + ")"
 
     def walk(self) -> tuple[TypeRef, ...]:
         out: tuple[TypeRef, ...] = (self,)
