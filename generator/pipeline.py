@@ -101,7 +101,10 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                 # Locating diagnostics composes the YAML once (a large spec takes a good
                 # part of a second): done now, while the pool formats the largest modules,
                 # rather than after everything else.
-                diagnostics.locator("")
+                try:
+                    diagnostics.locator("")
+                except Exception:  # locating never fails a run (see Diagnostics.located)
+                    pass
             files = [*format_files(files, diagnostics, formatter=formatter), record]
         except GenerationFailed:
             failed = True
