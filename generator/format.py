@@ -683,43 +683,32 @@ def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], d
 
 def _module_in_worker(item: tuple[str, bool]) -> tuple[str, list[StubChunk]] | None:
     """All of formatting one module rendered in black's style, and deriving its stub,
-    in a pool worker: the same steps as `_format_files` for one module, with black
-    called here for the statements that need it. None sends the module down the
-    parent's path instead (invalid Python, a stub chunk for black, any surprise), which
-    also reports errors with their lines."""
+    in a pool worker: the steps of `_format_files` for one module, with black run here
+    for what needs it. None sends the module down the parent's path instead (invalid
+    Python, any surprise), which also reports errors with their lines."""
     content, styled = item
     if not styled:
         return None
     try:
-        parts = []
-        for _, text in _prepare(content):
-            if fits(text):
-                parts.append(text.rstrip("\n") + "\n")
-                continue
-            pieces = _pieces(text)
-            if pieces is None:
-                return None
-            jobs = [piece for piece in pieces if piece.job is not None]
-            for number, piece in enumerate(jobs):
-                piece.job = number
-            done = _assemble(pieces, [format_source(piece.source) for piece in jobs])
-            if isinstance(done, _ChunkError):
-                return None
-            parts.append(done)
-        module = "\n\n".join(parts)
-        chunks = [
-            StubChunk(format_source(c.text, stub=True), False, c.first_line) if c.black else c
-            for c in fast_stub_chunks(module, lambda text: format_source(text, stub=True))
-        ]
+        chunks = _prepare(content)
+        parts = _Formatter(DISABLED, False).run([(text, False) for _, text in chunks], [True] * len(chunks))
+        if any(isinstance(part, _ChunkError) for part in parts):
+            return None
+        module = "\n\n".join(parts)  # type: ignore[arg-type]
+        stub = [StubChunk(_black_stub(c.text), False, c.first_line) if c.black else c for c in fast_stub_chunks(module, _black_stub)]
     except Exception:
         return None
-    return module, chunks
+    return module, stub
+
+
+def _black_stub(text: str) -> str:
+    return format_source(text, stub=True)
 
 
 def _stub_in_worker(module: str) -> list[StubChunk] | str:
     """fast_stub_chunks for the pool: a problem comes back as its message."""
     try:
-        return fast_stub_chunks(module, lambda text: format_source(text, stub=True))
+        return fast_stub_chunks(module, _black_stub)
     except Exception as exc:
         return str(exc) or type(exc).__name__
 
@@ -728,7 +717,7 @@ def slow_stub(module: str) -> str:
     """The stub as black formats the whole stub source: what `_format_stubs` must
     reproduce byte for byte (tests compare the two)."""
     source = prune_imports(derive_stub(module))
-    return "\n".join(format_source(text, stub=True) for _, text in _prepare_stub(source))
+    return "\n".join(_black_stub(text) for _, text in _prepare_stub(source))
 
 
 def _invalid(diagnostics: Diagnostics, path: str, message: str, line: int) -> None:

@@ -102,21 +102,22 @@ def def_header(indent: int, name: str, params: list[str], returns: str) -> str:
     return "\n".join([f"{pad}def {name}(", body, *tail])
 
 
-def returns_line(annotation: str, indent: int) -> str:
+def returns_line(annotation: str, indent: int, suffix: str = ":") -> str:
     """The `) -> annotation:` line that closes an exploded signature at `indent`, as
     black lays it out: one line when it fits, else the annotation split as a type
-    hint (see `_annotation_lines`). Left on one line for black when that fails."""
-    lines = _return_lines(annotation, indent)
-    return "\n".join(lines) if lines else f"{' ' * indent}) -> {annotation}:"
+    hint (see `_annotation_lines`). Left on one line for black when that fails.
+    `suffix` is what follows the annotation (`: ...` in a stub)."""
+    lines = _return_lines(annotation, indent, suffix)
+    return "\n".join(lines) if lines else f"{' ' * indent}) -> {annotation}{suffix}"
 
 
-def _return_lines(annotation: str, indent: int) -> list[str] | None:
+def _return_lines(annotation: str, indent: int, suffix: str = ":") -> list[str] | None:
     pad = " " * indent
-    one = f"{pad}) -> {annotation}:"
+    one = f"{pad}) -> {annotation}{suffix}"
     if _fits(one):
         return [one]
     # black wraps a return annotation in optional parentheses, kept for a bare name
-    return _annotation_lines(f"{pad}) -> ", annotation, ":", indent, bare_name=True)
+    return _annotation_lines(f"{pad}) -> ", annotation, suffix, indent, bare_name=True)
 
 
 def _fits(line: str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
 from .imports import PIECE_CHARS, PIECES_MIN_CHARS, _used_names, can_start_piece, parse, paused_gc, piece_lines, pruned
-from .layout import LINE_LENGTH, _annotation_lines, annotated, parameter
+from .layout import LINE_LENGTH, annotated, bare, parameter, returns_line
 
 
 class StubError(ValueError):
@@ -224,16 +224,19 @@ def _split_params(text: str, start: int) -> tuple[list[str], int]:
     raise _Fallback
 
 
-def _def_lines(header: str, indent: str) -> list[str]:
-    """Black's layout of `header ...` for a def (linegen.left_hand_split)."""
+def _def_lines(header: str, indent: str) -> tuple[list[str], str]:
+    """Black's layout of `header ...` for a def (linegen.left_hand_split), and the def
+    on one line with the parentheses black wrapped around type hints in the module
+    taken off: the text the stub's tokens are checked against."""
     match = re.match(r"(async )?def \w+\(", header)
     if match is None:
         raise _Fallback  # type parameters or something unexpected
     params, close = _split_params(header, match.end() - 1)
     head, tail = header[: match.end()], header[close:] + " ..."
+    check = indent + head + ", ".join(map(_param_check, params)) + _closing_check(header[close:]) + " ..."
     one = indent + head + ", ".join(params) + tail
     if _fits(one):
-        return [one]
+        return [one], check
     returns = tail.partition("->")[2].strip()
     if not params or returns.startswith(("'", '"')) or re.search(r",\s*[)\]]", tail):
         raise _Fallback  # black would split the return annotation first
@@ -241,10 +244,10 @@ def _def_lines(header: str, indent: str) -> list[str]:
     body = ", ".join(params)
     closing = _closing_lines(header[close:], indent)
     if len(params) > 1 and _fits(inner + body):
-        return _check(indent + head, inner + body, *closing)
+        return _check(indent + head, inner + body, *closing), check
     # one parameter per line; black adds the trailing comma
     lines = [line for p in params for line in _parameter_lines(p, inner).split("\n")]
-    return _check(indent + head, *lines, *closing)
+    return _check(indent + head, *lines, *closing), check
 
 
 def _parameter_lines(param: str, indent: str) -> str:
@@ -254,7 +257,7 @@ def _parameter_lines(param: str, indent: str) -> str:
     if _fits(one) or not colon:
         return one
     annotation, equals, default = rest.partition(" = ")
-    return _same_tokens(one, parameter(name, _unwrapped(annotation), " = " + default if equals else "", len(indent)))
+    return _same_tokens(one, parameter(name, bare(annotation), " = " + default if equals else "", len(indent)))
 
 
 def _same_tokens(before: str, after: str) -> str:
@@ -270,33 +273,13 @@ def _param_check(param: str) -> str:
     if not colon:
         return param
     annotation, equals, default = rest.partition(" = ")
-    return f"{name}: {_unwrapped(annotation)}" + (" = " + default if equals else "")
+    return f"{name}: {bare(annotation)}" + (" = " + default if equals else "")
 
 
-def _def_check(header: str, indent: str) -> str:
-    """The def as one line with the parentheses black wrapped around type hints in the
-    module taken off: the text the stub's tokens are checked against."""
-    match = re.match(r"(async )?def \w+\(", header)
-    if match is None:
-        raise _Fallback
-    params, close = _split_params(header, match.end() - 1)
-    tail = header[close:]
+def _closing_check(tail: str) -> str:
     if tail.startswith(") -> ") and tail.endswith(":"):
-        tail = ") -> " + _unwrapped(tail[len(") -> ") : -1]) + ":"
-    return indent + header[: match.end()] + ", ".join(map(_param_check, params)) + tail + " ..."
-
-
-def _unwrapped(annotation: str) -> str:
-    """A type hint without the parentheses black wrapped around all of it in the
-    module (joined back onto one line, they are not the stub's own)."""
-    if not (annotation.startswith("(") and annotation.endswith(")")):
-        return annotation
-    depth = 0
-    for i, ch in enumerate(annotation):
-        depth += (ch in "([{") - (ch in ")]}")
-        if depth == 0 and i < len(annotation) - 1:
-            return annotation  # the first parenthesis closes before the end
-    return annotation[1:-1]
+        return ") -> " + bare(tail[len(") -> ") : -1]) + ":"
+    return tail
 
 
 def _closing_lines(tail: str, indent: str) -> list[str]:
@@ -305,8 +288,7 @@ def _closing_lines(tail: str, indent: str) -> list[str]:
     one = indent + tail + " ..."
     if _fits(one) or not (tail.startswith(") -> ") and tail.endswith(":")):
         return [one]
-    lines = _annotation_lines(f"{indent}) -> ", _unwrapped(tail[len(") -> ") : -1]), ": ...", len(indent), bare_name=True)
-    return _same_tokens(one, "\n".join(lines)).split("\n") if lines else [one]
+    return _same_tokens(one, returns_line(bare(tail[len(") -> ") : -1]), len(indent), ": ...")).split("\n")
 
 
 def _exploded(lines: list[str]) -> bool:
@@ -376,7 +358,7 @@ class _FastStub:
             before = self._decorators(m, depth, 1, out)
             try:
                 header = self._header(m)
-                out.append(_Line("def", depth, before, _def_lines(header, indent), _def_check(header, indent)))
+                out.append(_Line("def", depth, before, *_def_lines(header, indent)))
             except _Fallback:
                 if self.black is None:
                     raise
