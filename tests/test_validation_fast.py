@@ -10,7 +10,7 @@ have found something:
   every schema object of the shared corpus documents, and on schemas mutated keyword by
   keyword.
 And `schema_findings` gives the very same findings with and without the speed-ups
-(`validate._faster`: that proof, and two memos), on corpus documents, the documents of
+(`validator_speedups.faster`: that proof, and two memos), on corpus documents, the documents of
 this repository, and documents built to hit each case.
 
 The real check is slow (the reason for the proof): the tests take the smaller corpus
@@ -41,7 +41,7 @@ from openapi_schema_validator import (
 )
 from openapi_schema_validator.validators import check_openapi_schema
 
-from generator import dialect_check, validate
+from generator import dialect_check, validate, validator_speedups
 from generator.diagnostics import Diagnostics, GenerationFailed
 from generator.dialect_check import (
     BOOLEAN_OR_SCHEMA,
@@ -620,7 +620,7 @@ def test_the_validator_is_restored_afterwards() -> None:
     assert "_validate_schema_meta" not in vars(OpenAPIV31SchemaValidator)
     assert "_validate_schema_meta" not in vars(OpenAPIV30SchemaValidator)
     with pytest.raises(KeyError):
-        with validate._crawl_once(), validate._faster():
+        with validator_speedups.crawl_once(), validator_speedups.faster():
             assert all(now is not then for now, then in zip(_patched(), before))
             raise KeyError
     assert _patched() == before
@@ -634,7 +634,7 @@ def test_a_lookup_is_shared_only_within_its_document() -> None:
     uri = "https://e.com/root"
     schema = {"$id": uri, "$defs": {"a": {"type": "string"}}}
     resolver = Registry().with_resource(uri, DRAFT202012.create_resource(schema)).resolver(base_uri=uri)
-    with validate._lookup_once():
+    with validator_speedups.lookup_once():
         first = resolver.lookup("#/$defs/a")
         assert resolver.lookup("#/$defs/a") is first and first.contents == {"type": "string"}
         for _ in range(2):  # a failure is not remembered
@@ -648,7 +648,7 @@ def test_a_lookup_is_shared_only_within_its_document() -> None:
 
 
 def test_an_id_list_answers_as_a_list() -> None:
-    ids = validate._IdList([3, 1])
+    ids = validator_speedups.IdList([3, 1])
     ids.append(7)
     assert ids == [3, 1, 7] and 7 in ids and 3 in ids and 2 not in ids
 
