@@ -556,11 +556,6 @@ def _same_import(m: ast.stmt, s: ast.stmt) -> bool:
     return False
 
 
-def stub_source(module: str, tree: ast.Module | None = None) -> str:
-    """The stub source black formats: derived, then with unused imports pruned."""
-    return pruned(derive_stub(module, tree))[0]
-
-
 def fast_stub_chunks(
     module: str, black: Callable[[str], str] | None = None, tree: ast.Module | None = None
 ) -> list[StubChunk]:
