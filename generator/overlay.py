@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .load import Document, LoadError, check_bounds, parse_text, read_file
+from .load import Document, LoadError, check_bounds, parse_bounded, read_file
 
 
 class JSONPathError(ValueError):
@@ -435,8 +435,7 @@ def apply_overlays(document: Document, overlays: tuple[Path, ...] | list[Path], 
     for path in overlays:
         shown = str(path)
         try:
-            data = parse_text(read_file(Path(path)), shown)
-            check_bounds(data)
+            data = parse_bounded(read_file(Path(path)), shown)
             actions = parse_overlay(data)
         except LoadError as exc:
             diagnostics.add(exc.code, Level.ERROR, exc.message, "", shown, exc.line)

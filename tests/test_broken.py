@@ -20,7 +20,7 @@ BROKEN = Path(__file__).resolve().parent / "broken"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS", "") not in ("", "0")
 
 # Broken at the core: nothing can be generated, `generate` refuses and writes nothing.
-FATAL = {"dangling_ref", "missing_paths", "yaml_syntax", "json_syntax", "swagger2"}
+FATAL = {"dangling_ref", "missing_paths", "yaml_syntax", "json_syntax", "swagger2", "scalar_document"}
 # Schema violations the default (tolerant) `generate` turns into warnings.
 TOLERATED = {"wrong_types", "missing_info", "duplicate_operation_id"}
 
@@ -35,6 +35,7 @@ OFFENDING: dict[str, dict[str, str]] = {
     "yaml_syntax": {"parse-error": "summary: List pets: all of them"},
     "json_syntax": {"parse-error": '{"description": "ok"},}'},
     "swagger2": {"swagger-2": 'swagger: "2.0"'},
+    "scalar_document": {"not-openapi": "42"},
 }
 
 SPECS = sorted(p for p in BROKEN.iterdir() if p.suffix in (".yaml", ".yml", ".json"))

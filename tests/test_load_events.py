@@ -1,0 +1,204 @@
+"""The event-driven YAML builder (load._from_events) against the full loader.
+
+Where the builder takes a document, its data must be the loader's data: same types,
+same key order, same values, and the same sharing where an alias repeats a node. Where
+it declines, the full loader runs, so errors and exotic YAML read as before.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator import load as load_module
+from generator.load import LoadError, SpecLoader, check_bounds, parse_bounded, parse_text
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE.parent.parent / "shared" / "corpus" / "dev"
+BEAM = HERE.parent / "specs" / "beam-cloud-openapi.yml"
+
+
+def _yaml_files() -> list[Path]:
+    folders = [HERE / "hostile", HERE / "broken", CORPUS]
+    found = [p for folder in folders if folder.is_dir() for p in sorted(folder.rglob("*")) if p.suffix in (".yaml", ".yml")]
+    return [BEAM, HERE / "unions.yaml", *found]
+
+
+def same(a: Any, b: Any, seen: dict[int, int] | None = None) -> bool:
+    """Equal types, values and key order; NaN equals NaN; a shared node is shared alike."""
+    seen = {} if seen is None else seen
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (dict, list)):
+        if id(a) in seen:
+            return seen[id(a)] == id(b)
+        seen[id(a)] = id(b)
+        if isinstance(a, dict):
+            return list(a) == list(b) and all(same(a[k], b[k], seen) for k in a)
+        return len(a) == len(b) and all(same(x, y, seen) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+def full(text: str) -> Any:
+    return yaml.load(text, Loader=SpecLoader)
+
+
+@pytest.mark.parametrize("path", _yaml_files(), ids=lambda p: p.name)
+def test_documents_build_as_the_loader_builds_them(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    try:
+        expected = full(text)
+    except yaml.YAMLError:
+        assert load_module._from_events(text) is load_module._UNSUPPORTED
+        return
+    built = load_module._from_events(text)
+    if built is load_module._UNSUPPORTED:
+        return
+    data, bounded = built
+    assert same(data, expected)
+    if bounded:
+        check_bounds(data)  # the skipped check would have passed
+
+
+def test_the_corpus_takes_the_fast_path() -> None:
+    """The speed-up must apply to real documents, not only be correct when it applies."""
+    files = [BEAM, *(p for p in sorted(CORPUS.glob("*")) if p.suffix in (".yaml", ".yml"))]
+    taken = [p.name for p in files if load_module._from_events(p.read_text()) is not load_module._UNSUPPORTED]
+    assert BEAM.name in taken
+    assert len(taken) == len(files), sorted({p.name for p in files} - set(taken))
+
+
+SCALARS = """\
+a: 1
+b: -0x1F
+c: 0o17
+d: 1_000
+e: 1:30
+f: 1.5e3
+g: .inf
+h: -.Inf
+i: .nan
+j: true
+k: False
+l: yes
+m: ~
+n: null
+o:
+p: 2023-01-01
+q: 2001-12-14t21:59:43.10-05:00
+r: "1"
+s: '2'
+t: |
+  block
+u: >
+  folded
+  text
+w: 0b101
+x: +12
+y: 012
+z: 1e3
+"200": ok
+404: missing
+true: yes
+~: nothing
+"""
+
+
+def test_scalars_resolve_as_the_loader_resolves_them() -> None:
+    data, bounded = load_module._from_events(SCALARS)
+    assert bounded
+    assert same(data, full(SCALARS))
+    assert data["p"] == "2023-01-01"  # timestamps stay text
+    assert list(data)[-3:] == ["404", "true", "~"]  # keys are the text written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x [1, 2]\nb: *x\nc: *x\n",
+        "a: &x {k: v}\nb: [*x, *x]\n",
+        "a: &s text\nb: *s\n",
+        "a: &n 12\nb: *n\n",
+        "a: &x [*x]\n",  # an alias inside its own anchor: a cycle, as the loader builds it
+        "a: {b: 1, c: [2, {d: 3}]}\ne: [[], {}]\n",
+        "a: 1\na: 2\nb: 3\n",  # a repeated key keeps its first place and last value
+        "- 1\n- two\n- {three: 3}\n",
+        "just text\n",
+        "---\na: 1\n...\n",
+    ],
+)
+def test_shapes_build_as_the_loader_builds_them(text: str) -> None:
+    built = load_module._from_events(text)
+    assert built is not load_module._UNSUPPORTED
+    assert same(built[0], full(text))
+
+
+def test_aliases_share_the_node_and_keep_the_bounds_check() -> None:
+    data, bounded = load_module._from_events("a: &x {k: v}\nb: *x\n")
+    assert data["a"] is data["b"]
+    assert not bounded
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!str 1\n",  # explicit tag
+        "a: !custom x\n",
+        "base: &b {x: 1}\nmore:\n  <<: *b\n  y: 2\n",  # merge key
+        "? [a, b]\n: c\n",  # non-scalar key
+        "&k a: 1\nb: *k\n",  # anchored key
+        "a: 1\n---\nb: 2\n",  # two documents
+        "a: =\n",  # the value tag, which no constructor takes
+        "a: *nowhere\n",  # undefined alias
+        "a: &x 1\nb: &x 2\n",  # repeated anchor
+        "a: [1, 2\n",  # syntax error
+        "",  # empty stream
+    ],
+)
+def test_other_yaml_goes_to_the_full_loader(text: str) -> None:
+    assert load_module._from_events(text) is load_module._UNSUPPORTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "base: &b {x: 1}\nmore:\n  <<: *b\n  y: 2\n",
+        "a: !!str 1\nb: !!float 2\n",
+        "",
+        "a: [1, 2\n",
+        "a: 1\n---\nb: 2\n",
+        "a: &x [*x]\n",
+        "[" * 600 + "]" * 600,
+    ],
+)
+def test_parse_results_and_errors_are_the_loaders(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def outcome() -> Any:
+        try:
+            return ("data", parse_bounded(text, "spec.yaml"))
+        except LoadError as exc:
+            return ("error", exc.code, exc.message, exc.line)
+
+    fast = outcome()
+    monkeypatch.setattr(load_module, "_from_events", lambda text: load_module._UNSUPPORTED)
+    slow = outcome()
+    assert fast[0] == slow[0]
+    assert same(fast[1:], slow[1:])
+
+
+def test_deep_nesting_is_left_to_the_bounds_check() -> None:
+    # the mapping holds the first list: MAX_DEPTH lists make one level too many
+    deep = "a: " + "[" * load_module.MAX_DEPTH + "]" * load_module.MAX_DEPTH + "\n"
+    assert load_module._from_events(deep) is load_module._UNSUPPORTED
+    with pytest.raises(LoadError) as raised:
+        parse_bounded(deep, "spec.yaml")
+    assert raised.value.code == "too-deep"
+    shallow = "a: " + "[" * (load_module.MAX_DEPTH - 1) + "]" * (load_module.MAX_DEPTH - 1) + "\n"
+    assert load_module._from_events(shallow)[1]
+    assert parse_bounded(shallow, "spec.yaml")["a"] == full(shallow)["a"]
+    assert parse_text(shallow, "spec.yaml") == full(shallow)
