@@ -110,7 +110,7 @@ class Bundle:
         return None
 
 
-def _is_file_ref(ref: str) -> bool:
+def is_file_ref(ref: str) -> bool:
     return not ref.startswith("#") and not _URL.match(ref)
 
 
@@ -221,7 +221,7 @@ class Bundler:
             node = parent[slot]
             if isinstance(node, dict):
                 ref = node.get("$ref")
-                if isinstance(ref, str) and (entry.key or _is_file_ref(ref)) and not _URL.match(ref):
+                if isinstance(ref, str) and (entry.key or is_file_ref(ref)) and not _URL.match(ref):
                     where = pointer_join(pointer, "$ref")
                     try:
                         local, inline = self._rewrite(entry, ref, where)
@@ -308,7 +308,7 @@ def has_file_refs(data: Any) -> bool:
         node = stack.pop()
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if isinstance(ref, str) and _is_file_ref(ref):
+            if isinstance(ref, str) and is_file_ref(ref):
                 return True
             stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):

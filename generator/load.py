@@ -11,11 +11,11 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
-from .bundle import Bundle, Bundler, has_file_refs
+from .bundle import Bundle, Bundler, is_file_ref, has_file_refs
 from .diagnostics import Diagnostics, GenerationFailed, Level, pointer_join, pointer_tokens
 
 try:  # the C loader is a hard requirement for speed, but fall back rather than crash
@@ -69,16 +69,20 @@ class LoadError(Exception):
 
 @dataclass
 class SourceMap:
-    """JSON pointer -> line, read from the composed YAML node tree, which is built on
-    first use (only a run with diagnostics to locate needs it)."""
+    """JSON pointer -> line: from the lines read while parsing (`marks`, see
+    load._from_events), else from the composed YAML node tree, which is built on first
+    use (only a run with diagnostics to locate needs it)."""
 
     path: str
     text: str
+    marks: Any = field(default=None, repr=False)
     _root: yaml.Node | None | bool = field(default=None, repr=False)  # False: not YAML
 
     def line_of(self, pointer: str) -> int:
         """The line of the node at `pointer` (of its key, in a mapping), else of its
         closest ancestor found; 0 when the text does not compose."""
+        if self.marks is not None:
+            return _line_in_marks(self.marks, pointer)
         if self._root is None:
             try:
                 self._root = yaml.compose(self.text, Loader=SpecLoader) or False
@@ -102,6 +106,22 @@ class SourceMap:
         return line
 
 
+def _line_in_marks(root: tuple[int, Any], pointer: str) -> int:
+    """`SourceMap.line_of`'s walk over the node tree, made over the marks."""
+    line, marks = root[0] + 1, root[1]
+    for token in pointer_tokens(pointer):
+        if isinstance(marks, dict):
+            found = marks.get(token)
+        elif isinstance(marks, list) and token.isdigit() and int(token) < len(marks):
+            found = marks[int(token)]
+        else:
+            break
+        if found is None:
+            break
+        line, marks = found[0] + 1, found[1]
+    return line
+
+
 @dataclass
 class Document:
     """A loaded spec: its data plus where it came from. For a multi-file document,
@@ -121,24 +141,31 @@ class Document:
         return self.source.path, self.source.line_of(pointer)
 
 
+class Parsed(NamedTuple):
+    data: Any
+    bounded: bool  # known to pass `check_bounds`
+    marks: Any = None  # lines, when read while parsing (see _from_events)
+    file_refs: bool | None = None  # whether a `$ref` names another file (None: not known)
+
+
 def parse_text(text: str, path: str) -> Any:
-    return _parse(text, path)[0]
+    return _parse(text, path).data
 
 
-def parse_bounded(text: str, path: str) -> Any:
-    """`parse_text`, then `check_bounds` (which a plain tree of YAML can skip)."""
-    data, bounded = _parse(text, path)
-    if not bounded:
-        check_bounds(data)
-    return data
+def parse_bounded(text: str, path: str) -> Parsed:
+    """`parse_text`, then `check_bounds` (which YAML read by `_from_events` can often
+    skip)."""
+    parsed = _parse(text, path)
+    if not parsed.bounded:
+        check_bounds(parsed.data)
+    return parsed
 
 
-def _parse(text: str, path: str) -> tuple[Any, bool]:
-    """The data, and whether it is known to be within the bounds (see _parse_yaml)."""
+def _parse(text: str, path: str) -> Parsed:
     stripped = text.lstrip()
     if path.endswith(".json") or stripped.startswith(("{", "[")):
         try:
-            return json.loads(text), False
+            return Parsed(json.loads(text), False)
         except RecursionError:
             raise LoadError(
                 "too-deep", f"nesting deeper than {MAX_DEPTH} levels", line=_json_depth_line(text)
@@ -149,15 +176,16 @@ def _parse(text: str, path: str) -> tuple[Any, bool]:
     return _parse_yaml(text)
 
 
-def _parse_yaml(text: str) -> tuple[Any, bool]:
-    """The YAML's data, and whether it is known to be a tree within the bounds (no
-    aliases, nesting at most MAX_DEPTH, fewer than MAX_NODES nodes): then
-    `check_bounds` has nothing to find."""
+def _parse_yaml(text: str) -> Parsed:
+    """The YAML's data. Read by `_from_events`, it is `bounded` (`check_bounds` has
+    nothing to find there) when it nests at most MAX_DEPTH deep, has at most MAX_NODES
+    nodes counting those aliases repeat, and aliases only scalars and closed containers
+    of scalars."""
     parsed = _from_events(text)
     if parsed is not _UNSUPPORTED:
-        return parsed  # type: ignore[no-any-return]
+        return Parsed(*parsed)
     try:
-        return yaml.load(text, Loader=SpecLoader), False
+        return Parsed(yaml.load(text, Loader=SpecLoader), False)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -184,8 +212,13 @@ def _from_events(text: str) -> Any:
     merge key, a non-scalar or anchored key, several documents, a parse error) returns
     `_UNSUPPORTED`, and the full loader then builds the data or reports the error.
 
-    A plain scalar resolves and constructs exactly as the loader does it; the result is
-    memoised per text (`type: string` is written thousands of times)."""
+    Returns (data, bounded, marks, file_refs): `bounded` as in `_parse_yaml`; `marks`
+    the lines a `SourceMap` would read from the node tree, so locating needs no second
+    parse; `file_refs` what `has_file_refs` would answer.
+    A container's marks are a dict (key -> (line of the key, marks of the value)) or a
+    list ((line of the item, its marks)); a scalar's marks are None; the root is
+    (line, marks). A plain scalar resolves and constructs exactly as the loader does
+    it, memoised per text (`type: string` is written thousands of times)."""
     loader = SpecLoader(text)
     try:
         get_event = loader.get_event
@@ -194,12 +227,17 @@ def _from_events(text: str) -> Any:
             return _UNSUPPORTED
         resolve, constructors = loader.resolve, loader.yaml_constructors
         plain: dict[str, Any] = {}
-        anchors: dict[str, Any] = {}
-        stack: list[tuple[Any, Any]] = []
+        anchors: dict[str, tuple[Any, int, Any]] = {}  # name -> (value, line, marks)
+        stack: list[tuple[Any, Any, Any, int]] = []
         root: Any = _UNSUPPORTED
+        root_marks: tuple[int, Any] = (0, None)
         top: Any = None  # the open mapping or sequence
+        marks: Any = None  # its marks
         key: str | None = None  # in a mapping, the key awaiting its value
+        key_line = 0
         events = 0
+        repeated = 0  # the nodes aliases repeat (MAX_NODES + 1: unknown, or a cycle)
+        ref_holders: list[dict[str, Any]] = []
         while True:
             event = get_event()
             kind = type(event)
@@ -209,15 +247,21 @@ def _from_events(text: str) -> Any:
                 if kind is yaml.AliasEvent:
                     if in_key or event.anchor not in anchors:
                         return _UNSUPPORTED
-                    value = anchors[event.anchor]
+                    value, line, child = anchors[event.anchor]
+                    if type(value) is dict or type(value) is list:
+                        repeated += _repeated_size(value, len(stack), top, stack)
                 else:
                     if event.tag is not None or (in_key and event.anchor is not None):
                         return _UNSUPPORTED
                     value = event.value
+                    line = event.start_mark.line
+                    child = None
                     if in_key:
                         if value == "<<" and event.implicit[0]:
                             return _UNSUPPORTED
-                        key = value
+                        key, key_line = value, line
+                        if value == "$ref":
+                            ref_holders.append(top)
                         continue
                     if event.implicit[0]:
                         try:
@@ -230,34 +274,45 @@ def _from_events(text: str) -> Any:
                     if event.anchor is not None:
                         if event.anchor in anchors:
                             return _UNSUPPORTED
-                        anchors[event.anchor] = value
+                        anchors[event.anchor] = (value, line, None)
                 if type(top) is dict:
                     top[key] = value
+                    if key not in marks:  # a repeated key: lines are the first one's
+                        marks[key] = (key_line, child)
                     key = None
                 elif top is not None:
                     top.append(value)
+                    marks.append((line, child))
                 else:
-                    root = value
+                    root, root_marks = value, (line, child)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if event.tag is not None or (key is None and type(top) is dict):
                     return _UNSUPPORTED
-                new: Any = {} if kind is yaml.MappingStartEvent else []
+                line = event.start_mark.line
+                if kind is yaml.MappingStartEvent:
+                    new: Any = {}
+                    new_marks: Any = {}
+                else:
+                    new, new_marks = [], []
                 if event.anchor is not None:
                     if event.anchor in anchors:
                         return _UNSUPPORTED
-                    anchors[event.anchor] = new
+                    anchors[event.anchor] = (new, line, new_marks)
                 if type(top) is dict:
                     top[key] = new
+                    if key not in marks:
+                        marks[key] = (key_line, new_marks)
                 elif top is not None:
                     top.append(new)
+                    marks.append((line, new_marks))
                 else:
-                    root = new
-                stack.append((top, key))
-                top, key = new, None
+                    root, root_marks = new, (line, new_marks)
+                stack.append((top, marks, key, key_line))
+                top, marks, key = new, new_marks, None
                 if len(stack) > MAX_DEPTH:
                     return _UNSUPPORTED
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                top, _ = stack.pop()
+                top, marks, _, _ = stack.pop()
                 key = None
             elif kind is yaml.DocumentEndEvent:
                 break
@@ -265,11 +320,27 @@ def _from_events(text: str) -> Any:
                 return _UNSUPPORTED
         if type(get_event()) is not yaml.StreamEndEvent:
             return _UNSUPPORTED
-        return root, not anchors and events <= MAX_NODES
+        file_refs = any(isinstance(d["$ref"], str) and is_file_ref(d["$ref"]) for d in ref_holders)
+        return root, events + repeated <= MAX_NODES, root_marks, file_refs
     except yaml.YAMLError:
         return _UNSUPPORTED
     finally:
         loader.dispose()
+
+
+def _repeated_size(value: dict[str, Any] | list[Any], depth: int, top: Any, stack: list[Any]) -> int:
+    """The nodes an alias of the container `value` adds, placed at `depth`; more than
+    MAX_NODES unless it is a closed container of scalars that stays within MAX_DEPTH,
+    the one case that needs no `check_bounds` (OpenAPI documents alias `required` lists)."""
+    items = value.values() if isinstance(value, dict) else value
+    if (
+        value is top
+        or any(value is frame[0] for frame in stack)
+        or depth + 1 > MAX_DEPTH
+        or any(isinstance(item, (dict, list)) for item in items)
+    ):
+        return MAX_NODES + 1
+    return 1 + len(value)
 
 
 def _json_depth_line(text: str) -> int:
@@ -384,7 +455,7 @@ def load(path: str | Path, diagnostics: Diagnostics) -> Document:
     text = ""
     try:
         text = read_file(path)
-        data = parse_bounded(text, shown)
+        parsed = parse_bounded(text, shown)
     except LoadError as exc:
         line = exc.line
         if exc.pointer and not line:
@@ -394,9 +465,9 @@ def load(path: str | Path, diagnostics: Diagnostics) -> Document:
                 line = 0
         diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer, shown, line)
         raise GenerationFailed from None
-    doc = Document(shown, data, SourceMap(shown, text))
+    doc = Document(shown, parsed.data, SourceMap(shown, text, parsed.marks))
     diagnostics.locator = doc.locate
-    if has_file_refs(data):
+    if parsed.file_refs or (parsed.file_refs is None and has_file_refs(doc.data)):
         bundle_files(doc, path, diagnostics)
     return doc
 
@@ -404,10 +475,10 @@ def load(path: str | Path, diagnostics: Diagnostics) -> Document:
 def _load_referenced(path: Path, shown: str) -> tuple[Any, SourceMap]:
     try:
         text = read_file(path)
-        data = parse_text(text, shown)
+        parsed = _parse(text, shown)
     except LoadError as exc:
         raise _ReferencedFileError(shown, exc) from None
-    return data, SourceMap(shown, text)
+    return parsed.data, SourceMap(shown, text, parsed.marks)
 
 
 class _ReferencedFileError(Exception):

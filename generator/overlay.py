@@ -435,7 +435,7 @@ def apply_overlays(document: Document, overlays: tuple[Path, ...] | list[Path], 
     for path in overlays:
         shown = str(path)
         try:
-            data = parse_bounded(read_file(Path(path)), shown)
+            data = parse_bounded(read_file(Path(path)), shown).data
             actions = parse_overlay(data)
         except LoadError as exc:
             diagnostics.add(exc.code, Level.ERROR, exc.message, "", shown, exc.line)
