@@ -598,10 +598,12 @@ def _patched() -> list[Any]:
         OpenAPIV31SchemaValidator,
         SchemaValidator,
     )
+    from pathable import accessors
     from referencing import Registry
     from referencing._core import Resolver
 
     return [
+        accessors.Subscriptable,
         OpenAPIV31SchemaValidator._validate_schema_meta,
         OpenAPIV30SchemaValidator._validate_schema_meta,
         SchemaValidator.__init__,
@@ -645,6 +647,28 @@ def test_a_lookup_is_shared_only_within_its_document() -> None:
         elsewhere = Registry().with_resource(uri, DRAFT202012.create_resource(schema)).resolver(base_uri=uri)
         assert elsewhere.lookup("#/$defs/a") is not first  # another registry
     assert resolver.lookup("#/$defs/a") is not first  # the memo ends with the context
+
+
+def test_subscriptable_is_answered_per_type_as_the_protocol_answers() -> None:
+    from pathable import accessors
+    from pathable.protocols import Subscriptable
+
+    class Holder:
+        def __init__(self, members: bool) -> None:
+            if members:  # the protocol's members on the instance, not the type
+                self.__contains__ = self.__getitem__ = self.__len__ = len
+
+    class Mapped(dict[str, int]):
+        pass
+
+    values: list[Any] = [{}, {"a": 1}, [], [1], "", "text", 0, 1.5, True, None, (1,), Mapped(), Holder(True), Holder(False)]
+    with validator_speedups.protocol_checks_by_type():
+        during = [isinstance(v, accessors.Subscriptable) for v in values]
+        assert accessors.SubscriptableAccessor._get_subnode({"a": 1}, "a") == 1
+        with pytest.raises(KeyError):
+            accessors.SubscriptableAccessor._get_subnode(5, "a")
+    assert accessors.Subscriptable is Subscriptable
+    assert during == [isinstance(v, Subscriptable) for v in values]
 
 
 def test_an_id_list_answers_as_a_list() -> None:
