@@ -106,7 +106,7 @@ class _Stubber(ast.NodeTransformer):
                 if call.func.id == "TypeVar":
                     return node
                 target = node.targets[0]
-                return ast.AnnAssign(target=target, annotation=ast.Name(call.func.id), value=None, simple=1)
+                return ast.AnnAssign(target=target, annotation=ast.Name(call.func.id, ast.Load()), value=None, simple=1)
         raise StubError(f"line {node.lineno}: cannot state the type of this assignment in a stub")
 
     def visit_If(self, node: ast.If) -> ast.AST:
@@ -126,6 +126,46 @@ def derive_stub(source: str, tree: ast.Module | None = None) -> str:
         # no fix_missing_locations: unparse reads positions only of parsed nodes (for
         # type comments), never of the ones made here
         return ast.unparse(ast.Module([stmt for stmt in body if stmt is not None], [])) + "\n"
+
+
+def _stub_statements(module_body: list[ast.stmt]) -> tuple[str, list[ast.stmt]]:
+    """derive_stub's text, and the stub's top-level statements placed as parsing that
+    text would place them (lineno, end_lineno, decorators' lineno; what split_chunks and
+    the pairing read), which spares parsing the stub again. Inside, they keep the
+    module's positions; the module's own nodes are copied, not moved.
+
+    The text is ast.unparse of each statement, joined as unparse joins a module's body:
+    a newline before each statement, and another before a class or def (its
+    `maybe_newline`). Each decorator unparses to one line."""
+    stubber = _Stubber()
+    parts: list[str] = []
+    placed: list[ast.stmt] = []
+    start = 1
+    with paused_gc():
+        for stmt in _strip_docstring(module_body):
+            stub = stubber.visit(stmt)
+            if stub is None:
+                continue
+            text = ast.unparse(stub)
+            if parts:
+                separator = "\n\n" if isinstance(stub, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) else "\n"
+                parts.append(separator)
+                start += len(separator)
+            node = copy.copy(stub)
+            decorators = getattr(stub, "decorator_list", None)
+            if decorators:
+                node.decorator_list = [_at(copy.copy(d), start + k) for k, d in enumerate(decorators)]  # type: ignore[attr-defined]
+            node.lineno = start + len(decorators or ())
+            node.end_lineno = start + text.count("\n")
+            parts.append(text)
+            placed.append(node)
+            start = node.end_lineno
+    return "".join(parts) + "\n", placed
+
+
+def _at(node: _N, line: int) -> _N:
+    node.lineno = node.end_lineno = line  # type: ignore[attr-defined]
+    return node
 
 
 # --- the stub text without black ----------------------------------------------------
@@ -717,8 +757,11 @@ def _stub_piece(
 
     try:
         module_body = parse(text).body
-        stub = derive_stub(text, ast.Module(module_body, []))
-        stub_body = parse(stub).body
+        if first:  # the imports it prunes are read at their lines inside `if` blocks too
+            stub = derive_stub(text, ast.Module(module_body, []))
+            stub_body = parse(stub).body
+        else:  # a piece with an import or `if` is refused below
+            stub, stub_body = _stub_statements(module_body)
     except (SyntaxError, StubError):  # the whole module reports it, at its line
         return None
     chunks = split_chunks(stub, ast.Module(stub_body, []))

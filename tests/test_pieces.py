@@ -269,3 +269,30 @@ def test_large_modules_are_never_parsed_whole(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.undo()
     assert chunks == whole_prepare(module)
     assert stub == whole_stub(module)
+
+
+def _positions(body: list[ast.stmt]) -> list[tuple[int, int | None, list[int]]]:
+    return [(s.lineno, s.end_lineno, [d.lineno for d in getattr(s, "decorator_list", ())]) for s in body]
+
+
+@pytest.mark.parametrize("path", GENERATED[:12], ids=lambda p: p.name)
+def test_stub_statements_are_placed_as_parsing_places_them(path: Path) -> None:
+    _assert_placed(path.read_text())
+
+
+def test_stub_statements_of_tricky_text() -> None:
+    _assert_placed(fmt.format_source(TRICKY))
+    _assert_placed("@a\n@b.c(1)\nclass A:\n    x: int = 1\n\n\nasync def f() -> None:\n    pass\n\n\nX = 1\nT = TypeVar('T')\n")
+
+
+def _assert_placed(module: str) -> None:
+    """The stub's text is derive_stub's; its statements sit where parsing that text puts
+    them; the module's tree is left as it was."""
+    tree = imports.parse(module)
+    before = ast.dump(tree, include_attributes=True)
+    text, body = stubs._stub_statements(tree.body)
+    assert text == stubs.derive_stub(module)
+    assert _positions(body) == _positions(imports.parse(text).body)
+    assert ast.dump(ast.Module(body, []))  # a whole tree
+    assert imports._used_names(ast.Module(body, [])) == imports._used_names(imports.parse(text))
+    assert ast.dump(tree, include_attributes=True) == before
