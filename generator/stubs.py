@@ -239,7 +239,12 @@ def _split_params(text: str, start: int) -> tuple[list[str], int]:
     depth = 0
     item = start + 1
     i = start + 1
-    while i < len(text):
+    find = _PARAMS_MARK.search
+    while True:
+        mark = find(text, i)
+        if mark is None:
+            raise _Fallback
+        i = mark.start()
         ch = text[i]
         if ch in "\"'":
             if text.startswith(ch * 3, i):
@@ -257,11 +262,14 @@ def _split_params(text: str, start: int) -> tuple[list[str], int]:
                     items.append(last)
                 return items, i
             depth -= 1
-        elif ch == "," and depth == 0:
+        elif depth == 0:  # a comma
             items.append(text[item:i].strip())
             item = i + 1
         i += 1
-    raise _Fallback
+
+
+# what _split_params looks at: quotes, brackets and commas
+_PARAMS_MARK = re.compile(r"""["'()\[\]{},]""")
 
 
 def _def_lines(header: str, indent: str) -> tuple[list[str], str]:
