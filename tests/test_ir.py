@@ -419,3 +419,26 @@ def test_an_array_of_objects_that_hold_the_array_is_a_recursive_model() -> None:
     assert not [d for d in diagnostics.items if d.code == "too-deep"]
     item = next(m for m in api.models if m.pointer == "/components/schemas/Tree/items")
     assert [f.annotation for f in item.fields] == [f"list[{item.name}] | None | NotGiven"]
+
+
+def test_ascii_words_fast_path_folds_as_the_slow_path() -> None:
+    """Printable ASCII skips NFKD and the per-character filter: for each of its
+    characters both are the identity, and the control characters take the slow path."""
+    import random
+    import unicodedata
+
+    from generator.model import naming
+
+    for code in range(128):
+        char = chr(code)
+        kept = char.isascii() and unicodedata.category(char)[0] != "C"
+        assert unicodedata.normalize("NFKD", char) == char
+        assert char.isprintable() == kept
+    chooser = random.Random(7)
+    alphabet = [chr(c) for c in range(128)] + ["é", "ß", "ﬁ", "名", "\u200b"]
+    for _ in range(2000):
+        text = "".join(chooser.choice(alphabet) for _ in range(chooser.randint(0, 12)))
+        folded = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if c.isascii() and unicodedata.category(c)[0] != "C"
+        )
+        assert naming.ascii_words(text) == naming.ascii_words(folded)

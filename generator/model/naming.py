@@ -29,8 +29,12 @@ _WINDOWS_DEVICES = frozenset(
 
 def ascii_words(text: str) -> list[str]:
     """Split any string into ASCII words; accents are folded, other scripts dropped."""
-    folded = unicodedata.normalize("NFKD", str(text))
-    folded = "".join(c for c in folded if c.isascii() and unicodedata.category(c)[0] != "C")
+    folded = str(text)
+    # printable ASCII is what folding and filtering keep as it is (NFKD leaves ASCII
+    # alone; its control characters are its only category C)
+    if not (folded.isascii() and folded.isprintable()):
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if c.isascii() and unicodedata.category(c)[0] != "C")
     spaced = _WORD_BOUNDARY.sub(lambda m: f"{m[1] or m[3]}_{m[2] or m[4]}", folded)
     return [w for w in _NON_WORD.split(spaced) if w]
 
