@@ -312,12 +312,21 @@ def encode_path_param(param: Param) -> str:
 def expand_path(template: str, params: Sequence[Param]) -> str:
     """Fill the path template segment by segment. Values are percent-encoded, so none
     can add a `/`; one that would make its segment `.` or `..` (which URL normalisation
-    resolves, climbing out of the operation's path) has its dots encoded too."""
+    resolves, climbing out of the operation's path) has its dots encoded too. Each
+    value is encoded once, when its segment names it (an encoded value holds no braces,
+    so it can never name another)."""
     segments = template.split("/")
+    encoded: dict[str, str] = {}
     for index, segment in enumerate(segments):
+        if "{" not in segment:
+            continue
         filled = segment
         for param in params:
-            filled = filled.replace("{" + param.name + "}", encode_path_param(param))
+            placeholder = "{" + param.name + "}"
+            if placeholder in filled:
+                if param.name not in encoded:
+                    encoded[param.name] = encode_path_param(param)
+                filled = filled.replace(placeholder, encoded[param.name])
         if filled != segment and filled and not filled.strip("."):
             filled = filled.replace(".", "%2E")
         segments[index] = filled
