@@ -9,17 +9,17 @@ Two kinds of findings:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
 import sys
-from contextlib import nullcontext
 from typing import Any, Callable, Iterator
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .bundle import in_extension
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
-from .validator_speedups import crawl_once, faster
+from .validator_speedups import crawl_once, faster, patched
 
 MAX_VALIDATOR_MESSAGE = 300
 MAX_VALIDATED_DEPTH = 100
@@ -165,8 +165,10 @@ def most_specific(error: Any) -> Any:
     return error
 
 
-def _error_pointer(error: Any, data: dict[str, Any]) -> str:
+def _error_pointer(error: Any, data: dict[str, Any], at: tuple[Any, ...] = ()) -> str:
     path: Any = getattr(error, "absolute_path", None) or getattr(error, "path", ())
+    if at:  # the error's path is inside a schema or a default value found at `at`
+        return pointer_join("", *_as_written(data, [*at, *path]))
     if not path:
         # The duplicate-operationId check reports no path; rebuild it from the message.
         match = _DUPLICATE_ID.match(str(getattr(error, "message", "")))
@@ -175,6 +177,96 @@ def _error_pointer(error: Any, data: dict[str, Any]) -> str:
             if match[2] in paths[match[3]]:
                 return pointer_join("/paths", match[3], match[2], "operationId")
     return pointer_join("", *path)
+
+
+def _as_written(data: Any, steps: list[Any]) -> list[Any]:
+    """`steps` (a path the validator walked, through `$ref`s) as a path in the document
+    as written: where a step is not in an object with a local `$ref`, it continues from
+    the referenced node. Unchanged when some step cannot be followed."""
+    out: list[Any] = []
+    node = data
+    jumps = 0
+    for step in steps:
+        while isinstance(node, dict) and str(step) not in node and jumps < 64:
+            ref = node.get("$ref")
+            if not (isinstance(ref, str) and ref.startswith("#")):
+                break
+            jumps += 1
+            node, out = data, pointer_tokens(ref[1:])
+            for token in out:
+                node = _child(node, token)
+        node = _child(node, step)
+        if node is _NOWHERE:
+            return steps
+        out.append(step)
+    return out
+
+
+_NOWHERE = object()
+
+
+def _child(node: Any, step: Any) -> Any:
+    if isinstance(node, dict):
+        return node.get(str(step), _NOWHERE)
+    if isinstance(node, list) and str(step).isdigit() and int(step) < len(node):
+        return node[int(step)]
+    return _NOWHERE
+
+
+_AT = "_generator_found_at"
+
+
+@contextlib.contextmanager
+def _located() -> Iterator[None]:
+    """Mark where in the document the errors of two checks belong. A schema checked
+    against the meta-schema, and a `default` checked against its schema, give errors
+    whose paths start at that schema or value, not at the document: without a mark
+    they all read as `#`, line 1. The mark is the path the validator walked to the
+    schema (through a `$ref`, where it is used)."""
+    try:
+        from openapi_spec_validator.validation import keywords
+        from openapi_spec_validator.validation.exceptions import OpenAPIValidationError as wrapped
+    except ImportError:  # pragma: no cover - a dependency
+        yield
+        return
+    classes = [
+        cls
+        for name in ("OpenAPIV30SchemaValidator", "OpenAPIV31SchemaValidator")
+        if isinstance(cls := getattr(keywords, name, None), type) and hasattr(cls, "_validate_schema_meta")
+    ]
+    value_validator = getattr(keywords, "ValueValidator", None)
+    if not classes or value_validator is None:
+        yield
+        return
+
+    def mark(error: Any, schema: Any, *more: str) -> Any:
+        parts = getattr(schema, "parts", None)
+        if error is not None and isinstance(parts, (list, tuple)) and not hasattr(error, _AT):
+            try:
+                setattr(error, _AT, (*parts, *more))
+            except AttributeError:
+                pass
+        return error
+
+    def meta_check(original: Any) -> Any:
+        def check(self: Any, schema: Any, schema_value: Any) -> Any:
+            return mark(original(self, schema, schema_value), schema)
+
+        return check
+
+    original_value = value_validator.__call__
+
+    def value_check(self: Any, schema: Any, value: Any) -> Iterator[Any]:
+        for error in original_value(self, schema, value):
+            if not isinstance(error, wrapped):
+                error = wrapped.create_from(error)  # as the validator wraps it later on
+            yield mark(error, schema, "default")
+
+    with contextlib.ExitStack() as stack:
+        for cls in classes:
+            stack.enter_context(patched(cls, "_validate_schema_meta", meta_check(cls._validate_schema_meta)))
+        stack.enter_context(patched(value_validator, "__call__", value_check))
+        yield
 
 
 def _iter_errors(validator_cls: Any, data: dict[str, Any]) -> Iterator[Any]:
@@ -200,13 +292,14 @@ def schema_findings(data: dict[str, Any], *, fast: bool = True) -> list[tuple[st
     )
     findings: list[tuple[str, str, str, str]] = []
     try:
-        with crawl_once(), (faster() if fast else nullcontext()):
+        with crawl_once(), (faster() if fast else contextlib.nullcontext()), _located():
             for error in _iter_errors(validator_cls, data):
+                at = getattr(error, _AT, ())
                 error = most_specific(error)
                 message = str(getattr(error, "message", error))
                 if len(message) > MAX_VALIDATOR_MESSAGE:
                     message = message[:MAX_VALIDATOR_MESSAGE] + "..."
-                findings.append(("spec-invalid", message, _error_pointer(error, data), ""))
+                findings.append(("spec-invalid", message, _error_pointer(error, data, at), ""))
     except RecursionError:
         if nesting_depth(data) > MAX_VALIDATED_DEPTH:
             findings.append(("too-deep", f"schemas nest more than {MAX_VALIDATED_DEPTH} levels deep", "", ""))

@@ -22,7 +22,7 @@ UPDATE = os.environ.get("UPDATE_SNAPSHOTS", "") not in ("", "0")
 # Broken at the core: nothing can be generated, `generate` refuses and writes nothing.
 FATAL = {"dangling_ref", "missing_paths", "yaml_syntax", "json_syntax", "swagger2", "scalar_document"}
 # Schema violations the default (tolerant) `generate` turns into warnings.
-TOLERATED = {"wrong_types", "missing_info", "duplicate_operation_id"}
+TOLERATED = {"wrong_types", "missing_info", "duplicate_operation_id", "bad_schema_values"}
 
 # What the line each diagnostic points at must contain (checked against the spec text,
 # so a wrong line number fails even if someone rewrites the snapshot carelessly).
@@ -36,6 +36,7 @@ OFFENDING: dict[str, dict[str, str]] = {
     "json_syntax": {"parse-error": '{"description": "ok"},}'},
     "swagger2": {"swagger-2": 'swagger: "2.0"'},
     "scalar_document": {"not-openapi": "42"},
+    "bad_schema_values": {"'old' is not": "default: old", "'long' is not": "maxLength: long"},
 }
 
 SPECS = sorted(p for p in BROKEN.iterdir() if p.suffix in (".yaml", ".yml", ".json"))

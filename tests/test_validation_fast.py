@@ -754,3 +754,16 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
+
+
+def test_paths_through_refs_are_given_as_written() -> None:
+    data = {
+        "paths": {"/p": {"get": {"schema": {"$ref": "#/components/schemas/A"}}}},
+        "components": {"schemas": {"A": {"properties": {"b": {"$ref": "#/components/schemas/B"}}}, "B": {"default": 1}}},
+        "loop": {"$ref": "#/loop"},
+    }
+    walked = ["paths", "/p", "get", "schema", "properties", "b", "default"]
+    assert validate._as_written(data, walked) == ["components", "schemas", "B", "default"]
+    assert validate._as_written(data, ["components", "schemas", "A"]) == ["components", "schemas", "A"]
+    assert validate._as_written(data, ["loop", "x"]) == ["loop", "x"]  # a $ref cycle: as walked
+    assert validate._as_written(data, ["paths", "/q", "get"]) == ["paths", "/q", "get"]
