@@ -242,27 +242,28 @@ def _from_events(text: str) -> Any:
             event = get_event()
             kind = type(event)
             events += 1
-            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                in_key = key is None and type(top) is dict
-                if kind is yaml.AliasEvent:
-                    if in_key or event.anchor not in anchors:
+            opens = kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent
+            if kind is yaml.AliasEvent:
+                if (key is None and type(top) is dict) or event.anchor not in anchors:
+                    return _UNSUPPORTED
+                value, line, child = anchors[event.anchor]
+                if type(value) is dict or type(value) is list:
+                    repeated += _repeated_size(value, len(stack), top, stack)
+            elif kind is yaml.ScalarEvent or opens:
+                if event.tag is not None:
+                    return _UNSUPPORTED
+                line = event.start_mark.line
+                if key is None and type(top) is dict:  # a key
+                    if opens or event.anchor is not None or (event.value == "<<" and event.implicit[0]):
                         return _UNSUPPORTED
-                    value, line, child = anchors[event.anchor]
-                    if type(value) is dict or type(value) is list:
-                        repeated += _repeated_size(value, len(stack), top, stack)
+                    key, key_line = event.value, line
+                    if key == "$ref":
+                        ref_holders.append(top)
+                    continue
+                if opens:
+                    value, child = ({}, {}) if kind is yaml.MappingStartEvent else ([], [])
                 else:
-                    if event.tag is not None or (in_key and event.anchor is not None):
-                        return _UNSUPPORTED
-                    value = event.value
-                    line = event.start_mark.line
-                    child = None
-                    if in_key:
-                        if value == "<<" and event.implicit[0]:
-                            return _UNSUPPORTED
-                        key, key_line = value, line
-                        if value == "$ref":
-                            ref_holders.append(top)
-                        continue
+                    value, child = event.value, None
                     if event.implicit[0]:
                         try:
                             value = plain[value]
@@ -271,53 +272,33 @@ def _from_events(text: str) -> Any:
                             if tag not in _PLAIN_TAGS:
                                 return _UNSUPPORTED
                             value = plain[value] = constructors[tag](loader, yaml.ScalarNode(tag, value))
-                    if event.anchor is not None:
-                        if event.anchor in anchors:
-                            return _UNSUPPORTED
-                        anchors[event.anchor] = (value, line, None)
-                if type(top) is dict:
-                    top[key] = value
-                    if key not in marks:  # a repeated key: lines are the first one's
-                        marks[key] = (key_line, child)
-                    key = None
-                elif top is not None:
-                    top.append(value)
-                    marks.append((line, child))
-                else:
-                    root, root_marks = value, (line, child)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if event.tag is not None or (key is None and type(top) is dict):
-                    return _UNSUPPORTED
-                line = event.start_mark.line
-                if kind is yaml.MappingStartEvent:
-                    new: Any = {}
-                    new_marks: Any = {}
-                else:
-                    new, new_marks = [], []
                 if event.anchor is not None:
                     if event.anchor in anchors:
                         return _UNSUPPORTED
-                    anchors[event.anchor] = (new, line, new_marks)
-                if type(top) is dict:
-                    top[key] = new
-                    if key not in marks:
-                        marks[key] = (key_line, new_marks)
-                elif top is not None:
-                    top.append(new)
-                    marks.append((line, new_marks))
-                else:
-                    root, root_marks = new, (line, new_marks)
-                stack.append((top, marks, key, key_line))
-                top, marks, key = new, new_marks, None
-                if len(stack) > MAX_DEPTH:
-                    return _UNSUPPORTED
+                    anchors[event.anchor] = (value, line, child)
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 top, marks, _, _ = stack.pop()
                 key = None
+                continue
             elif kind is yaml.DocumentEndEvent:
                 break
             else:
                 return _UNSUPPORTED
+            if type(top) is dict:
+                top[key] = value
+                if key not in marks:  # a repeated key: lines are the first one's
+                    marks[key] = (key_line, child)
+            elif top is not None:
+                top.append(value)
+                marks.append((line, child))
+            else:
+                root, root_marks = value, (line, child)
+            if opens:
+                stack.append((top, marks, key, key_line))
+                top, marks = value, child
+                if len(stack) > MAX_DEPTH:
+                    return _UNSUPPORTED
+            key = None
         if type(get_event()) is not yaml.StreamEndEvent:
             return _UNSUPPORTED
         file_refs = any(isinstance(d["$ref"], str) and is_file_ref(d["$ref"]) for d in ref_holders)
