@@ -12,7 +12,7 @@ from generator import format as fmt
 from generator.stubs import fast_stub_chunks
 from tests.helpers import ROOT
 
-CORPUS = Path("/work/shared/corpus/dev")
+CORPUS = ROOT.parent / "shared" / "corpus" / "dev"
 SPECS = [
     ROOT / "tests/hostile/code_in_defaults.yaml",
     ROOT / "tests/hostile/keywords_and_builtins.yaml",
