@@ -167,8 +167,6 @@ def most_specific(error: Any) -> Any:
 
 def _error_pointer(error: Any, data: dict[str, Any], at: tuple[Any, ...] = ()) -> str:
     path: Any = getattr(error, "absolute_path", None) or getattr(error, "path", ())
-    if at:  # the error's path is inside a schema or a default value found at `at`
-        return pointer_join("", *_as_written(data, [*at, *path]))
     if not path:
         # The duplicate-operationId check reports no path; rebuild it from the message.
         match = _DUPLICATE_ID.match(str(getattr(error, "message", "")))
@@ -176,6 +174,8 @@ def _error_pointer(error: Any, data: dict[str, Any], at: tuple[Any, ...] = ()) -
         if match and isinstance(paths, dict) and isinstance(paths.get(match[3]), dict):
             if match[2] in paths[match[3]]:
                 return pointer_join("/paths", match[3], match[2], "operationId")
+    if at:  # the error's path is inside the node found at `at` (see _located)
+        return pointer_join("", *_as_written(data, [*at, *path]))
     return pointer_join("", *path)
 
 
@@ -218,12 +218,15 @@ _AT = "_generator_found_at"
 
 @contextlib.contextmanager
 def _located() -> Iterator[None]:
-    """Mark where in the document the errors of two checks belong. A schema checked
-    against the meta-schema, and a `default` checked against its schema, give errors
-    whose paths start at that schema or value, not at the document: without a mark
-    they all read as `#`, line 1. The mark is the path the validator walked to the
-    schema (through a `$ref`, where it is used)."""
+    """Mark where in the document the errors of openapi-spec-validator's own checks
+    belong. A schema checked against the meta-schema, and a `default` checked against
+    its schema, give errors whose paths start at that schema or value; the checks of
+    paths, operations, parameters and schemas give errors with no path at all. Without
+    a mark they all read as `#`, line 1. The mark is the path the validator walked to
+    the node it was checking (through a `$ref`, where it is used); the innermost check
+    marks first."""
     try:
+        from jsonschema_path import SchemaPath
         from openapi_spec_validator.validation import keywords
         from openapi_spec_validator.validation.exceptions import OpenAPIValidationError as wrapped
     except ImportError:  # pragma: no cover - a dependency
@@ -262,10 +265,28 @@ def _located() -> Iterator[None]:
                 error = wrapped.create_from(error)  # as the validator wraps it later on
             yield mark(error, schema, "default")
 
+    def node_check(original: Any) -> Any:
+        def check(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            node = next((arg for arg in args if isinstance(arg, SchemaPath)), None)
+            for error in original(self, *args, **kwargs):
+                yield error if node is None else mark(error, node)
+
+        return check
+
+    checks = [
+        cls
+        for cls in vars(keywords).values()
+        if isinstance(cls, type)
+        and issubclass(cls, getattr(keywords, "KeywordValidator", ()))
+        and not issubclass(cls, value_validator)
+        and "__call__" in vars(cls)
+    ]
     with contextlib.ExitStack() as stack:
         for cls in classes:
             stack.enter_context(patched(cls, "_validate_schema_meta", meta_check(cls._validate_schema_meta)))
         stack.enter_context(patched(value_validator, "__call__", value_check))
+        for cls in checks:
+            stack.enter_context(patched(cls, "__call__", node_check(vars(cls)["__call__"])))
         yield
 
 

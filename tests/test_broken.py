@@ -20,7 +20,7 @@ BROKEN = Path(__file__).resolve().parent / "broken"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS", "") not in ("", "0")
 
 # Broken at the core: nothing can be generated, `generate` refuses and writes nothing.
-FATAL = {"dangling_ref", "missing_paths", "yaml_syntax", "json_syntax", "swagger2", "scalar_document"}
+FATAL = {"dangling_ref", "missing_paths", "yaml_syntax", "json_syntax", "swagger2", "scalar_document", "undeclared_path_parameter"}
 # Schema violations the default (tolerant) `generate` turns into warnings.
 TOLERATED = {"wrong_types", "missing_info", "duplicate_operation_id", "bad_schema_values"}
 
@@ -36,6 +36,7 @@ OFFENDING: dict[str, dict[str, str]] = {
     "json_syntax": {"parse-error": '{"description": "ok"},}'},
     "swagger2": {"swagger-2": 'swagger: "2.0"'},
     "scalar_document": {"not-openapi": "42"},
+    "undeclared_path_parameter": {"was not resolved": "get:"},
     "bad_schema_values": {"'old' is not": "default: old", "'long' is not": "maxLength: long"},
 }
 
