@@ -148,13 +148,9 @@ class Parsed(NamedTuple):
     file_refs: bool | None = None  # whether a `$ref` names another file (None: not known)
 
 
-def parse_text(text: str, path: str) -> Any:
-    return _parse(text, path).data
-
-
 def parse_bounded(text: str, path: str) -> Parsed:
-    """`parse_text`, then `check_bounds` (which YAML read by `_from_events` can often
-    skip)."""
+    """The document's data, through `check_bounds` (which YAML read by `_from_events`
+    can often skip)."""
     parsed = _parse(text, path)
     if not parsed.bounded:
         check_bounds(parsed.data)

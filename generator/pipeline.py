@@ -98,9 +98,9 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                 formatter.close()
                 raise
             if diagnostics.locator is not None and any(d.pointer and not d.file for d in diagnostics.items):
-                # Locating diagnostics composes the YAML once (a large spec takes a good
-                # part of a second): done now, while the pool formats the largest modules,
-                # rather than after everything else.
+                # Lines usually come from the load; YAML the full loader read is composed
+                # once to locate them (a large spec takes a good part of a second): done
+                # now, while the pool formats the largest modules, not after everything.
                 try:
                     diagnostics.locator("")
                 except Exception:  # locating never fails a run (see Diagnostics.located)
