@@ -426,3 +426,27 @@ def test_request_bodies_are_split_as_black_splits_them() -> None:
                 one = f"        {keyword}={''.join(f + '(' for f in functions)}{{{', '.join(items)}}}{')' * len(functions)},"
                 pieces.append((one, keyword_dict_call(keyword, functions, items, 8), "\n"))
     assert _black_agrees(pieces, "def f():\n    return Call(\n{}        timeout=60.0,\n    )\n") > 0
+
+
+def _niceness(_: str) -> int:
+    import os
+
+    return os.nice(0)
+
+
+def test_tasks_behind_the_early_modules_run_at_a_lower_priority() -> None:
+    """Priority only: the same results, the pool's workers niced, the parent not."""
+    import os
+
+    from generator import format as fmt
+
+    before = os.nice(0)
+    formatter = fmt.open_formatter(parallel=True)
+    try:
+        behind = formatter.map_large(_niceness, ["a", "b", "c"], behind=True)
+        texts = formatter.map_large(str.upper, ["a", "b"], behind=True)
+    finally:
+        formatter.close()
+    assert behind is not None and all(n >= fmt.BEHIND_NICENESS for n in behind)
+    assert texts == ["A", "B"]
+    assert os.nice(0) == before
