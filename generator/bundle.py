@@ -205,8 +205,8 @@ class Bundler:
         target = self._file(path, where)
         local = "#" + self._prefix(target) + fragment
         if not isinstance(target.data, dict) or fragment:
-            value = _resolve(target.data, fragment)
-            if value is _MISSING:
+            value = resolve(target.data, fragment)
+            if value is MISSING:
                 raise BundleError("dangling-ref", f"$ref {ref!r}: {fragment!r} is not in {file_part}", where)
             if not isinstance(value, dict):
                 return local, value
@@ -257,7 +257,7 @@ class Bundler:
         tokens = pointer_tokens(local[1:])
         if len(tokens) < 2 or tokens[0] != BUNDLE_KEY or tokens[1] not in self.bundled:
             return None
-        target = _resolve(self.bundled[tokens[1]], pointer_join("", *tokens[2:]))
+        target = resolve(self.bundled[tokens[1]], pointer_join("", *tokens[2:]))
         if isinstance(target, dict) and ("responses" in target or "operationId" in target):
             return target
         return None
@@ -286,18 +286,25 @@ class Bundler:
         return self.bundle
 
 
-_MISSING = object()
+MISSING = object()
 
 
-def _resolve(data: Any, fragment: str) -> Any:
+def child(node: Any, token: object) -> Any:
+    """The member or item `token` (a pointer token, or an index) of `node`, else MISSING."""
+    if isinstance(node, dict):
+        return node.get(str(token), MISSING)
+    if isinstance(node, list) and str(token).isdigit() and int(token) < len(node):
+        return node[int(token)]
+    return MISSING
+
+
+def resolve(data: Any, fragment: str) -> Any:
+    """The node at JSON pointer `fragment` in `data`, else MISSING."""
     node = data
     for token in pointer_tokens(fragment):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return _MISSING
+        node = child(node, token)
+        if node is MISSING:
+            break
     return node
 
 

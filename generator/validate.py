@@ -17,7 +17,7 @@ import sys
 from typing import Any, Callable, Iterator
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
-from .bundle import in_extension
+from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
 from .validator_speedups import crawl_once, faster, patched
 
@@ -192,25 +192,12 @@ def _as_written(data: Any, steps: list[Any]) -> list[Any]:
             if not (isinstance(ref, str) and ref.startswith("#")):
                 break
             jumps += 1
-            node, out = data, pointer_tokens(ref[1:])
-            for token in out:
-                node = _child(node, token)
-        node = _child(node, step)
-        if node is _NOWHERE:
+            node, out = resolve(data, ref[1:]), pointer_tokens(ref[1:])
+        node = child(node, step)
+        if node is MISSING:
             return steps
         out.append(step)
     return out
-
-
-_NOWHERE = object()
-
-
-def _child(node: Any, step: Any) -> Any:
-    if isinstance(node, dict):
-        return node.get(str(step), _NOWHERE)
-    if isinstance(node, list) and str(step).isdigit() and int(step) < len(node):
-        return node[int(step)]
-    return _NOWHERE
 
 
 _AT = "_generator_found_at"

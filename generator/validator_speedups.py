@@ -207,11 +207,8 @@ def protocol_checks_by_type() -> Iterator[None]:
     class Subscriptable(metaclass=_ByType):
         pass
 
-    accessors.Subscriptable = Subscriptable  # type: ignore[misc, assignment]
-    try:
+    with patched(accessors, "Subscriptable", Subscriptable):
         yield
-    finally:
-        accessors.Subscriptable = protocol  # type: ignore[misc]
 
 
 @contextmanager
