@@ -4,6 +4,9 @@ Every entry is keyed by a SHA-256 of everything that can change its value, so a 
 byte-identical to recomputing it:
 
 - `validation`: the document's data -> openapi-spec-validator findings;
+- `validation-parts`: per part of the document (path item, component), the findings of
+  the validator's document-schema check (validation_memo.py), so that an edit checks
+  again only the parts it changed;
 - `format`: a rendered module's text -> its formatted text and derived stub (the key
   covers black's version and mode and the generator's own source);
 - `stamp`: per output folder, a digest of every input of a run (spec files, config,
@@ -33,8 +36,19 @@ DEFAULT_DIR = Path(".cache") / "generator"
 CACHE_FORMAT = 1
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-# Distributions whose version can change what the generator writes.
-TOOLS = ("black", "jinja2", "PyYAML", "openapi-spec-validator", "jsonschema")
+# Distributions whose version can change what the generator writes or reports (the
+# validator's findings depend on the schemas and resolution of the last four too).
+TOOLS = (
+    "black",
+    "jinja2",
+    "PyYAML",
+    "openapi-spec-validator",
+    "jsonschema",
+    "openapi-schema-validator",
+    "jsonschema-specifications",
+    "referencing",
+    "jsonschema-path",
+)
 
 
 def digest(*parts: str | bytes) -> str:

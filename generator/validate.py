@@ -19,8 +19,10 @@ from typing import Any, Callable, Iterator
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
+from .validation_memo import Parts
 from .validator_speedups import crawl_once, faster, patched
 
+Finding = tuple[str, str, str, str]
 MAX_VALIDATOR_MESSAGE = 300
 MAX_VALIDATED_DEPTH = 100
 
@@ -289,25 +291,38 @@ def _iter_errors(validator_cls: Any, data: dict[str, Any]) -> Iterator[Any]:
             clear()
 
 
-def schema_findings(data: dict[str, Any], *, fast: bool = True) -> list[tuple[str, str, str, str]]:
+def schema_findings(data: dict[str, Any], *, fast: bool = True, cache: Cache = DISABLED) -> list[Finding]:
     """Run openapi-spec-validator: (code, message, pointer, level) for each finding; an
     empty level means the caller's (error for `validate`, warning when tolerant).
-    `fast=False` leaves out `validator_speedups.faster` (to compare against)."""
+    `fast=False` leaves out `validator_speedups.faster` (to compare against). With a
+    cache, the document-schema check takes unchanged parts' findings from it
+    (validation_memo.py)."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     validator_cls = (
         OpenAPIV31SpecValidator if openapi_version(data).startswith("3.1") else OpenAPIV30SpecValidator
     )
-    findings: list[tuple[str, str, str, str]] = []
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError as wrapped
+
+    def finding(error: Any) -> Finding:
+        if not isinstance(error, wrapped):
+            error = wrapped.create_from(error)  # as the validator's iter_errors does
+        at = getattr(error, _AT, ())
+        error = most_specific(error)
+        message = str(getattr(error, "message", error))
+        if len(message) > MAX_VALIDATOR_MESSAGE:
+            message = message[:MAX_VALIDATOR_MESSAGE] + "..."
+        return ("spec-invalid", message, _error_pointer(error, data, at), "")
+
+    findings: list[Finding] = []
+    memo = Parts(cache, validator_cls.__name__) if cache.enabled else None
     try:
         with crawl_once(), (faster() if fast else contextlib.nullcontext()), _located():
-            for error in _iter_errors(validator_cls, data):
-                at = getattr(error, _AT, ())
-                error = most_specific(error)
-                message = str(getattr(error, "message", error))
-                if len(message) > MAX_VALIDATOR_MESSAGE:
-                    message = message[:MAX_VALIDATOR_MESSAGE] + "..."
-                findings.append(("spec-invalid", message, _error_pointer(error, data, at), ""))
+            remembered = _with_memo(memo, validator_cls, data, finding) if memo is not None else None
+            if remembered is None:
+                findings.extend(finding(error) for error in _iter_errors(validator_cls, data))
+            else:
+                findings.extend(remembered)
     except RecursionError:
         if nesting_depth(data) > MAX_VALIDATED_DEPTH:
             findings.append(("too-deep", f"schemas nest more than {MAX_VALIDATED_DEPTH} levels deep", "", ""))
@@ -327,7 +342,23 @@ def schema_findings(data: dict[str, Any], *, fast: bool = True) -> list[tuple[st
         findings.append(
             ("spec-invalid", f"the validator stopped early: {type(exc).__name__}: {str(exc)[:MAX_VALIDATOR_MESSAGE]}", "", "")
         )
+    if memo is not None:
+        memo.save()
     return findings
+
+
+def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: Callable[[Any], Finding]) -> list[Finding] | None:
+    """What `validator_cls(data).iter_errors()` finds, in its order: the document-schema
+    check through the memo, then the validator's own checks. None when the validator is
+    not shaped as expected."""
+    validator = validator_cls(data)
+    checker, root = getattr(validator, "schema_validator", None), getattr(validator, "root_validator", None)
+    if checker is None or not callable(root) or not hasattr(validator, "schema_path"):
+        return None
+    found = memo.check(checker, validator.schema, finding)
+    if found is None:
+        return None
+    return [*found, *(finding(error) for error in root(validator.schema_path))]
 
 
 def _cache_key(data: dict[str, Any]) -> str | None:
@@ -338,8 +369,6 @@ def _cache_key(data: dict[str, Any]) -> str | None:
         return None
     return digest(generator_fingerprint(), "validation", text)
 
-
-Finding = tuple[str, str, str, str]
 
 
 def start_schema_check(data: dict[str, Any], cache: Cache = DISABLED, *, background: bool = False) -> Callable[[], list[Finding]]:
@@ -362,9 +391,9 @@ def start_schema_check(data: dict[str, Any], cache: Cache = DISABLED, *, backgro
         return found
 
     if not (background and _can_fork()):
-        found = keep(schema_findings(data))
+        found = keep(schema_findings(data, cache=cache))
         return lambda: found
-    wait = _in_child(data)
+    wait = _in_child(data, cache)
     done: list[list[Finding]] = []
 
     def result() -> list[Finding]:
@@ -386,7 +415,7 @@ def _can_fork() -> bool:
     return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _in_child(data: dict[str, Any]) -> Callable[[], list[Finding]]:
+def _in_child(data: dict[str, Any], cache: Cache = DISABLED) -> Callable[[], list[Finding]]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: validate, send the findings, leave without cleanup
@@ -396,7 +425,7 @@ def _in_child(data: dict[str, Any]) -> Callable[[], list[Finding]]:
             # The parent's work is the critical path; the validator has time to spare
             # (its verdict is read last), so it yields the cores when they are short.
             os.nice(5)
-            payload = pickle.dumps(schema_findings(data))
+            payload = pickle.dumps(schema_findings(data, cache=cache))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)
             status = 0

@@ -60,7 +60,7 @@ def test_strict_generate_stops_on_the_validators_errors_and_writes_nothing(tmp_p
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the validator is forked only where fork exists")
 def test_a_validator_process_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def die(data: object) -> list[tuple[str, str, str, str]]:
+    def die(data: object, **options: object) -> list[tuple[str, str, str, str]]:
         os._exit(3)
 
     monkeypatch.setattr(validate, "schema_findings", die)

@@ -1,0 +1,160 @@
+"""The per-part memo of the document-schema check (generator/validation_memo.py) must give
+the very findings of checking the whole document, in the same order:
+- on the Beam spec and on corpus documents (3.0 and 3.1), unchanged and after edits
+  that add or remove findings in some parts, with the memo filled by the other revision;
+- where a remembered part's stand-in would be wrapped by a combinator above it (the
+  check runs again without the memo), and where a part's errors do not reach the top
+  (they are not remembered);
+- it is used only with a cache, and a damaged memo reads as empty.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema.validators import Draft202012Validator
+
+from generator import validate, validation_memo
+from generator.cache import Cache
+from generator.diagnostics import Diagnostics
+from generator.load import load
+from generator.validation_memo import Parts, part_places
+
+from .helpers import BEAM_SPEC
+from .test_validation_fast import CORPUS, corpus, needs_corpus
+
+MEMO_DOCUMENTS = sorted(name for name, size in corpus("3.1").items() if 10_000 < size < 120_000)[:6]
+MEMO_DOCUMENTS += sorted(name for name, size in corpus("3.0").items() if 10_000 < size < 60_000)[:6]
+
+
+def _findings(data: dict[str, Any], cache: Cache, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], Parts]:
+    made: list[Parts] = []
+
+    class Watched(Parts):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(validate, "Parts", Watched)
+    found = validate.schema_findings(data, cache=cache)
+    assert len(made) == 1
+    return found, made[0]
+
+
+def _edited(data: dict[str, Any], every: int) -> dict[str, Any]:
+    """Some path items and components given what the OpenAPI schema refuses."""
+    edited = copy.deepcopy(data)
+    for index, item in enumerate((edited.get("paths") or {}).values()):
+        if index % every == 0 and isinstance(item, dict):
+            operation = next((v for k, v in item.items() if k in ("get", "post", "put", "delete") and isinstance(v, dict)), None)
+            if operation is not None:
+                operation["summary"] = 5
+                operation["not-a-field"] = True
+            else:
+                item["not-a-field"] = True
+    for section in (edited.get("components") or {}).values():
+        if isinstance(section, dict):
+            for index, value in enumerate(section.values()):
+                if index % every == 1 and isinstance(value, dict) and "$ref" not in value:
+                    value["not-a-field"] = True
+    return edited
+
+
+def _documents() -> list[tuple[str, dict[str, Any]]]:
+    out = [("beam", load(BEAM_SPEC, Diagnostics()).data)]
+    for name in MEMO_DOCUMENTS:
+        assert CORPUS is not None
+        out.append((name, load(CORPUS / name, Diagnostics()).data))
+    return out
+
+
+@needs_corpus
+@pytest.mark.parametrize("name, data", _documents(), ids=lambda v: v if isinstance(v, str) else "")
+def test_remembered_parts_give_the_whole_check(
+    name: str, data: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = Cache(tmp_path)
+    edited = _edited(data, 3)
+    whole, whole_edited = validate.schema_findings(data), validate.schema_findings(edited)
+    assert whole_edited != whole  # the edits add findings
+
+    first, parts = _findings(data, cache, monkeypatch)
+    assert first == whole and parts.reused == 0 and parts.checked > 0
+    again, parts = _findings(data, cache, monkeypatch)
+    assert again == whole and parts.checked == 0 and parts.reused > 0
+    after_edit, parts = _findings(edited, cache, monkeypatch)
+    assert after_edit == whole_edited and parts.checked > 0 and parts.reused > 0
+    back, parts = _findings(data, cache, monkeypatch)
+    assert back == whole and parts.checked == 0
+    # a memo filled by the edited revision alone serves the original
+    other = Cache(tmp_path / "other")
+    assert _findings(edited, other, monkeypatch)[0] == whole_edited
+    assert _findings(data, other, monkeypatch)[0] == whole
+
+
+def test_a_part_shared_by_alias_is_not_a_part() -> None:
+    item = {"get": {"responses": {}}}
+    data = {"paths": {"/a": item, "/b": item, "/c": {"get": {}}}, "components": {"schemas": {"s": {}}}}
+    places = part_places(data)
+    assert sorted(places.values()) == [("components", "schemas", "s"), ("paths", "/c")]
+
+
+def _finding(error: Any) -> tuple[str, str, str, str]:
+    return ("e", error.message, "/".join(map(str, error.absolute_path)), "")
+
+
+# A document schema that wraps the part's errors in an anyOf when `wrap` is true, and
+# hands them up as they are otherwise; the part is checked with the same schema both times.
+PART = {"required": ["a"]}
+WRAPPING = {
+    "if": {"properties": {"wrap": {"const": True}}},
+    "then": {"properties": {"paths": {"anyOf": [{"additionalProperties": PART}, {"type": "string"}]}}},
+    "else": {"properties": {"paths": {"additionalProperties": PART}}},
+}
+
+
+def test_a_stand_in_wrapped_above_runs_the_check_again(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    validator = Draft202012Validator(WRAPPING)
+    plain = {"wrap": False, "paths": {"/p": {"b": 1}, "/q": {"a": 1}}}
+    wrapped = {"wrap": True, "paths": {"/p": {"b": 1}, "/q": {"a": 1}}}
+
+    def whole(document: dict[str, Any]) -> list[Any]:
+        return [_finding(e) for e in validator.iter_errors(document)]
+
+    memo = Parts(cache, "test")
+    assert memo.check(validator, plain, _finding) == whole(plain) == [("e", "'a' is a required property", "paths//p", "")]
+    memo.save()
+    memo = Parts(cache, "test")
+    assert memo.check(validator, wrapped, _finding) == whole(wrapped)
+    assert memo.reused == 2  # both parts were remembered; /p's stand-in was wrapped
+    assert len(whole(wrapped)) == 1 and whole(wrapped)[0][1] != "1 remembered finding(s)"
+
+
+def test_errors_that_do_not_reach_the_top_are_not_remembered(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    validator = Draft202012Validator(WRAPPING)
+    wrapped = {"wrap": True, "paths": {"/p": {"b": 1}}}
+    memo = Parts(cache, "test")
+    memo.check(validator, wrapped, _finding)
+    assert memo.checked == 1 and memo.used == {}
+
+
+def test_the_memo_needs_a_cache_and_survives_damage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = load(BEAM_SPEC, Diagnostics()).data
+    whole = validate.schema_findings(data)
+    assert not any(tmp_path.iterdir())
+    cache = Cache(tmp_path)
+    _findings(data, cache, monkeypatch)
+    (entry,) = [p for p in (tmp_path / validation_memo.KIND).rglob("*") if p.is_file()]
+    assert isinstance(json.loads(entry.read_text()), dict)
+    entry.write_text('{"x": [[1, 2]], "y": "no"')
+    found, parts = _findings(data, cache, monkeypatch)
+    assert found == whole and parts.reused == 0
+    entry.write_text('{"x": [[1, 2]], "y": "no"}')
+    found, parts = _findings(data, cache, monkeypatch)
+    assert found == whole and parts.reused == 0
