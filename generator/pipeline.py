@@ -74,17 +74,19 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
         try:
             from .format import format_files, open_formatter
             from .render import load_template_set, render
-            from .revisions import derive
+            from .revisions import Previous, derive
 
             templates = load_template_set(config.templates, diagnostics)
         except GenerationFailed:
             findings()  # a broken template overlay is reported alone, as before
             raise
         mark = len(diagnostics.items)
+        # Version and changelog come from the revision recorded in the output folder;
+        # its IR, needed when the spec changed, is modelled beside the new one.
+        previous = Previous(config, document.data)
         try:
             api = _build(document.data, config, diagnostics)
-            # Version and changelog come from the revision recorded in the output folder.
-            api, record = derive(document.data, api, config, diagnostics)
+            api, record = derive(document.data, api, config, diagnostics, previous)
             # The parsed spec is not needed past the model (diagnostics locate lines from
             # the text): dropping it lowers the peak of formatting and of its workers.
             document.data = None
@@ -111,6 +113,7 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
         else:
             failed = False
         finally:
+            previous.close()
             verdict = Diagnostics()
             add_findings(verdict, findings(), Level.ERROR if config.strict else Level.WARNING)
         if verdict.has_errors:

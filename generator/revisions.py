@@ -23,8 +23,9 @@ import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from . import forked
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .diff import BREAKING, COMPATIBLE, PATCH, Change, Report, diff_apis
@@ -148,40 +149,96 @@ def release_of(version: str, spec_version: str, level: str, report: Report) -> R
     return Release(version, spec_version, level, lines(BREAKING), lines(COMPATIBLE), lines(PATCH))
 
 
-def derive(data: Any, api: Api, config: Config, diagnostics: Diagnostics) -> tuple[Api, OutputFile]:
+class Previous:
+    """The record in the output folder, read before the model stage, and the IR of its
+    spec (needed when the spec changed), modelled meanwhile in a forked child when
+    `data` (the new spec, which modelling leaves as it is) differs from the recorded
+    one: off the critical path of a regeneration after an edit."""
+
+    def __init__(self, config: Config, data: Any = None) -> None:
+        self.config = config
+        self.record: Record | None = None
+        self.error: RecordError | None = None
+        self.child: forked.Child | None = None
+        self.spec: Any = None  # `data` as recorded, once normalised
+        try:
+            self.record = read_record(config.output)
+        except RecordError as exc:
+            self.error = exc
+            return
+        if self.record is None or data is None:
+            return
+        try:
+            self.spec = normalise(data)
+        except (ValueError, RecursionError):
+            return  # reported by derive
+        if self.spec != self.record.spec and forked.can_fork():
+            recorded = self.record.spec
+            self.child = forked.Child(lambda: model_quietly(recorded, config))
+
+    def api(self) -> Api | None:
+        """The IR of the recorded spec (None when it cannot be modelled)."""
+        assert self.record is not None
+        if self.child is not None:
+            child, self.child = self.child, None
+            try:
+                return cast("Api | None", child.result())
+            except forked.ChildFailed:
+                pass  # modelled here instead
+        return model_quietly(self.record.spec, self.config)
+
+    def close(self) -> None:
+        """The recorded spec's IR is not needed (unchanged spec, or a failed run)."""
+        if self.child is not None:
+            self.child.cancel()
+            self.child = None
+
+
+def derive(
+    data: Any, api: Api, config: Config, diagnostics: Diagnostics, previous: Previous | None = None
+) -> tuple[Api, OutputFile]:
     """The IR with its version and releases filled in from the record in the output
-    folder, and the record to write back."""
+    folder (read now, or before as `previous`), and the record to write back."""
+    previous = previous if previous is not None else Previous(config)
     try:
-        spec = normalise(data)
-        previous = read_record(config.output)
+        return _derive(data, api, diagnostics, previous)
+    finally:
+        previous.close()
+
+
+def _derive(data: Any, api: Api, diagnostics: Diagnostics, previous: Previous) -> tuple[Api, OutputFile]:
+    try:
+        spec = previous.spec if previous.spec is not None else normalise(data)
     except (ValueError, RecursionError) as exc:
         diagnostics.add("revision-record", Level.ERROR, f"cannot record the spec as JSON: {exc}")
         raise GenerationFailed from None
-    except RecordError as exc:
+    if previous.error is not None:
         diagnostics.add(
             "revision-record",
             Level.ERROR,
-            f"{exc}; restore it from version control, or delete it to start again at {FIRST_VERSION}",
+            f"{previous.error}; restore it from version control, or delete it to start again at {FIRST_VERSION}",
         )
         raise GenerationFailed from None
-    if previous is None:
+    recorded = previous.record
+    if recorded is None:
         first = Release(FIRST_VERSION, api.version, "initial", other=("Initial release.",))
         record = Record(FIRST_VERSION, (first,), spec)
-    elif previous.spec == spec:
-        record = previous
+    elif recorded.spec == spec:
+        record = recorded
     else:
-        report = compare(previous, spec, api if spec == data else None, config)
+        report = compare(previous.api(), api if spec == data else None, spec, previous.config)
         if report.bump:
-            version = bump(previous.version, report.bump)
+            version = bump(recorded.version, report.bump)
             entry = release_of(version, api.version, report.bump, report)
-            record = Record(version, (entry, *previous.releases), spec)
+            record = Record(version, (entry, *recorded.releases), spec)
         else:
-            record = Record(previous.version, previous.releases, spec)
+            record = Record(recorded.version, recorded.releases, spec)
     return replace(api, client_version=record.version, releases=record.releases), record_file(record)
 
 
-def compare(previous: Record, spec: Any, new_api: Api | None, config: Config) -> Report:
-    old_api = model_quietly(previous.spec, config)
+def compare(old_api: Api | None, new_api: Api | None, spec: Any, config: Config) -> Report:
+    """The changes from the recorded spec's IR to the new one (modelled from `spec`
+    when not given)."""
     new_api = new_api or model_quietly(spec, config)
     if old_api is None or new_api is None:
         return Report(

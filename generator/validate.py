@@ -10,12 +10,10 @@ Two kinds of findings:
 from __future__ import annotations
 
 import contextlib
-import os
-import pickle
 import re
-import sys
 from typing import Any, Callable, Iterator
 
+from . import forked
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
@@ -390,7 +388,7 @@ def start_schema_check(data: dict[str, Any], cache: Cache = DISABLED, *, backgro
             cache.put("validation", key, found)
         return found
 
-    if not (background and _can_fork()):
+    if not (background and forked.can_fork()):
         found = keep(schema_findings(data, cache=cache))
         return lambda: found
     wait = _in_child(data, cache)
@@ -406,46 +404,22 @@ def start_schema_check(data: dict[str, Any], cache: Cache = DISABLED, *, backgro
     return result
 
 
-def _can_fork() -> bool:
-    """Fork is cheap and shares the parsed document, but only safe with no other
-    thread that could hold a lock the child needs (the import lock, say); elsewhere,
-    and when embedded in a threaded program, validation runs inline."""
-    import threading
-
-    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
-
-
 def _in_child(data: dict[str, Any], cache: Cache = DISABLED) -> Callable[[], list[Finding]]:
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: validate, send the findings, leave without cleanup
-        status = 1
-        try:
-            os.close(read_end)
-            # The parent's work is the critical path; the validator has time to spare
-            # (its verdict is read last), so it yields the cores when they are short.
-            os.nice(5)
-            payload = pickle.dumps(schema_findings(data, cache=cache))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
+    # The parent's work is the critical path; the validator has time to spare (its
+    # verdict is read last), so it yields the cores when they are short.
+    child = forked.Child(lambda: schema_findings(data, cache=cache), niceness=5)
 
     def wait() -> list[Finding]:
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
         try:
-            found = pickle.loads(payload) if payload else None
-        except Exception:
-            found = None
+            found = child.result()
+        except forked.ChildFailed as exc:
+            found = str(exc)
         if not isinstance(found, list):
+            found = found if isinstance(found, str) else "not a list of findings"
             return [
                 (
                     "validator-crashed",
-                    f"the schema validator process ended without a result ({_describe(status)}); "
+                    f"the schema validator process ended without a result ({found}); "
                     "the document was not validated",
                     "",
                     Level.ERROR.value,
@@ -454,12 +428,6 @@ def _in_child(data: dict[str, Any], cache: Cache = DISABLED) -> Callable[[], lis
         return found
 
     return wait
-
-
-def _describe(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"killed by signal {os.WTERMSIG(status)}"
-    return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
 def add_findings(diagnostics: Diagnostics, findings: list[Finding], level: Level) -> None:

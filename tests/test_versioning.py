@@ -1,16 +1,26 @@
 """The generated distribution's version and CHANGELOG follow the spec revisions recorded
-in the output folder: 1.0.0 first, then major/minor/patch by the diff; no change, no write."""
+in the output folder: 1.0.0 first, then major/minor/patch by the diff; no change, no write.
+The recorded spec's IR, modelled in a forked child while the new one is built, gives
+what modelling it in-process gives."""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from generator.revisions import RECORD, bump
+import pytest
+
+from generator import forked, revisions
+from generator.config import Config
+from generator.diagnostics import Diagnostics
+from generator.model.build import build_api
+from generator.revisions import RECORD, Previous, bump, derive
 from tests.helpers import generate, imported, run_cli, tree_bytes
 from tests.test_diff import beam
 
@@ -165,3 +175,64 @@ def test_yaml_integer_keys_do_not_look_like_changes(tmp_path: Path) -> None:
     record = json.loads((out / RECORD).read_text())
     assert record["releases"][0]["added"] == ["`GET /items` (`default.get_item`): optional parameter `q` (query) added"]
     assert record["releases"][0]["breaking"] == record["releases"][0]["other"] == []
+
+
+# ------------------------------------------------ the recorded spec modelled beside
+
+
+def _derived(config: Config, data: dict[str, Any], previous: Previous | None) -> tuple[Any, str]:
+    diagnostics = Diagnostics()
+    api = build_api(data, config, diagnostics)
+    api, record = derive(data, api, config, diagnostics, previous)
+    return (api.client_version, api.releases), record.content
+
+
+def test_the_recorded_spec_is_modelled_beside_only_when_it_changed(tmp_path: Path) -> None:
+    config = Config(output=tmp_path, package=PACKAGE)
+    first = beam()
+    _, record = _derived(config, first, None)
+    (tmp_path / RECORD).write_text(record)
+    unchanged = Previous(config, copy.deepcopy(first))
+    assert unchanged.child is None and unchanged.record is not None
+    unchanged.close()
+
+    edited = beam()
+    edited["info"]["version"] = "2.1"
+    del edited["paths"][next(iter(edited["paths"]))]
+    beside = Previous(config, edited)
+    assert beside.child is not None
+    assert _derived(config, edited, beside) == _derived(config, edited, None)
+    assert beside.child is None  # its result was taken
+    versions, _ = _derived(config, edited, None)
+    assert versions[0] == "2.0.0"
+
+
+def test_a_failed_child_models_the_recorded_spec_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = Config(output=tmp_path, package=PACKAGE)
+    _, record = _derived(config, beam(), None)
+    (tmp_path / RECORD).write_text(record)
+    edited = beam()
+    edited["info"]["version"] = "2.1"
+    monkeypatch.setattr(revisions, "model_quietly", lambda spec, config: os._exit(3))
+    beside = Previous(config, edited)
+    monkeypatch.undo()
+    assert beside.child is not None
+    assert _derived(config, edited, beside) == _derived(config, edited, None)
+
+
+def test_modelling_leaves_the_spec_as_it_was() -> None:
+    # Previous normalises the spec before the model stage and derive uses that
+    data = beam()
+    before = copy.deepcopy(data)
+    build_api(data, Config(), Diagnostics())
+    assert data == before
+
+
+def test_a_cancelled_child_is_reaped() -> None:
+    child = forked.Child(lambda: time.sleep(30))
+    child.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)
+    with pytest.raises(forked.ChildFailed):
+        child.result()
+    assert forked.Child(lambda: {"a": (1, 2)}).result() == {"a": (1, 2)}
