@@ -23,6 +23,7 @@ from generator.model.build import build_api
 from generator.revisions import RECORD, Previous, bump, derive
 from tests.helpers import generate, imported, run_cli, tree_bytes
 from tests.test_diff import beam
+from tests.test_validation_fast import CORPUS
 
 PACKAGE = "beam_api"
 
@@ -236,3 +237,21 @@ def test_a_cancelled_child_is_reaped() -> None:
     with pytest.raises(forked.ChildFailed):
         child.result()
     assert forked.Child(lambda: {"a": (1, 2)}).result() == {"a": (1, 2)}
+
+
+ODD_VALUES: list[Any] = [
+    None, True, False, 0, -1, 10**30, 2**63, 1.5, -0.0, 0.1, 1e16, 1e300,
+    float("nan"), float("inf"), float("-inf"), "é\u2028\ud800x\"\\\n\t", "", [], {}, [[]], {"a": {}},
+    (1, 2), {1: 2}, {True: 1}, {None: 1}, Path("x"), [Path("y")],
+]
+
+
+def test_the_record_is_written_as_the_json_library_writes_it() -> None:
+    spec = revisions.normalise(beam())
+    large = CORPUS / "adyen__checkout__v72.json" if CORPUS is not None else None
+    if large is not None and large.exists():
+        spec = {"beam": spec, "adyen": revisions.normalise(json.loads(large.read_text()))}
+    values = [spec, *ODD_VALUES]
+    values += [[v] for v in ODD_VALUES] + [{"k": v, "l": [v, {"m": v}]} for v in ODD_VALUES]
+    for value in values:
+        assert revisions.record_json(value) == json.dumps(value, indent=1, ensure_ascii=True, default=str)
