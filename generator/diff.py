@@ -133,8 +133,23 @@ def _ann(t: TypeRef | None) -> str:
     return "None" if t is None else t.annotation()
 
 
-def _has_named(t: TypeRef) -> bool:
-    return any(isinstance(node, (ModelRef, EnumRef)) for node in t.walk())
+def _named(t: TypeRef) -> str:
+    return t.name if isinstance(t, (ModelRef, EnumRef)) else ""
+
+
+def _unchanged_classes(
+    old_models: dict[str, Model], new_models: dict[str, Model], old_enums: dict[str, Any], new_enums: dict[str, Any]
+) -> set[str]:
+    """The models and enums defined alike on both sides, naming only such classes."""
+    same = {name for name, enum in old_enums.items() if new_enums.get(name) == enum}
+    models = {name: model for name, model in old_models.items() if new_models.get(name) == model}
+    names = {name: {_named(node) for f in model.fields for node in f.type.walk()} | {_named(node) for node in model.additional.walk()} for name, model in models.items()}
+    same |= set(models)
+    while True:
+        dropped = {name for name, named in names.items() if name in same and any(n and n not in same for n in named)}
+        if not dropped:
+            return same
+        same -= dropped
 
 
 def _variants(t: TypeRef) -> tuple[TypeRef, ...]:
@@ -148,6 +163,7 @@ class _Differ:
         self.new_models = {m.name: m for m in new.models}
         self.old_enums = {e.name: e for e in old.enums}
         self.new_enums = {e.name: e for e in new.enums}
+        self.unchanged = _unchanged_classes(self.old_models, self.new_models, self.old_enums, self.new_enums)
         self.out: list[Change] = []
         self.group = ""
         self.subject = ""
@@ -161,8 +177,8 @@ class _Differ:
     # ------------------------------------------------------------------ types
     def types(self, old: TypeRef, new: TypeRef, direction: str, label: str, path: str, seen: set[Any]) -> None:
         """Record how `old` became `new` at `label`/`path`, read in `direction`."""
-        if old == new and not _has_named(old):
-            return
+        if old == new and all(_named(node) in self.unchanged for node in old.walk() if _named(node)):
+            return  # nothing it names changed either: no change to find below
         where = f"{label} field `{path}`" if path else label
         old_null, new_null = isinstance(old, Nullable), isinstance(new, Nullable)
         if old_null != new_null:

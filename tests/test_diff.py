@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 import yaml
 
+from generator import diff as differ
+from generator.config import Config
+from generator.diagnostics import Diagnostics
 from generator.load import SpecLoader
+from generator.model.build import build_api
 from tests.helpers import BEAM_SPEC, SHARED, run_cli, write_spec
 
 CORPUS = SHARED / "corpus" / "dev"
@@ -331,3 +336,61 @@ def test_bad_input_exits_2(tmp_path: Path) -> None:
     (record / ".generator-spec.json").write_text("{not json")
     run = run_cli("--config", tmp_path / "none.toml", "diff", record, good)
     assert run.code == 2 and "not JSON" in run.stderr
+
+
+# ------------------------------------------- skipping what did not change, exactly
+
+
+def _mutated(data: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """A few schema edits: a field retyped, removed, required, added, documented."""
+    edited = copy.deepcopy(data)
+    schemas = [s for s in ((edited.get("components") or {}).get("schemas") or {}).values() if isinstance(s, dict)]
+    for _ in range(rnd.randint(1, 4)):
+        if not schemas:
+            break
+        schema = rnd.choice(schemas)
+        props = schema.get("properties")
+        if isinstance(props, dict) and props:
+            name = rnd.choice(list(props))
+            edit = rnd.randrange(5)
+            if edit == 0:
+                props[name] = {"type": "integer"}
+            elif edit == 1:
+                del props[name]
+            elif edit == 2:
+                schema["required"] = [*(schema.get("required") or []), name]
+            elif edit == 3:
+                props["new_" + name] = {"type": "string", "enum": ["a", "b"]}
+            elif isinstance(props[name], dict):
+                props[name]["description"] = "changed"
+        elif isinstance(schema.get("enum"), list):
+            schema["enum"] = schema["enum"][:-1] if len(schema["enum"]) > 1 else [*schema["enum"], "zzz"]
+    return edited
+
+
+def test_classes_unchanged_on_both_sides_are_skipped_without_changing_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The differ skips a type equal on both sides when every class it names is defined
+    alike on both sides; descending into it anyway (no class counted unchanged) must
+    report the very same changes."""
+    documents = [BEAM_SPEC, *sorted(p for p in CORPUS.glob("*.json") if p.stat().st_size < 300_000)[:8]]
+    real_init = differ._Differ.__init__
+    compared = changed = 0
+    for path in documents:
+        data = read(path)
+        before = build_api(data, Config(), Diagnostics())
+        rnd = random.Random(path.name)
+        for _ in range(4):
+            after = build_api(_mutated(data, rnd), Config(), Diagnostics())
+            for old, new in ((before, after), (after, before)):
+                monkeypatch.setattr(differ._Differ, "__init__", real_init)
+                skipping = differ.diff_apis(old, new)
+
+                def nothing_unchanged(self: Any, old: Any, new: Any) -> None:
+                    real_init(self, old, new)
+                    self.unchanged = set()
+
+                monkeypatch.setattr(differ._Differ, "__init__", nothing_unchanged)
+                assert skipping == differ.diff_apis(old, new)
+                compared += 1
+                changed += bool(skipping.changes)
+    assert compared >= 40 and changed >= compared // 2
