@@ -5,6 +5,7 @@ contract (see docs/template-contract.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .types import AnyType, Import, NoneType, TypeRef, Union, collect_imports
 
@@ -173,10 +174,11 @@ class Operation:
     deprecated: bool = False
     tags: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def arguments(self) -> tuple[Argument, ...]:
         """Path parameters first (positional, in path order), then the body when it is not
-        flattened, then keyword-only: required before optional."""
+        flattened, then keyword-only: required before optional. (Templates ask for it
+        several times per operation: kept once computed.)"""
         path = sorted(self.params_in("path"), key=lambda p: self.path.find("{" + p.wire_name + "}"))
         out = [Argument(p.py_name, p.type.annotation(), "", True, "path", p.wire_name) for p in path]
         body = self.body
