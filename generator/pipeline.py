@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import forked
 from .cache import DISABLED, Cache, recording_reads
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
@@ -66,59 +67,93 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
     report is the one of running them in order: when the validator finds errors, the
     run stops after the model stage (its findings are kept, rendering's dropped)."""
     with recording_reads() as reads:
-        document = load(config.spec, diagnostics)
-        apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
-        if not check_core(document.data, diagnostics):
-            raise GenerationFailed
-        findings = start_schema_check(document.data, cache, background=True)
+        # The built-in templates compile in a child while the spec loads: the second
+        # core has nothing else to do until the validator starts.
+        compiling = forked.Child(_compile_templates) if forked.can_fork() else None
         try:
-            from .format import format_files, open_formatter
-            from .render import load_template_set, render
-            from .revisions import Previous, derive
-
-            templates = load_template_set(config.templates, diagnostics)
-        except GenerationFailed:
-            findings()  # a broken template overlay is reported alone, as before
-            raise
-        mark = len(diagnostics.items)
-        # Version and changelog come from the revision recorded in the output folder;
-        # its IR, needed when the spec changed, is modelled beside the new one.
-        previous = Previous(config, document.data)
-        try:
-            api = _build(document.data, config, diagnostics)
-            api, record = derive(document.data, api, config, diagnostics, previous)
-            # The parsed spec is not needed past the model (diagnostics locate lines from
-            # the text): dropping it lowers the peak of formatting and of its workers.
-            document.data = None
-            mark = len(diagnostics.items)
-            formatter = open_formatter(cache, full=config.full_black)
-            try:
-                files = render(
-                    api, diagnostics, connect_timeout=config.connect_timeout, templates=templates, on_file=formatter.early
-                )
-            except GenerationFailed:
-                formatter.close()
-                raise
-            if diagnostics.locator is not None and any(d.pointer and not d.file for d in diagnostics.items):
-                # Lines usually come from the load; YAML the full loader read is composed
-                # once to locate them (a large spec takes a good part of a second): done
-                # now, while the pool formats the largest modules, not after everything.
-                try:
-                    diagnostics.locator("")
-                except Exception:  # locating never fails a run (see Diagnostics.located)
-                    pass
-            files = [*format_files(files, diagnostics, formatter=formatter), record]
-        except GenerationFailed:
-            failed = True
-        else:
-            failed = False
+            return _generate_files(config, diagnostics, cache, reads, compiling)
         finally:
-            previous.close()
-            verdict = Diagnostics()
-            add_findings(verdict, findings(), Level.ERROR if config.strict else Level.WARNING)
-        if verdict.has_errors:
-            del diagnostics.items[mark:]
-        diagnostics.extend(verdict.items)
-        if failed or verdict.has_errors:
-            raise GenerationFailed
+            if compiling is not None:
+                compiling.cancel()
+
+
+def _compile_templates() -> dict[str, bytes]:
+    from .render import compile_builtin_templates
+
+    return compile_builtin_templates()
+
+
+def _compiled(compiling: forked.Child | None) -> dict[str, bytes] | None:
+    if compiling is None:
+        return None
+    try:
+        code = compiling.result()
+    except forked.ChildFailed:
+        return None  # compiled as the templates are loaded
+    return code if isinstance(code, dict) else None
+
+
+def _generate_files(
+    config: Config, diagnostics: Diagnostics, cache: Cache, reads: set[str], compiling: forked.Child | None
+) -> Result:
+    document = load(config.spec, diagnostics)
+    apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
+    if not check_core(document.data, diagnostics):
+        raise GenerationFailed
+    findings = start_schema_check(document.data, cache, background=True)
+    try:
+        from .format import format_files, open_formatter
+        from .render import load_template_set, render
+        from .revisions import Previous, derive
+
+        templates = load_template_set(config.templates, diagnostics)
+    except GenerationFailed:
+        findings()  # a broken template overlay is reported alone, as before
+        raise
+    mark = len(diagnostics.items)
+    # Version and changelog come from the revision recorded in the output folder;
+    # its IR, needed when the spec changed, is modelled beside the new one.
+    previous = Previous(config, document.data)
+    try:
+        api = _build(document.data, config, diagnostics)
+        api, record = derive(document.data, api, config, diagnostics, previous)
+        # The parsed spec is not needed past the model (diagnostics locate lines from
+        # the text): dropping it lowers the peak of formatting and of its workers.
+        document.data = None
+        mark = len(diagnostics.items)
+        formatter = open_formatter(cache, full=config.full_black)
+        try:
+            files = render(
+                api,
+                diagnostics,
+                connect_timeout=config.connect_timeout,
+                templates=templates,
+                on_file=formatter.early,
+                compiled=_compiled(compiling),
+            )
+        except GenerationFailed:
+            formatter.close()
+            raise
+        if diagnostics.locator is not None and any(d.pointer and not d.file for d in diagnostics.items):
+            # Lines usually come from the load; YAML the full loader read is composed
+            # once to locate them (a large spec takes a good part of a second): done
+            # now, while the pool formats the largest modules, not after everything.
+            try:
+                diagnostics.locator("")
+            except Exception:  # locating never fails a run (see Diagnostics.located)
+                pass
+        files = [*format_files(files, diagnostics, formatter=formatter), record]
+    except GenerationFailed:
+        failed = True
+    else:
+        failed = False
+    finally:
+        previous.close()
+        verdict = Diagnostics()
+        add_findings(verdict, findings(), Level.ERROR if config.strict else Level.WARNING)
+    if verdict.has_errors:
+        del diagnostics.items[mark:]
+    diagnostics.extend(verdict.items)
+    if failed or verdict.has_errors:
+        raise GenerationFailed
     return Result(api, files, reads)
