@@ -14,6 +14,7 @@ import dataclasses
 import inspect
 import re
 import sys
+from functools import cached_property
 from pathlib import Path
 
 from .model import operation, types
@@ -201,12 +202,12 @@ def member_rows(cls: type) -> list[tuple[str, str, str]]:
     """Public properties and methods the class defines or overrides first."""
     rows = []
     for name, value in cls.__dict__.items():
-        if name.startswith("_") or not (isinstance(value, property) or inspect.isfunction(value)):
+        if name.startswith("_") or not (isinstance(value, (property, cached_property)) or inspect.isfunction(value)):
             continue
         if any(name in base.__dict__ for base in cls.__mro__[1:]):
             continue  # documented on the base class
-        if isinstance(value, property):
-            kind, doc_of = "property", value.fget
+        if isinstance(value, (property, cached_property)):
+            kind, doc_of = "property", value.fget if isinstance(value, property) else value.func
         else:
             params = list(inspect.signature(value).parameters)[1:]
             kind, doc_of = f"method({', '.join(params)})", value

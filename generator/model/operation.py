@@ -174,11 +174,10 @@ class Operation:
     deprecated: bool = False
     tags: tuple[str, ...] = ()
 
-    @cached_property
+    @cached_property  # templates ask for it several times per operation
     def arguments(self) -> tuple[Argument, ...]:
         """Path parameters first (positional, in path order), then the body when it is not
-        flattened, then keyword-only: required before optional. (Templates ask for it
-        several times per operation: kept once computed.)"""
+        flattened, then keyword-only: required before optional."""
         path = sorted(self.params_in("path"), key=lambda p: self.path.find("{" + p.wire_name + "}"))
         out = [Argument(p.py_name, p.type.annotation(), "", True, "path", p.wire_name) for p in path]
         body = self.body
