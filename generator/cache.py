@@ -9,6 +9,8 @@ byte-identical to recomputing it:
   again only the parts it changed;
 - `format`: a rendered module's text -> its formatted text and derived stub (the key
   covers black's version and mode and the generator's own source);
+- `render`: per built-in template and output file, the text last rendered with what the
+  template read to render it (render_memo.py): taken again while those reads are equal;
 - `stamp`: per output folder, a digest of every input of a run (spec files, config,
   templates, generator source, tool versions) and of every file the run wrote, so that
   `check` on an unchanged spec compares digests instead of rendering.

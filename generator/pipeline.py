@@ -130,6 +130,7 @@ def _generate_files(
                 templates=templates,
                 on_file=formatter.early,
                 compiled=_compiled(compiling),
+                cache=cache,
             )
         except GenerationFailed:
             formatter.close()

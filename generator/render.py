@@ -18,6 +18,7 @@ from typing import Any, Callable
 import jinja2
 from jinja2.bccache import Bucket
 
+from .cache import DISABLED, Cache
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .decoders import decoder_functions
 from .layout import (
@@ -36,6 +37,7 @@ from .layout import (
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
+from .render_memo import Reads, RenderMemo, TrackingEnvironment
 from .stubs import StubError, derive_stub
 
 # Bumped whenever a change to the IR or the helpers could break a user template.
@@ -295,8 +297,9 @@ def _token_required(api: Api) -> bool:
     return bool(ops) and all(op.security and all(op.security) for op in ops)
 
 
-def make_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
-    env = jinja2.Environment(
+def make_environment(loader: jinja2.BaseLoader, *, tracking: bool = False) -> jinja2.Environment:
+    """The templates' environment; `tracking` records what a render reads (render_memo.py)."""
+    env = (TrackingEnvironment if tracking else jinja2.Environment)(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -547,38 +550,70 @@ def render_jobs(
     describe: Callable[[str], str],
     black_style: Callable[[str | None], bool] = lambda filename: False,
     on_file: Callable[[OutputFile], None] | None = None,
+    memo: RenderMemo | None = None,
 ) -> list[OutputFile]:
-    """Render each job; `on_file` sees each file as soon as it is rendered (the
-    formatter starts on large ones while the rest render)."""
+    """Render each job (or take its text from `memo`); `on_file` sees each file as soon
+    as it is rendered (the formatter starts on large ones while the rest render)."""
     files = []
     for job in jobs:
         _check_path(job.output)
-        depth = max(job.output.count("/") - 1, 0)
-        own = "." + job.output.rsplit("/", 1)[-1].removesuffix(".py") if depth == 0 else ""
-        ctx = dict(job.context)
-        ctx["render_imports"] = lambda imports=frozenset(), runtime=(), std=(), _d=depth, _o=own: (
-            render_imports(imports, list(runtime), _d, _o, list(std))
-        )
-        try:
-            template = env.get_template(job.template)
-            text = template.render(ctx)
-        except jinja2.TemplateSyntaxError as exc:
-            diagnostics.add("template-syntax", Level.ERROR, f"{exc.message}", "", describe(exc.filename or job.template), exc.lineno or 0)
-            raise GenerationFailed from None
-        except jinja2.UndefinedError as exc:
-            file, line = _template_frame(exc, job.template)
-            diagnostics.add("template-undefined", Level.ERROR, f"{exc.message}{_while(exc, job)}", "", describe(file), line)
-            raise GenerationFailed from None
-        except jinja2.TemplateError as exc:
-            file, line = _template_frame(exc, job.template)
-            diagnostics.add("template-error", Level.ERROR, f"{exc}{_while(exc, job)}", "", describe(file), line)
-            raise GenerationFailed from None
-        if job.output.endswith(".py") and not _is_builtin(template.filename):
-            _check_python(text, template, job, diagnostics, describe)
-        files.append(OutputFile(job.output, text, black_style(template.filename)))
+        context = _job_context(job)
+        text = memo.recall(env, job.template, job.output, context) if memo is not None else None
+        if text is None:
+            text, filename = _render(env, job, context, diagnostics, describe, memo)
+        else:
+            filename = env.get_template(job.template).filename
+        files.append(OutputFile(job.output, text, black_style(filename)))
         if on_file is not None:
             on_file(files[-1])
     return files
+
+
+def _job_context(job: TemplateJob) -> dict[str, Any]:
+    depth = max(job.output.count("/") - 1, 0)
+    own = "." + job.output.rsplit("/", 1)[-1].removesuffix(".py") if depth == 0 else ""
+    context = dict(job.context)
+    context["render_imports"] = lambda imports=frozenset(), runtime=(), std=(), _d=depth, _o=own: (
+        render_imports(imports, list(runtime), _d, _o, list(std))
+    )
+    return context
+
+
+def _render(
+    env: jinja2.Environment,
+    job: TemplateJob,
+    context: dict[str, Any],
+    diagnostics: Diagnostics,
+    describe: Callable[[str], str],
+    memo: RenderMemo | None,
+) -> tuple[str, str | None]:
+    """The job's text and its template's file."""
+    reads = Reads(context.get("api")) if memo is not None and isinstance(env, TrackingEnvironment) else None
+    try:
+        template = env.get_template(job.template)
+        if reads is not None:
+            env.reads = reads
+        try:
+            text = template.render(context)
+        finally:
+            if reads is not None:
+                env.reads = None
+    except jinja2.TemplateSyntaxError as exc:
+        diagnostics.add("template-syntax", Level.ERROR, f"{exc.message}", "", describe(exc.filename or job.template), exc.lineno or 0)
+        raise GenerationFailed from None
+    except jinja2.UndefinedError as exc:
+        file, line = _template_frame(exc, job.template)
+        diagnostics.add("template-undefined", Level.ERROR, f"{exc.message}{_while(exc, job)}", "", describe(file), line)
+        raise GenerationFailed from None
+    except jinja2.TemplateError as exc:
+        file, line = _template_frame(exc, job.template)
+        diagnostics.add("template-error", Level.ERROR, f"{exc}{_while(exc, job)}", "", describe(file), line)
+        raise GenerationFailed from None
+    if job.output.endswith(".py") and not _is_builtin(template.filename):
+        _check_python(text, template, job, diagnostics, describe)
+    if memo is not None and reads is not None:
+        memo.keep(env, job.template, job.output, context, reads, text)
+    return text, template.filename
 
 
 def _is_builtin(filename: str | None) -> bool:
@@ -696,15 +731,19 @@ def render(
     templates: TemplateSet | None = None,
     on_file: Callable[[OutputFile], None] | None = None,
     compiled: dict[str, bytes] | None = None,
+    cache: Cache = DISABLED,
 ) -> list[OutputFile]:
     """Render every template of `templates` (default: the built-in ones); `compiled`
-    holds template code from `compile_builtin_templates`."""
+    holds template code from `compile_builtin_templates`. With a cache and no template
+    overlay, a file whose template reads what it read last time is taken from the
+    cache (render_memo.py)."""
     templates = templates if templates is not None else TemplateSet()
-    env = make_environment(templates.loader())
+    memo = RenderMemo(cache, BUILTIN_TEMPLATES) if cache.enabled and not templates.overlays else None
+    env = make_environment(templates.loader(), tracking=memo is not None)
     if compiled:
         env.bytecode_cache = _Compiled(compiled)
     jobs = plan(api, list(templates.names), connect_timeout)
-    return render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style, on_file)
+    return render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style, on_file, memo)
 
 
 __all__ = ["OutputFile", "Resource", "TEMPLATE_API_VERSION", "TemplateSet", "load_template_set", "render"]

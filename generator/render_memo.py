@@ -1,0 +1,132 @@
+"""Text rendered from the built-in templates, remembered per output file across runs.
+
+Rendering a template is a deterministic function of the values it reads: the context
+names it resolves and, of `api`, the attributes it takes (the built-in templates use `api`
+in no other way; tests/test_render_memo.py holds them to that). A render records what it
+read and keeps its text in the cache with a digest of those values. The next run takes
+the text when the same reads of its own IR give the same digest: the template would take
+the same path through the same values and write the same bytes. After a one-operation
+edit that leaves the models and every other resource as they were.
+
+Only runs without template overlays use it: an overlay may use `api` in any way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from jinja2.runtime import Context
+
+from .cache import Cache, digest, generator_fingerprint, tree_digest
+
+KIND = "render"
+_MISSING = "<missing>"
+
+
+def value_text(value: Any) -> str:
+    """A text that differs for values a template could tell apart, the same in every
+    run for equal values (the IR's dataclasses print every field; sets are sorted and
+    functions named, as their default reprs vary between runs)."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(value_text(v) for v in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{value_text(k)}: {value_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)) and not all(isinstance(v, (str, int, float)) for v in value):
+        return type(value).__name__ + "(" + ", ".join(value_text(v) for v in value) + ")"
+    if callable(value) and hasattr(value, "__code__"):
+        cells = [c.cell_contents for c in value.__closure__ or ()]
+        return f"<{value.__module__}.{value.__qualname__} {value_text(value.__defaults__)} {value_text(cells)}>"
+    return repr(value)
+
+
+class Reads:
+    """What one render took from its context."""
+
+    def __init__(self, api: Any) -> None:
+        self.api = api
+        self.names: set[str] = set()
+        self.attrs: set[str] = set()
+
+
+class TrackingContext(Context):
+    def resolve_or_missing(self, key: str) -> Any:
+        reads = getattr(self.environment, "reads", None)
+        if reads is not None:
+            reads.names.add(key)
+        return super().resolve_or_missing(key)
+
+
+class TrackingEnvironment(jinja2.Environment):
+    """Records, while `reads` is set, the names a template resolves and the attributes
+    it takes of `reads.api`."""
+
+    context_class = TrackingContext
+    reads: Reads | None = None
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if self.reads is not None and obj is self.reads.api:
+            self.reads.attrs.add(str(attribute))
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if self.reads is not None and obj is self.reads.api:
+            self.reads.attrs.add(str(argument))
+        return super().getitem(obj, argument)
+
+
+class RenderMemo:
+    """The remembered renders of one run (kind `render`, one slot per template and
+    output file)."""
+
+    def __init__(self, cache: Cache, templates_root: Any) -> None:
+        self.cache = cache
+        self.prefix = digest(generator_fingerprint(), KIND, tree_digest(templates_root))
+        self.reused = 0
+        # value_text of the objects seen this run (several files read the same ones);
+        # each object is held, so that its id stays its own
+        self.texts: dict[int, tuple[Any, str]] = {}
+
+    def text_of(self, value: Any) -> str:
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return repr(value)
+        known = self.texts.get(id(value))
+        if known is None or known[0] is not value:
+            known = self.texts[id(value)] = (value, value_text(value))
+        return known[1]
+
+    def inputs_digest(self, env: jinja2.Environment, context: dict[str, Any], names: list[str], attrs: list[str]) -> str:
+        """The digest of what `names` and `attrs` (of context["api"]) hold in this run."""
+        api = context.get("api")
+        parts = []
+        for name in sorted(names):
+            if name == "api":
+                continue  # read through its attributes, below
+            value = context[name] if name in context else env.globals.get(name, _MISSING)
+            parts.append(f"{name}={self.text_of(value)}")
+        for attr in sorted(attrs):
+            parts.append(f"api.{attr}={self.text_of(getattr(api, attr, _MISSING))}")
+        return digest(*parts)
+
+    def slot(self, template: str, output: str) -> str:
+        return digest(self.prefix, template, output)
+
+    def recall(self, env: jinja2.Environment, template: str, output: str, context: dict[str, Any]) -> str | None:
+        entry = self.cache.get(KIND, self.slot(template, output))
+        if not (isinstance(entry, dict) and isinstance(entry.get("text"), str)):
+            return None
+        names, attrs = entry.get("names"), entry.get("attrs")
+        if not (isinstance(names, list) and isinstance(attrs, list) and all(isinstance(n, str) for n in names + attrs)):
+            return None
+        if entry.get("inputs") != self.inputs_digest(env, context, names, attrs):
+            return None
+        self.reused += 1
+        return str(entry["text"])
+
+    def keep(self, env: jinja2.Environment, template: str, output: str, context: dict[str, Any], reads: Reads, text: str) -> None:
+        names, attrs = sorted(reads.names), sorted(reads.attrs)
+        self.cache.put(
+            KIND,
+            self.slot(template, output),
+            {"names": names, "attrs": attrs, "inputs": self.inputs_digest(env, context, names, attrs), "text": text},
+        )
