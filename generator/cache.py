@@ -5,8 +5,9 @@ byte-identical to recomputing it:
 
 - `validation`: the document's data -> openapi-spec-validator findings;
 - `validation-parts`: per part of the document (path item, component), the findings of
-  the validator's document-schema check (validation_memo.py), so that an edit checks
-  again only the parts it changed;
+  the validator's document-schema check, and per path item the trace and findings of
+  its own checks' walk (validation_memo.py), so that an edit checks again only the
+  parts it changed;
 - `format`: a rendered module's text -> its formatted text and derived stub (the key
   covers black's version and mode and the generator's own source);
 - `render`: per built-in template and output file, the text last rendered with what the

@@ -17,7 +17,7 @@ from . import forked
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
-from .validation_memo import Parts
+from .validation_memo import Parts, Walks
 from .validator_speedups import crawl_once, faster, patched
 
 Finding = tuple[str, str, str, str]
@@ -342,13 +342,15 @@ def schema_findings(data: dict[str, Any], *, fast: bool = True, cache: Cache = D
         )
     if memo is not None:
         memo.save()
+        if memo.walks is not None:
+            memo.walks.save()
     return findings
 
 
 def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: Callable[[Any], Finding]) -> list[Finding] | None:
     """What `validator_cls(data).iter_errors()` finds, in its order: the document-schema
-    check through the memo, then the validator's own checks. None when the validator is
-    not shaped as expected."""
+    check, then the validator's own checks, each through its memo (validation_memo.py).
+    None when the validator is not shaped as expected."""
     validator = validator_cls(data)
     checker, root = getattr(validator, "schema_validator", None), getattr(validator, "root_validator", None)
     if checker is None or not callable(root) or not hasattr(validator, "schema_path"):
@@ -356,7 +358,11 @@ def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: C
     found = memo.check(checker, validator.schema, finding)
     if found is None:
         return None
-    return [*found, *(finding(error) for error in root(validator.schema_path))]
+    walks = memo.walks = Walks(memo.cache, validator_cls.__name__)
+    rest = walks.run(validator, data, finding)
+    if rest is None:
+        rest = [finding(error) for error in root(validator.schema_path)]
+    return [*found, *rest]
 
 
 def _cache_key(data: dict[str, Any]) -> str | None:

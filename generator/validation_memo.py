@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator
 
 from .cache import Cache, digest, generator_fingerprint
 from .diagnostics import pointer_join
+from .validator_speedups import IdList
 
 Finding = tuple[str, str, str, str]
 KIND = "validation-parts"
@@ -82,6 +83,7 @@ class Parts:
                     self.known[key] = [(str(c), str(m), str(p), str(lv)) for c, m, p, lv in found]
         self.used: dict[str, list[Finding]] = {}
         self.reused = self.checked = 0  # parts taken from the memo / checked again
+        self.walks: Walks | None = None  # the memo of the validator's own checks
 
     def check(
         self, validator: Any, document: dict[str, Any], finding: Callable[[Any], Finding]
@@ -184,3 +186,229 @@ def _patched(cls: Any, name: str, value: Any) -> Iterator[None]:
 
     with patched(cls, name, value):
         yield
+
+
+# ------------------------------------------------- the validator's own checks
+
+
+class _Traced(IdList):
+    """The validator's visited / meta-checked schema ids, telling `Walks` what a path
+    item's walk asks of them and adds to them."""
+
+    def __init__(self, items: Any, tag: str, walks: Walks) -> None:
+        super().__init__(items)
+        self.tag, self.walks = tag, walks
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self.walks.event("a", self.tag, item, None)
+
+    def __contains__(self, item: Any) -> bool:
+        answer = super().__contains__(item)
+        self.walks.event("q", self.tag, item, answer)
+        return answer
+
+
+class _TracedIds(list):  # type: ignore[type-arg]
+    """The operation ids seen so far (a list in the validator), traced the same way."""
+
+    def __init__(self, items: Any, walks: Walks) -> None:
+        super().__init__(items)
+        self.walks = walks
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self.walks.event("a", "o", item, None)
+
+    def __contains__(self, item: Any) -> bool:
+        answer = super().__contains__(item)
+        self.walks.event("q", "o", item, answer)
+        return answer
+
+
+def _places(data: dict[str, Any]) -> tuple[dict[int, str], dict[str, Any]] | None:
+    """Each container of the document by id -> its JSON pointer, and back; None when
+    a walk could reach a path item from outside it (a `$ref` into `#/paths`) or one
+    mapping sits at two places (a YAML alias): the trace names schemas by place."""
+    names: dict[int, str] = {id(True): "true", id(False): "false"}
+    objects: dict[str, Any] = {"true": True, "false": False}
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, node = stack.pop()
+        if id(node) in names:
+            if isinstance(node, list) and not any(isinstance(v, (dict, list)) for v in node):
+                continue  # a shared list of scalars: never a schema, read only by value
+            return None
+        names[id(node)] = pointer
+        objects[pointer] = node
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                stack.append((pointer + "/" + str(key).replace("~", "~0").replace("/", "~1"), value))
+            elif key == "$ref" and isinstance(value, str) and (value in ("#", "#/") or value.startswith("#/paths")):
+                return None
+    return names, objects
+
+
+class Walks:
+    """The validator's own checks, remembered per path item (and once for the
+    components), each with the trace of what its walk asked of the state the checks
+    share: which schemas were visited or meta-checked already, which operation ids
+    seen. A walk's findings and what it adds to that state depend only on its path
+    item, the document outside `paths` (both in the key) and those answers; a later
+    run replays a walk whose recorded questions get the same answers, in order, and
+    walks the others."""
+
+    def __init__(self, cache: Cache, validator_name: str) -> None:
+        self.cache = cache
+        self.map_key = digest(generator_fingerprint(), KIND, "walks", validator_name)
+        known = cache.get(KIND, self.map_key)
+        self.known: dict[str, Any] = known if isinstance(known, dict) else {}
+        self.used: dict[str, Any] = {}
+        self.reused = self.checked = 0
+        self.events: list[list[Any]] | None = None
+        self.nameless = False
+        self.names: dict[int, str] = {}
+        self.objects: dict[str, Any] = {}
+
+    def event(self, kind: str, tag: str, item: Any, answer: bool | None) -> None:
+        if self.events is None:
+            return
+        if tag == "o":
+            name = item
+            if not (item is None or isinstance(item, (str, int, float, bool))):
+                self.nameless = True
+        else:
+            name = self.names.get(item)
+            if name is None:
+                self.nameless = True
+        self.events.append([kind, tag, name, answer])
+
+    def run(self, validator: Any, data: dict[str, Any], finding: Callable[[Any], Finding]) -> list[Finding] | None:
+        """The findings of the validator's own checks, walks replayed where they can
+        be; None when the validator is not shaped as expected (no memo then)."""
+        from openapi_spec_validator.validation import keywords
+        from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+        registry = getattr(validator, "keyword_validators_registry", None)
+        root = getattr(validator, "root_validator", None)
+        places = _places(data)
+        try:
+            schema, operation = registry["schema"], registry["operation"]
+            path, components = registry["path"], registry["components"]
+        except Exception:
+            return None
+        visited, checked = getattr(schema, "visited_schema_ids", None), getattr(schema, "meta_checked_schema_ids", None)
+        if (
+            places is None
+            or root is None
+            or type(visited) is not IdList
+            or type(checked) is not IdList
+            or type(getattr(operation, "operation_ids_registry", None)) is not list
+            or not isinstance(path, keywords.PathValidator)
+            or not isinstance(components, keywords.ComponentsValidator)
+            or not isinstance(data.get("paths"), dict)
+        ):
+            return None
+        self.names, self.objects = places
+        schema.visited_schema_ids = _Traced(visited, "v", self)
+        schema.meta_checked_schema_ids = _Traced(checked, "m", self)
+        operation.operation_ids_registry = _TracedIds(operation.operation_ids_registry, self)
+        state = {"v": schema.visited_schema_ids, "m": schema.meta_checked_schema_ids, "o": operation.operation_ids_registry}
+        outside = digest(repr({k: v for k, v in data.items() if k != "paths"}))
+        prefix = digest(generator_fingerprint(), type(validator).__qualname__, outside)
+        stand_in = type("Replayed", (_Remembered, OpenAPIValidationError), {})
+        pending: list[tuple[str, list[list[Any]], list[Any]]] = []
+        walks = self
+
+        def remembered(original: Any, key_of: Callable[..., str | None]) -> Any:
+            def call(checker: Any, *args: Any) -> Iterator[Any]:
+                key = key_of(*args)
+                trace = walks.known.get(key) if key else None
+                if trace is not None and walks.replays(trace, state):
+                    walks.reused += 1
+                    walks.used[str(key)] = trace
+                    if trace["findings"]:
+                        error = stand_in(f"{len(trace['findings'])} replayed finding(s)")
+                        error.findings = [tuple(f) for f in trace["findings"]]
+                        yield error
+                    return
+                walks.checked += 1
+                walks.events, walks.nameless = [], False
+                errors: list[Any] = []
+                try:
+                    for error in original(checker, *args):
+                        errors.append(error)
+                        yield error
+                finally:
+                    events, walks.events = walks.events, None
+                if key and not walks.nameless:
+                    pending.append((key, events, errors))
+
+            return call
+
+        def path_key(url: Any, item: Any) -> str | None:
+            value = data["paths"].get(url) if isinstance(url, str) else None
+            return digest(prefix, "path", url, repr(value)) if isinstance(value, dict) else None
+
+        findings: list[Finding] = []
+        found_by_error: dict[int, Finding] = {}
+        path_cls, components_cls = type(path), type(components)
+        with _patched(path_cls, "__call__", remembered(path_cls.__call__, path_key)), _patched(
+            components_cls, "__call__", remembered(components_cls.__call__, lambda item: digest(prefix, "components"))
+        ):
+            for error in root(validator.schema_path):
+                if isinstance(error, _Remembered):
+                    findings.extend(error.findings)
+                    continue
+                found = found_by_error[id(error)] = finding(error)
+                findings.append(found)
+        for key, events, errors in pending:
+            if all(id(e) in found_by_error for e in errors):
+                self.used[key] = {"events": events, "findings": [list(found_by_error[id(e)]) for e in errors]}
+        return findings
+
+    def replays(self, trace: Any, state: dict[str, Any]) -> bool:
+        """Whether the trace's questions get the same answers now; if so its additions
+        to the state are made."""
+        events = trace.get("events") if isinstance(trace, dict) else None
+        found = trace.get("findings") if isinstance(trace, dict) else None
+        if not (isinstance(events, list) and isinstance(found, list) and all(isinstance(f, list) and len(f) == 4 for f in found)):
+            return False
+        added: dict[str, list[Any]] = {"v": [], "m": [], "o": []}
+        mine: dict[str, set[Any]] = {"v": set(), "m": set(), "o": set()}
+        for event in events:
+            if not (isinstance(event, list) and len(event) == 4 and event[1] in added):
+                return False
+            kind, tag, name, answer = event
+            if tag == "o":
+                item = name
+            else:
+                node = self.objects.get(name) if isinstance(name, str) else None
+                if node is None and name not in ("true", "false"):
+                    return False
+                item = id(node)
+            if kind == "q":
+                try:
+                    present = list.__contains__(state[tag], item) if tag == "o" else IdList.__contains__(state[tag], item)
+                except TypeError:
+                    return False
+                if (present or name in mine[tag]) != answer:
+                    return False
+            else:
+                added[tag].append(item)
+                mine[tag].add(name)
+        for tag, items in added.items():
+            for item in items:
+                (list if tag == "o" else IdList).append(state[tag], item)
+        return True
+
+    def save(self) -> None:
+        if not self.used:
+            return
+        kept = dict(self.used)
+        for key, trace in reversed(list(self.known.items())):
+            if len(kept) >= 2 * len(self.used):
+                break
+            kept.setdefault(key, trace)
+        self.cache.put(KIND, self.map_key, kept)

@@ -1,11 +1,19 @@
-"""The per-part memo of the document-schema check (generator/validation_memo.py) must give
-the very findings of checking the whole document, in the same order:
+"""The memos of openapi-spec-validator's checks (generator/validation_memo.py) must give
+the very findings of checking the whole document, in the same order.
+
+The document-schema check, remembered per part:
 - on the Beam spec and on corpus documents (3.0 and 3.1), unchanged and after edits
   that add or remove findings in some parts, with the memo filled by the other revision;
 - where a remembered part's stand-in would be wrapped by a combinator above it (the
   check runs again without the memo), and where a part's errors do not reach the top
   (they are not remembered);
 - it is used only with a cache, and a damaged memo reads as empty.
+
+The validator's own checks, replayed per path item from a trace of what each walk asked
+of the state the checks share: after edits that change those answers for other path items
+(an operation id made a duplicate, a schema first visited elsewhere, path items dropped
+or moved first, a bad default), the findings equal the whole check's; an unchanged
+document replays every walk.
 """
 
 from __future__ import annotations
@@ -43,6 +51,51 @@ def _findings(data: dict[str, Any], cache: Cache, monkeypatch: pytest.MonkeyPatc
     found = validate.schema_findings(data, cache=cache)
     assert len(made) == 1
     return found, made[0]
+
+
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def _operations(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        op
+        for item in data["paths"].values()
+        if isinstance(item, dict)
+        for method, op in item.items()
+        if method in METHODS and isinstance(op, dict)
+    ]
+
+
+def _walk_edits(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Edits that change what other path items' walks are told, each on a copy."""
+    out = []
+    schemas = list((data.get("components") or {}).get("schemas") or {})
+    paths = list(data["paths"])
+    edited = copy.deepcopy(data)
+    ops = _operations(edited)
+    ops[-1]["operationId"] = ops[0].get("operationId", "same")
+    ops[0]["operationId"] = ops[-1]["operationId"]
+    out.append(("duplicate operation id", edited))
+    if schemas:
+        edited = copy.deepcopy(data)
+        target = "#/components/schemas/" + schemas[-1].replace("~", "~0").replace("/", "~1")
+        _operations(edited)[0].setdefault("responses", {})["299"] = {
+            "description": "x",
+            "content": {"application/json": {"schema": {"$ref": target}}},
+        }
+        out.append(("a schema first visited by the first path item", edited))
+    edited = copy.deepcopy(data)
+    parameters = _operations(edited)[-1].setdefault("parameters", [])
+    parameters.append({"name": "zz", "in": "query", "schema": {"type": "integer", "default": "not a number"}})
+    out.append(("a bad default", edited))
+    edited = copy.deepcopy(data)
+    del edited["paths"][paths[0]]
+    out.append(("first path item dropped", edited))
+    edited = copy.deepcopy(data)
+    items = list(edited["paths"].items())
+    edited["paths"] = dict([items[-1], *items[:-1]])
+    out.append(("last path item moved first", edited))
+    return out
 
 
 def _edited(data: dict[str, Any], every: int) -> dict[str, Any]:
@@ -150,11 +203,35 @@ def test_the_memo_needs_a_cache_and_survives_damage(tmp_path: Path, monkeypatch:
     assert not any(tmp_path.iterdir())
     cache = Cache(tmp_path)
     _findings(data, cache, monkeypatch)
-    (entry,) = [p for p in (tmp_path / validation_memo.KIND).rglob("*") if p.is_file()]
-    assert isinstance(json.loads(entry.read_text()), dict)
-    entry.write_text('{"x": [[1, 2]], "y": "no"')
-    found, parts = _findings(data, cache, monkeypatch)
-    assert found == whole and parts.reused == 0
-    entry.write_text('{"x": [[1, 2]], "y": "no"}')
-    found, parts = _findings(data, cache, monkeypatch)
-    assert found == whole and parts.reused == 0
+    entries = [p for p in (tmp_path / validation_memo.KIND).rglob("*") if p.is_file()]
+    assert len(entries) == 2  # the parts' findings and the walks' traces
+    for damage in ('{"x": [[1, 2]], "y": "no"', '{"x": [[1, 2]], "y": "no", "z": {"events": [[1]], "findings": []}}'):
+        for entry in entries:
+            assert isinstance(json.loads(entry.read_text()), dict)
+            entry.write_text(damage)
+        found, parts = _findings(data, cache, monkeypatch)
+        assert found == whole and parts.reused == 0
+        assert parts.walks is not None and parts.walks.reused == 0
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "name, data",
+    [(n, d) for n, d in _documents() if len(_operations(d)) >= 2],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_replayed_walks_give_the_whole_check(
+    name: str, data: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = validate.schema_findings(data)
+    cache = Cache(tmp_path)
+    assert _findings(data, cache, monkeypatch)[0] == whole
+    again, parts = _findings(data, cache, monkeypatch)
+    assert again == whole and parts.walks is not None and parts.walks.checked == 0 and parts.walks.reused > 0
+    differs = 0
+    for label, edited in _walk_edits(data):
+        expected = validate.schema_findings(edited)
+        differs += expected != whole
+        assert _findings(edited, cache, monkeypatch)[0] == expected, label
+        assert _findings(data, cache, monkeypatch)[0] == whole, label
+    assert differs >= 2
