@@ -101,19 +101,21 @@ def _generate_files(
     if not check_core(document.data, diagnostics):
         raise GenerationFailed
     findings = start_schema_check(document.data, cache, background=True)
-    try:
-        from .format import format_files, open_formatter
-        from .render import load_template_set, render
-        from .revisions import Previous, derive
+    from .revisions import Previous, derive
 
-        templates = load_template_set(config.templates, diagnostics)
-    except GenerationFailed:
-        findings()  # a broken template overlay is reported alone, as before
-        raise
-    mark = len(diagnostics.items)
     # Version and changelog come from the revision recorded in the output folder;
     # its IR, needed when the spec changed, is modelled beside the new one.
     previous = Previous(config, document.data)
+    try:
+        from .format import format_files, open_formatter
+        from .render import load_template_set, render
+
+        templates = load_template_set(config.templates, diagnostics)
+    except GenerationFailed:
+        previous.close()
+        findings()  # a broken template overlay is reported alone, as before
+        raise
+    mark = len(diagnostics.items)
     try:
         api = _build(document.data, config, diagnostics)
         api, record = derive(document.data, api, config, diagnostics, previous)

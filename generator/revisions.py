@@ -217,31 +217,23 @@ def release_of(version: str, spec_version: str, level: str, report: Report) -> R
 
 
 class Previous:
-    """The record in the output folder, read before the model stage, and the IR of its
-    spec (needed when the spec changed), modelled meanwhile in a forked child when
-    `data` (the new spec, which modelling leaves as it is) differs from the recorded
-    one: off the critical path of a regeneration after an edit."""
+    """The record in the output folder, and the IR of its spec, needed when the spec
+    changed: given `data` (the new spec, which modelling leaves as it is), a forked
+    child compares the two and models the recorded one meanwhile, off the critical
+    path of a regeneration after an edit."""
 
     def __init__(self, config: Config, data: Any = None) -> None:
         self.config = config
         self.record: Record | None = None
         self.error: RecordError | None = None
         self.child: forked.Child | None = None
-        self.spec: Any = None  # `data` as recorded, once normalised
+        if data is not None and forked.can_fork() and (config.output / RECORD).is_file():
+            self.child = forked.Child(lambda: _model_if_changed(config, data))
         try:
             self.record = read_record(config.output)
         except RecordError as exc:
             self.error = exc
-            return
-        if self.record is None or data is None:
-            return
-        try:
-            self.spec = normalise(data)
-        except (ValueError, RecursionError):
-            return  # reported by derive
-        if self.spec != self.record.spec and forked.can_fork():
-            recorded = self.record.spec
-            self.child = forked.Child(lambda: model_quietly(recorded, config))
+            self.close()
 
     def api(self) -> Api | None:
         """The IR of the recorded spec (None when it cannot be modelled)."""
@@ -249,9 +241,11 @@ class Previous:
         if self.child is not None:
             child, self.child = self.child, None
             try:
-                return cast("Api | None", child.result())
+                api = child.result()
             except forked.ChildFailed:
-                pass  # modelled here instead
+                api = UNCHANGED  # modelled here instead
+            if api is not UNCHANGED and not isinstance(api, str):
+                return cast("Api | None", api)
         return model_quietly(self.record.spec, self.config)
 
     def close(self) -> None:
@@ -259,6 +253,18 @@ class Previous:
         if self.child is not None:
             self.child.cancel()
             self.child = None
+
+
+UNCHANGED = "unchanged"
+
+
+def _model_if_changed(config: Config, data: Any) -> Api | None | str:
+    """In the child: the recorded spec's IR, or UNCHANGED when the record holds `data`
+    (then derive needs no IR of it)."""
+    record = read_record(config.output)
+    if record is None or record.spec == normalise(data):
+        return UNCHANGED
+    return model_quietly(record.spec, config)
 
 
 def derive(
@@ -275,7 +281,7 @@ def derive(
 
 def _derive(data: Any, api: Api, diagnostics: Diagnostics, previous: Previous) -> tuple[Api, OutputFile]:
     try:
-        spec = previous.spec if previous.spec is not None else normalise(data)
+        spec = normalise(data)
     except (ValueError, RecursionError) as exc:
         diagnostics.add("revision-record", Level.ERROR, f"cannot record the spec as JSON: {exc}")
         raise GenerationFailed from None

@@ -20,6 +20,7 @@ from generator import forked, revisions
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.model.build import build_api
+from generator.model.operation import Api
 from generator.revisions import RECORD, Previous, bump, derive
 from tests.helpers import generate, imported, run_cli, tree_bytes
 from tests.test_diff import beam
@@ -193,13 +194,16 @@ def test_the_recorded_spec_is_modelled_beside_only_when_it_changed(tmp_path: Pat
     first = beam()
     _, record = _derived(config, first, None)
     (tmp_path / RECORD).write_text(record)
+    assert revisions._model_if_changed(config, copy.deepcopy(first)) == revisions.UNCHANGED
     unchanged = Previous(config, copy.deepcopy(first))
-    assert unchanged.child is None and unchanged.record is not None
-    unchanged.close()
+    assert unchanged.child is not None and unchanged.record is not None
+    assert _derived(config, first, unchanged) == _derived(config, first, None)
+    assert unchanged.child is None  # closed by derive
 
     edited = beam()
     edited["info"]["version"] = "2.1"
     del edited["paths"][next(iter(edited["paths"]))]
+    assert isinstance(revisions._model_if_changed(config, edited), Api)
     beside = Previous(config, edited)
     assert beside.child is not None
     assert _derived(config, edited, beside) == _derived(config, edited, None)
@@ -214,7 +218,7 @@ def test_a_failed_child_models_the_recorded_spec_here(tmp_path: Path, monkeypatc
     (tmp_path / RECORD).write_text(record)
     edited = beam()
     edited["info"]["version"] = "2.1"
-    monkeypatch.setattr(revisions, "model_quietly", lambda spec, config: os._exit(3))
+    monkeypatch.setattr(revisions, "_model_if_changed", lambda config, data: os._exit(3))
     beside = Previous(config, edited)
     monkeypatch.undo()
     assert beside.child is not None
@@ -222,7 +226,8 @@ def test_a_failed_child_models_the_recorded_spec_here(tmp_path: Path, monkeypatc
 
 
 def test_modelling_leaves_the_spec_as_it_was() -> None:
-    # Previous normalises the spec before the model stage and derive uses that
+    # the child that models the recorded spec compares it with the new one as it was
+    # loaded, while the parent models that one
     data = beam()
     before = copy.deepcopy(data)
     build_api(data, Config(), Diagnostics())
