@@ -55,27 +55,26 @@ def resolve_pointer(data: Any, pointer: str) -> tuple[bool, Any]:
 
 def iter_refs(data: Any) -> Iterator[tuple[str, str]]:
     """Yield (pointer of the $ref object, target) for every reference in the document."""
-    stack: list[tuple[str, Any]] = [("", data)]
+    # Paths are kept as tuples and joined into a pointer only for a reference: most
+    # containers hold none.
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
     seen: set[int] = set()
     while stack:
-        pointer, node = stack.pop()
+        path, node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, dict):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
             ref = node.get("$ref")
             if isinstance(ref, str):
-                yield pointer, ref
+                yield pointer_join("", *path), ref
             for key, value in node.items():
                 if isinstance(value, (dict, list)):
-                    stack.append((pointer_join(pointer, key), value))
-        elif isinstance(node, list):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
+                    stack.append(((*path, key), value))
+        else:
             for index, value in enumerate(node):
                 if isinstance(value, (dict, list)):
-                    stack.append((pointer_join(pointer, index), value))
+                    stack.append(((*path, index), value))
 
 
 def openapi_version(data: Any) -> str:
@@ -112,15 +111,22 @@ def check_core(data: Any, diagnostics: Diagnostics) -> bool:
     elif paths is not None and not isinstance(paths, dict):
         diagnostics.error("no-paths", "`paths` must be a mapping of path templates", "/paths")
     unresolved_in_extensions: list[str] = []
+    resolves: dict[str, bool] = {}  # the same targets are named again and again
+
+    def found(ref: str) -> bool:
+        known = resolves.get(ref)
+        if known is None:
+            known = resolves[ref] = resolve_pointer(data, ref[1:])[0]
+        return known
+
     for pointer, ref in iter_refs(data):
         if in_extension(pointer):
             # vendor data (code samples, policies): not needed for a client. Files named
             # there are not read at all; a broken local reference is worth a warning.
-            if ref.startswith("#") and not resolve_pointer(data, ref[1:])[0]:
+            if ref.startswith("#") and not found(ref):
                 unresolved_in_extensions.append(pointer_join(pointer, "$ref"))
         elif ref.startswith("#"):
-            found, _ = resolve_pointer(data, ref[1:])
-            if not found:
+            if not found(ref):
                 diagnostics.error(
                     "dangling-ref", f"$ref {ref!r} points at nothing", pointer_join(pointer, "$ref")
                 )
