@@ -1,8 +1,9 @@
-"""openapi-spec-validator's document-schema check, remembered per part of the document.
+"""openapi-spec-validator's checks, remembered per part of the document, so that a
+regeneration after an edit checks again only what the edit can change.
 
-Before its own checks, the validator checks the whole document against the OpenAPI
-schema with jsonschema: about 1.2 s of a large document's validation, nine tenths of it
-under `paths`. The errors jsonschema finds under one part of the document (a path item,
+`Parts`: before its own checks, the validator checks the whole document against the
+OpenAPI schema with jsonschema: about 1.2 s of a large document's validation, nine
+tenths of it under `paths`. The errors jsonschema finds under one part of the document (a path item,
 a webhook, a component) are a pure function of that part's content, of its place, and of
 the schema, base URI and dynamic scope it is checked with. So each part's findings are
 kept in the cache under a digest of all of these (`Parts`), and a regeneration after an
@@ -13,16 +14,19 @@ only when every error it yielded came out at the top as itself: jsonschema hands
 up unchanged through `properties`, `$ref` and the like, and each step adds the same path
 prefix that the part's place names. A combinator above (`anyOf`, `oneOf`, `not`) or an
 `is_valid` would instead wrap or drop it. When a remembered part's stand-in does not come
-out at the top, the check runs again without the memo."""
+out at the top, the check runs again without the memo.
+
+`Walks`: the validator's own checks (paths, operations, parameters, schemas) walk each
+path item and share state from one to the next; each walk is replayed from a trace of
+what it asked of that state (see the class)."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any, Callable, Iterator
 
 from .cache import Cache, digest, generator_fingerprint
 from .diagnostics import pointer_join
-from .validator_speedups import IdList
+from .validator_speedups import IdList, patched
 
 Finding = tuple[str, str, str, str]
 KIND = "validation-parts"
@@ -149,7 +153,7 @@ class Parts:
                 yield error
             yielded[key] = errors
 
-        with _patched(cls, "descend", descend):
+        with patched(cls, "descend", descend):
             top = list(validator.iter_errors(document))
         surfaced = {id(e) for e in top}
         if not all(id(e) in surfaced for e in stand_ins):
@@ -178,14 +182,6 @@ class Parts:
                 break
             kept.setdefault(key, found)
         self.cache.put(KIND, self.map_key, kept)
-
-
-@contextlib.contextmanager
-def _patched(cls: Any, name: str, value: Any) -> Iterator[None]:
-    from .validator_speedups import patched
-
-    with patched(cls, name, value):
-        yield
 
 
 # ------------------------------------------------- the validator's own checks
@@ -354,7 +350,7 @@ class Walks:
         findings: list[Finding] = []
         found_by_error: dict[int, Finding] = {}
         path_cls, components_cls = type(path), type(components)
-        with _patched(path_cls, "__call__", remembered(path_cls.__call__, path_key)), _patched(
+        with patched(path_cls, "__call__", remembered(path_cls.__call__, path_key)), patched(
             components_cls, "__call__", remembered(components_cls.__call__, lambda item: digest(prefix, "components"))
         ):
             for error in root(validator.schema_path):
