@@ -62,6 +62,19 @@ def part_places(data: dict[str, Any]) -> dict[int, tuple[str, ...]]:
     return places
 
 
+def _save(cache: Cache, map_key: str, used: dict[str, Any], known: dict[str, Any], limit: int) -> None:
+    """This run's entries, then the most recent earlier ones up to `limit` entries (a
+    cache can serve several specs), written back."""
+    if not used:
+        return
+    kept = dict(used)
+    for key, value in known.items():
+        if len(kept) >= limit:
+            break
+        kept.setdefault(key, value)
+    cache.put(KIND, map_key, kept)
+
+
 def _scope(resolver: Any) -> str:
     return repr((resolver._base_uri, [uri for uri, _ in resolver.dynamic_scope()]))
 
@@ -174,14 +187,7 @@ class Parts:
 
     def save(self) -> None:
         """This run's parts, then earlier ones up to MAX_KEPT, written back."""
-        if not self.used:
-            return
-        kept = dict(self.used)
-        for key, found in reversed(list(self.known.items())):
-            if len(kept) >= MAX_KEPT:
-                break
-            kept.setdefault(key, found)
-        self.cache.put(KIND, self.map_key, kept)
+        _save(self.cache, self.map_key, self.used, self.known, MAX_KEPT)
 
 
 # ------------------------------------------------- the validator's own checks
@@ -400,11 +406,5 @@ class Walks:
         return True
 
     def save(self) -> None:
-        if not self.used:
-            return
-        kept = dict(self.used)
-        for key, trace in reversed(list(self.known.items())):
-            if len(kept) >= 2 * len(self.used):
-                break
-            kept.setdefault(key, trace)
-        self.cache.put(KIND, self.map_key, kept)
+        """This run's traces, then as many earlier ones, written back."""
+        _save(self.cache, self.map_key, self.used, self.known, 2 * len(self.used))

@@ -235,3 +235,11 @@ def test_replayed_walks_give_the_whole_check(
         assert _findings(edited, cache, monkeypatch)[0] == expected, label
         assert _findings(data, cache, monkeypatch)[0] == whole, label
     assert differs >= 2
+
+
+def test_saving_keeps_this_runs_entries_then_the_most_recent_earlier_ones(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    validation_memo._save(cache, "k", {"new": 1}, {"newer": 2, "older": 3, "oldest": 4, "new": 0}, 3)
+    assert cache.get(validation_memo.KIND, "k") == {"new": 1, "newer": 2, "older": 3}
+    validation_memo._save(cache, "k", {}, {"x": 1}, 3)
+    assert cache.get(validation_memo.KIND, "k") == {"new": 1, "newer": 2, "older": 3}
