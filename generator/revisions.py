@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import forked
+from .cache import text_digest
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .diff import BREAKING, COMPATIBLE, PATCH, Change, Report, diff_apis
@@ -48,6 +49,7 @@ class Record:
     version: str
     releases: tuple[Release, ...]
     spec: Any
+    text_digest: str = ""  # of the file it was read from (two reads of it compare)
 
 
 def normalise(data: Any) -> Any:
@@ -108,7 +110,7 @@ def parse_record(text: str, where: str) -> Record:
     if not isinstance(releases, list) or not isinstance(spec, dict):
         raise RecordError(f"{where}: lacks releases or spec")
     try:
-        return Record(version, tuple(_release_from(r) for r in releases), spec)
+        return Record(version, tuple(_release_from(r) for r in releases), spec, text_digest(text))
     except RecordError as exc:
         raise RecordError(f"{where}: {exc}") from None
 
@@ -241,10 +243,11 @@ class Previous:
         if self.child is not None:
             child, self.child = self.child, None
             try:
-                api = child.result()
-            except forked.ChildFailed:
-                api = UNCHANGED  # modelled here instead
-            if api is not UNCHANGED and not isinstance(api, str):
+                read, api = child.result()
+            except (forked.ChildFailed, TypeError, ValueError):
+                read, api = "", UNCHANGED  # modelled here instead
+            # the child read the very record this process did (not one rewritten since)
+            if read == self.record.text_digest and not isinstance(api, str):
                 return cast("Api | None", api)
         return model_quietly(self.record.spec, self.config)
 
@@ -258,13 +261,13 @@ class Previous:
 UNCHANGED = "unchanged"
 
 
-def _model_if_changed(config: Config, data: Any) -> Api | None | str:
-    """In the child: the recorded spec's IR, or UNCHANGED when the record holds `data`
-    (then derive needs no IR of it)."""
+def _model_if_changed(config: Config, data: Any) -> tuple[str, Api | None | str]:
+    """In the child: the digest of the record it read, and the recorded spec's IR, or
+    UNCHANGED when the record holds `data` (then derive needs no IR of it)."""
     record = read_record(config.output)
     if record is None or record.spec == normalise(data):
-        return UNCHANGED
-    return model_quietly(record.spec, config)
+        return "", UNCHANGED
+    return record.text_digest, model_quietly(record.spec, config)
 
 
 def derive(

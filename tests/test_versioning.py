@@ -194,7 +194,7 @@ def test_the_recorded_spec_is_modelled_beside_only_when_it_changed(tmp_path: Pat
     first = beam()
     _, record = _derived(config, first, None)
     (tmp_path / RECORD).write_text(record)
-    assert revisions._model_if_changed(config, copy.deepcopy(first)) == revisions.UNCHANGED
+    assert revisions._model_if_changed(config, copy.deepcopy(first)) == ("", revisions.UNCHANGED)
     unchanged = Previous(config, copy.deepcopy(first))
     assert unchanged.child is not None and unchanged.record is not None
     assert _derived(config, first, unchanged) == _derived(config, first, None)
@@ -203,7 +203,8 @@ def test_the_recorded_spec_is_modelled_beside_only_when_it_changed(tmp_path: Pat
     edited = beam()
     edited["info"]["version"] = "2.1"
     del edited["paths"][next(iter(edited["paths"]))]
-    assert isinstance(revisions._model_if_changed(config, edited), Api)
+    read, api = revisions._model_if_changed(config, edited)
+    assert isinstance(api, Api) and read == revisions.read_record(tmp_path).text_digest != ""
     beside = Previous(config, edited)
     assert beside.child is not None
     assert _derived(config, edited, beside) == _derived(config, edited, None)
@@ -223,6 +224,22 @@ def test_a_failed_child_models_the_recorded_spec_here(tmp_path: Path, monkeypatc
     monkeypatch.undo()
     assert beside.child is not None
     assert _derived(config, edited, beside) == _derived(config, edited, None)
+
+
+def test_a_record_rewritten_meanwhile_is_modelled_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = Config(output=tmp_path, package=PACKAGE)
+    _, record = _derived(config, beam(), None)
+    (tmp_path / RECORD).write_text(record)
+    edited = beam()
+    edited["info"]["version"] = "2.1"
+    beside = Previous(config, edited)
+    assert beside.record is not None
+    # as if the file had changed between the child's read and this one
+    beside.record = revisions.Record(beside.record.version, beside.record.releases, beside.record.spec, "other")
+    modelled: list[Any] = []
+    real = revisions.model_quietly
+    monkeypatch.setattr(revisions, "model_quietly", lambda spec, config: modelled.append(spec) or real(spec, config))
+    assert isinstance(beside.api(), Api) and modelled == [beside.record.spec]
 
 
 def test_modelling_leaves_the_spec_as_it_was() -> None:
