@@ -213,12 +213,18 @@ def test_the_recorded_spec_is_modelled_beside_only_when_it_changed(tmp_path: Pat
     assert versions[0] == "2.0.0"
 
 
-def test_a_failed_child_models_the_recorded_spec_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _recorded_then_edited(tmp_path: Path) -> tuple[Config, dict[str, Any]]:
+    """A folder holding the Beam spec's record, and the spec with a patch-level edit."""
     config = Config(output=tmp_path, package=PACKAGE)
     _, record = _derived(config, beam(), None)
     (tmp_path / RECORD).write_text(record)
     edited = beam()
     edited["info"]["version"] = "2.1"
+    return config, edited
+
+
+def test_a_failed_child_models_the_recorded_spec_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, edited = _recorded_then_edited(tmp_path)
     monkeypatch.setattr(revisions, "_model_if_changed", lambda config, data: os._exit(3))
     beside = Previous(config, edited)
     monkeypatch.undo()
@@ -227,11 +233,7 @@ def test_a_failed_child_models_the_recorded_spec_here(tmp_path: Path, monkeypatc
 
 
 def test_a_record_rewritten_meanwhile_is_modelled_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = Config(output=tmp_path, package=PACKAGE)
-    _, record = _derived(config, beam(), None)
-    (tmp_path / RECORD).write_text(record)
-    edited = beam()
-    edited["info"]["version"] = "2.1"
+    config, edited = _recorded_then_edited(tmp_path)
     beside = Previous(config, edited)
     assert beside.record is not None
     # as if the file had changed between the child's read and this one
