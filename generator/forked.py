@@ -31,7 +31,12 @@ class Child:
 
     def __init__(self, work: Callable[[], Any], *, niceness: int = 0) -> None:
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
         if pid == 0:  # the child: compute, send, leave without cleanup
             status = 1
             try:
@@ -52,10 +57,12 @@ class Child:
         """Wait for the child's result; ChildFailed when it ended without one."""
         if self.done:
             raise ChildFailed("its result was taken already")
-        self.done = True
-        with os.fdopen(self.read_end, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
+        try:
+            with os.fdopen(self.read_end, "rb") as pipe:
+                payload = pipe.read()
+        finally:  # reaped even when the read is interrupted
+            self.done = True
+            _, status = os.waitpid(self.pid, 0)
         try:
             return pickle.loads(payload) if payload else _failed(status)
         except ChildFailed:

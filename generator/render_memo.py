@@ -21,7 +21,6 @@ from jinja2.runtime import Context
 from .cache import Cache, digest, generator_fingerprint, tree_digest
 
 KIND = "render"
-_MISSING = "<missing>"
 
 
 def value_text(value: Any) -> str:
@@ -29,9 +28,9 @@ def value_text(value: Any) -> str:
     run for equal values (the IR's dataclasses print every field; sets are sorted and
     functions named, as their default reprs vary between runs)."""
     if isinstance(value, (set, frozenset)):
-        return "{" + ", ".join(sorted(value_text(v) for v in value)) + "}"
+        return type(value).__name__ + "{" + ", ".join(sorted(value_text(v) for v in value)) + "}"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{value_text(k)}: {value_text(v)}" for k, v in value.items()) + "}"
+        return "dict{" + ", ".join(f"{value_text(k)}: {value_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)) and not all(isinstance(v, (str, int, float)) for v in value):
         return type(value).__name__ + "(" + ", ".join(value_text(v) for v in value) + ")"
     if callable(value) and hasattr(value, "__code__"):
@@ -102,10 +101,15 @@ class RenderMemo:
         for name in sorted(names):
             if name == "api":
                 continue  # read through its attributes, below
-            value = context[name] if name in context else env.globals.get(name, _MISSING)
-            parts.append(f"{name}={self.text_of(value)}")
+            if name in context:
+                parts.append(f"{name}={self.text_of(context[name])}")
+            elif name in env.globals:
+                parts.append(f"{name}={self.text_of(env.globals[name])}")
+            else:
+                parts.append(f"{name} missing")
         for attr in sorted(attrs):
-            parts.append(f"api.{attr}={self.text_of(getattr(api, attr, _MISSING))}")
+            has = hasattr(api, attr)
+            parts.append(f"api.{attr}={self.text_of(getattr(api, attr))}" if has else f"api.{attr} missing")
         return digest(*parts)
 
     def slot(self, template: str, output: str) -> str:

@@ -322,7 +322,12 @@ def schema_findings(data: dict[str, Any], *, fast: bool = True, cache: Cache = D
     memo = Parts(cache, validator_cls.__name__) if cache.enabled else None
     try:
         with crawl_once(), (faster() if fast else contextlib.nullcontext()), _located():
-            remembered = _with_memo(memo, validator_cls, data, finding) if memo is not None else None
+            remembered = None
+            if memo is not None:
+                try:
+                    remembered = _with_memo(memo, validator_cls, data, finding)
+                except Exception:  # the plain run below finds the same, up to where it stops
+                    memo = None
             if remembered is None:
                 findings.extend(finding(error) for error in _iter_errors(validator_cls, data))
             else:

@@ -131,7 +131,8 @@ def test_no_memo_with_an_overlay_and_a_damaged_entry_renders(tmp_path: Path, mon
 
 def test_value_text_is_the_same_for_equal_values_in_any_run() -> None:
     assert render_memo.value_text(frozenset({"b", "a", "c"})) == render_memo.value_text(frozenset({"c", "a", "b"}))
-    assert render_memo.value_text({"x": {1, 2}}) == "{'x': {1, 2}}"
+    assert render_memo.value_text({"x": {1, 2}}) == "dict{'x': set{1, 2}}"
+    assert render_memo.value_text({}) != render_memo.value_text(set())
 
     def helper(x: int = 3) -> int:
         return x
