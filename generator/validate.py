@@ -370,7 +370,7 @@ def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: C
     if found is None:
         return None
     walks = memo.walks = Walks(memo.cache, validator_cls.__name__)
-    rest = walks.run(validator, data, finding)
+    rest = walks.run(validator, data, finding, memo.places)
     if rest is None:
         rest = [finding(error) for error in root(validator.schema_path)]
     return [*found, *rest]

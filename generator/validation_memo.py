@@ -101,6 +101,8 @@ class Parts:
         self.used: dict[str, list[Finding]] = {}
         self.reused = self.checked = 0  # parts taken from the memo / checked again
         self.walks: Walks | None = None  # the memo of the validator's own checks
+        # the document's containers by place (see _places), found once for both memos
+        self.places: tuple[dict[int, str], dict[str, Any]] | None = None
 
     def check(
         self, validator: Any, document: dict[str, Any], finding: Callable[[Any], Finding]
@@ -119,7 +121,8 @@ class Parts:
         from jsonschema.exceptions import ValidationError
 
         stand_in = type("Remembered", (_Remembered, ValidationError), {})
-        if _places(document) is None:
+        self.places = _places(document)
+        if self.places is None:
             return None  # a part may also sit at another place, where its errors read otherwise
         places = part_places(document)
         prefix = digest(generator_fingerprint(), cls.__qualname__)
@@ -296,15 +299,21 @@ class Walks:
                 self.nameless = True
         self.events.append([kind, tag, name, answer])
 
-    def run(self, validator: Any, data: dict[str, Any], finding: Callable[[Any], Finding]) -> list[Finding] | None:
+    def run(
+        self,
+        validator: Any,
+        data: dict[str, Any],
+        finding: Callable[[Any], Finding],
+        places: tuple[dict[int, str], dict[str, Any]] | None,
+    ) -> list[Finding] | None:
         """The findings of the validator's own checks, walks replayed where they can
-        be; None when the validator is not shaped as expected (no memo then)."""
+        be (`places`: the document's containers by place, as `Parts.check` found them);
+        None when the validator is not shaped as expected (no memo then)."""
         from openapi_spec_validator.validation import keywords
         from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError, OpenAPIValidationError
 
         registry = getattr(validator, "keyword_validators_registry", None)
         root = getattr(validator, "root_validator", None)
-        places = _places(data)
         try:
             schema, operation = registry["schema"], registry["operation"]
             path, components = registry["path"], registry["components"]
