@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import traceback
 from pathlib import Path
 from typing import Callable
 
@@ -228,6 +227,8 @@ COMMANDS: dict[str, Callable[[Config, Diagnostics, Cache], int]] = {
 
 
 def _internal_error(diagnostics: Diagnostics, exc: BaseException) -> None:
+    import traceback  # only here: an unchanged-spec `check` does without it
+
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if "/generator/" in f.filename] or frames
     where = f"{Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else "?"

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -69,13 +70,47 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def tree_digest(root: Path, pattern: str = "*") -> str:
+def tree_digest(root: Path, pattern: str = "*", digests: Digests | None = None) -> str:
     """Digest of the relative paths and contents of every file below `root`."""
     parts: list[str | bytes] = []
     if root.is_dir():
         for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+            content = path.read_bytes() if digests is None else digests.file(path).encode()
+            parts += [path.relative_to(root).as_posix(), content]
     return digest(*parts)
+
+
+# A signature is trusted only for a file last changed this long before it was taken:
+# any later write then moves its mtime or ctime, even on a filesystem whose clock
+# ticks coarsely (a second write within the same tick as the first would not).
+SETTLED_NS = 2 * 10**9
+
+
+def _signature(st: os.stat_result) -> list[Any]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+class Digests:
+    """SHA-256 digests of files that skip reading a file whose stat signature (size,
+    mtime, ctime, inode, device) is the one recorded with its digest before, as git's
+    index does. `settled` collects the signatures worth recording for the next run."""
+
+    def __init__(self, known: Any = None) -> None:
+        self.known: dict[str, Any] = known if isinstance(known, dict) else {}
+        self.settled: dict[str, list[Any]] = {}
+
+    def file(self, path: Path | str) -> str:
+        name = os.path.abspath(path)
+        st = os.stat(name)
+        sig = _signature(st)
+        entry = self.known.get(name)
+        if isinstance(entry, list) and entry[:-1] == sig and isinstance(entry[-1], str):
+            found: str = entry[-1]
+        else:
+            found = file_digest(Path(name))
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
+            self.settled[name] = [*sig, found]
+        return found
 
 
 def _tool_versions() -> str:
@@ -100,13 +135,13 @@ def _tool_versions() -> str:
 _fingerprint: str | None = None
 
 
-def generator_fingerprint() -> str:
+def generator_fingerprint(digests: Digests | None = None) -> str:
     """One digest for the generator itself: its source, the Python version (ast.unparse
     output can change with it) and the versions of the tools it drives."""
     global _fingerprint
     if _fingerprint is None:
         _fingerprint = digest(
-            str(CACHE_FORMAT), sys.version, _tool_versions(), tree_digest(PACKAGE_ROOT, "*.py")
+            str(CACHE_FORMAT), sys.version, _tool_versions(), tree_digest(PACKAGE_ROOT, "*.py", digests)
         )
     return _fingerprint
 
@@ -232,25 +267,26 @@ def _config_paths(config: Any) -> list[Path]:
     return out
 
 
-def _path_digest(path: Path) -> str:
+def _path_digest(path: Path, digests: Digests) -> str:
     try:
         if path.is_dir():
-            return "dir:" + tree_digest(path)
-        return "file:" + file_digest(path)
+            return "dir:" + tree_digest(path, "*", digests)
+        return "file:" + digests.file(path)
     except OSError:
         return "missing"
 
 
-def inputs_digest(config: Any, reads: Iterable[str]) -> str:
+def inputs_digest(config: Any, reads: Iterable[str], digests: Digests | None = None) -> str:
     """Everything a run's output depends on: the generator, the config (with the
     contents of every file and folder it names), the built-in templates, and every
     file the run read."""
-    parts: list[str] = [str(STAMP_FORMAT), generator_fingerprint(), repr(config)]
-    parts.append(tree_digest(PACKAGE_ROOT.parent / "templates"))
+    digests = digests if digests is not None else Digests()
+    parts: list[str] = [str(STAMP_FORMAT), generator_fingerprint(digests), repr(config)]
+    parts.append(tree_digest(PACKAGE_ROOT.parent / "templates", "*", digests))
     for path in _config_paths(config):
-        parts += [str(path), _path_digest(path)]
+        parts += [str(path), _path_digest(path, digests)]
     for read in sorted(reads):
-        parts += [read, _path_digest(Path(read))]
+        parts += [read, _path_digest(Path(read), digests)]
     return digest(*parts)
 
 
@@ -277,17 +313,26 @@ def record_stamp(
         return
     own = os.path.abspath(cache.root) + os.sep
     reads = sorted({r for r in reads if not r.startswith(own)})
-    cache.put(
-        "stamp",
-        _stamp_key(config),
-        {
-            "inputs": inputs_digest(config, reads),
-            "reads": reads,
-            "outputs": {path: text_digest(content) for path, content in outputs},
-            "diagnostics": diagnostics,
-            "generated": generated,
-        },
-    )
+    digests = Digests()
+    stamp: dict[str, Any] = {
+        "inputs": inputs_digest(config, reads, digests),
+        "reads": reads,
+        "outputs": {path: text_digest(content) for path, content in outputs},
+        "diagnostics": diagnostics,
+        "generated": generated,
+    }
+    root = Path(config.output)
+    for path, expected in stamp["outputs"].items():
+        # the file on disk holds this content: written by this run, or left as it was
+        # after being compared with it
+        try:
+            st = os.stat(root / path)
+        except OSError:
+            continue
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
+            digests.settled[os.path.abspath(root / path)] = [*_signature(st), expected]
+    stamp["signatures"] = digests.settled
+    cache.put("stamp", _stamp_key(config), stamp)
 
 
 def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
@@ -298,13 +343,16 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
     stamp = cache.get("stamp", _stamp_key(config))
     if not isinstance(stamp, dict) or not isinstance(stamp.get("outputs"), dict):
         return None
+    digests = Digests(stamp.get("signatures"))
     try:
-        if stamp["inputs"] != inputs_digest(config, stamp["reads"]):
+        if stamp["inputs"] != inputs_digest(config, stamp["reads"], digests):
             return None
         root = Path(config.output)
         for path, expected in stamp["outputs"].items():
-            if file_digest(root / path) != expected:
+            if digests.file(root / path) != expected:
                 return None
     except (OSError, KeyError, TypeError):
         return None
+    if digests.settled != digests.known:  # files hashed this time are settled now
+        cache.put("stamp", _stamp_key(config), {**stamp, "signatures": digests.settled})
     return stamp

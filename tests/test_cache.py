@@ -3,12 +3,14 @@ unchanged-spec fast path still sees every edit of an input or of a generated fil
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import black
 import pytest
 
+from generator import cache as cache_module
 from generator import format as fmt
 from generator.diagnostics import Diagnostics
 from generator.render import OutputFile
@@ -172,3 +174,53 @@ def test_invalid_python_is_located_in_a_chunk() -> None:
         fmt.format_files([OutputFile("pkg/bad.py", module)], diagnostics)
     (item,) = diagnostics.items
     assert item.code == "render-invalid-python" and item.line == 3000 * 4 + 2
+
+
+def _settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file counts as settled, as if it had been written long ago."""
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+
+
+def test_settled_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project, out, cache = _setup(tmp_path)
+    assert _gen(project)[0] == 0
+    _settled_at_once(monkeypatch)
+    assert _check(project)[0] == 0  # hashes every file, and records their signatures
+    reads: list[Path] = []
+    real = cache_module.file_digest
+    monkeypatch.setattr(cache_module, "file_digest", lambda path: reads.append(path) or real(path))
+    code, stdout, _ = _check(project)
+    assert code == 0 and "up to date" in stdout
+    assert reads == [], "a file whose signature is unchanged is not read"
+
+    # same size and mtime, other bytes: the ctime still moves
+    target = out / "beam_api" / "_base.py"
+    before = target.stat()
+    data = target.read_bytes()
+    target.write_bytes(data[:-2] + b"#\n")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size
+    code, stdout, _ = _check(project)
+    assert code == 1 and target in reads
+    target.write_bytes(data)
+    assert _check(project)[0] == 0
+
+    spec = project / "specs" / BEAM_SPEC.name
+    spec.write_text(spec.read_text().replace("title:", "title: Edited", 1))
+    assert _check(project)[0] == 1, "an edited spec is read again"
+
+
+def test_a_file_changed_lately_is_hashed_every_time(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"one")
+    st = path.stat()
+    sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    digests = cache_module.Digests({str(path): [*sig, "recorded"]})
+    # a signature recorded for a file that is not settled yet is still believed when it
+    # matches (it was taken from this very state), but it is never recorded again
+    assert digests.file(path) == "recorded"
+    assert digests.settled == {}
+    assert cache_module.Digests().file(path) == cache_module.file_digest(path)
+    # any damaged entry reads as a miss
+    for bad in ([*sig, 1], sig, "x", [*sig[:-1], sig[-1] + 1, "recorded"]):
+        assert cache_module.Digests({str(path): bad}).file(path) == cache_module.file_digest(path)
