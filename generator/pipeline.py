@@ -19,6 +19,7 @@ from .validate import add_findings, check_core, start_schema_check, validate
 if TYPE_CHECKING:
     from .model.operation import Api
     from .render import OutputFile
+    from .revisions import Previous
 
 
 @dataclass
@@ -66,13 +67,18 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
     The schema validator runs beside the later stages (see `start_schema_check`). The
     report is the one of running them in order: when the validator finds errors, the
     run stops after the model stage (its findings are kept, rendering's dropped)."""
+    from .revisions import Previous
+
     with recording_reads() as reads:
-        # The built-in templates compile in a child while the spec loads: the second
-        # core has nothing else to do until the validator starts.
+        # While the spec loads, the second core has nothing else to do until the
+        # validator starts: the built-in templates compile in a child, and another
+        # models the revision recorded in the output folder (needed if the spec changed).
         compiling = forked.Child(_compile_templates) if forked.can_fork() else None
+        previous = Previous(config, beside=True)
         try:
-            return _generate_files(config, diagnostics, cache, reads, compiling)
+            return _generate_files(config, diagnostics, cache, reads, compiling, previous)
         finally:
+            previous.close()
             if compiling is not None:
                 compiling.cancel()
 
@@ -94,25 +100,26 @@ def _compiled(compiling: forked.Child | None) -> dict[str, bytes] | None:
 
 
 def _generate_files(
-    config: Config, diagnostics: Diagnostics, cache: Cache, reads: set[str], compiling: forked.Child | None
+    config: Config,
+    diagnostics: Diagnostics,
+    cache: Cache,
+    reads: set[str],
+    compiling: forked.Child | None,
+    previous: Previous,
 ) -> Result:
     document = load(config.spec, diagnostics)
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     if not check_core(document.data, diagnostics):
         raise GenerationFailed
     findings = start_schema_check(document.data, cache, background=True)
-    from .revisions import Previous, derive
+    from .revisions import derive
 
-    # Version and changelog come from the revision recorded in the output folder;
-    # its IR, needed when the spec changed, is modelled beside the new one.
-    previous = Previous(config, document.data)
     try:
         from .format import format_files, open_formatter
         from .render import load_template_set, render
 
         templates = load_template_set(config.templates, diagnostics)
     except GenerationFailed:
-        previous.close()
         findings()  # a broken template overlay is reported alone, as before
         raise
     mark = len(diagnostics.items)

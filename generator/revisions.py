@@ -220,17 +220,18 @@ def release_of(version: str, spec_version: str, level: str, report: Report) -> R
 
 class Previous:
     """The record in the output folder, and the IR of its spec, needed when the spec
-    changed: given `data` (the new spec, which modelling leaves as it is), a forked
-    child compares the two and models the recorded one meanwhile, off the critical
-    path of a regeneration after an edit."""
+    changed. With `beside`, a forked child models the recorded spec from the start of
+    the run, off the critical path of a regeneration after an edit: by the time the
+    new spec is loaded and modelled, the old one's IR is waiting. When the spec turns
+    out unchanged, the child is stopped and its work dropped."""
 
-    def __init__(self, config: Config, data: Any = None) -> None:
+    def __init__(self, config: Config, beside: bool = False) -> None:
         self.config = config
         self.record: Record | None = None
         self.error: RecordError | None = None
         self.child: forked.Child | None = None
-        if data is not None and forked.can_fork() and (config.output / RECORD).is_file():
-            self.child = forked.Child(lambda: _model_if_changed(config, data))
+        if beside and forked.can_fork() and (config.output / RECORD).is_file():
+            self.child = forked.Child(lambda: _model_record(config))
         try:
             self.record = read_record(config.output)
         except RecordError as exc:
@@ -245,9 +246,9 @@ class Previous:
             try:
                 read, api = child.result()
             except (forked.ChildFailed, TypeError, ValueError):
-                read, api = "", UNCHANGED  # modelled here instead
+                read, api = "", None  # modelled here instead
             # the child read the very record this process did (not one rewritten since)
-            if read == self.record.text_digest and not isinstance(api, str):
+            if read and read == self.record.text_digest:
                 return cast("Api | None", api)
         return model_quietly(self.record.spec, self.config)
 
@@ -258,15 +259,11 @@ class Previous:
             self.child = None
 
 
-UNCHANGED = "unchanged"
-
-
-def _model_if_changed(config: Config, data: Any) -> tuple[str, Api | None | str]:
-    """In the child: the digest of the record it read, and the recorded spec's IR, or
-    UNCHANGED when the record holds `data` (then derive needs no IR of it)."""
+def _model_record(config: Config) -> tuple[str, Api | None]:
+    """In the child: the digest of the record it read, and the recorded spec's IR."""
     record = read_record(config.output)
-    if record is None or record.spec == normalise(data):
-        return "", UNCHANGED
+    if record is None:
+        return "", None
     return record.text_digest, model_quietly(record.spec, config)
 
 

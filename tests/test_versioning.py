@@ -189,23 +189,25 @@ def _derived(config: Config, data: dict[str, Any], previous: Previous | None) ->
     return (api.client_version, api.releases), record.content
 
 
-def test_the_recorded_spec_is_modelled_beside_only_when_it_changed(tmp_path: Path) -> None:
+def test_the_recorded_spec_is_modelled_beside(tmp_path: Path) -> None:
     config = Config(output=tmp_path, package=PACKAGE)
     first = beam()
+    assert Previous(config, beside=True).child is None  # no record yet: nothing to model
     _, record = _derived(config, first, None)
     (tmp_path / RECORD).write_text(record)
-    assert revisions._model_if_changed(config, copy.deepcopy(first)) == ("", revisions.UNCHANGED)
-    unchanged = Previous(config, copy.deepcopy(first))
+    read, api = revisions._model_record(config)
+    assert isinstance(api, Api) and read == revisions.read_record(tmp_path).text_digest != ""
+    assert api == build_api(revisions.read_record(tmp_path).spec, config, Diagnostics())
+
+    unchanged = Previous(config, beside=True)
     assert unchanged.child is not None and unchanged.record is not None
     assert _derived(config, first, unchanged) == _derived(config, first, None)
-    assert unchanged.child is None  # closed by derive
+    assert unchanged.child is None  # stopped by derive: the spec did not change
 
     edited = beam()
     edited["info"]["version"] = "2.1"
     del edited["paths"][next(iter(edited["paths"]))]
-    read, api = revisions._model_if_changed(config, edited)
-    assert isinstance(api, Api) and read == revisions.read_record(tmp_path).text_digest != ""
-    beside = Previous(config, edited)
+    beside = Previous(config, beside=True)
     assert beside.child is not None
     assert _derived(config, edited, beside) == _derived(config, edited, None)
     assert beside.child is None  # its result was taken
@@ -225,8 +227,8 @@ def _recorded_then_edited(tmp_path: Path) -> tuple[Config, dict[str, Any]]:
 
 def test_a_failed_child_models_the_recorded_spec_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config, edited = _recorded_then_edited(tmp_path)
-    monkeypatch.setattr(revisions, "_model_if_changed", lambda config, data: os._exit(3))
-    beside = Previous(config, edited)
+    monkeypatch.setattr(revisions, "_model_record", lambda config: os._exit(3))
+    beside = Previous(config, beside=True)
     monkeypatch.undo()
     assert beside.child is not None
     assert _derived(config, edited, beside) == _derived(config, edited, None)
@@ -234,7 +236,7 @@ def test_a_failed_child_models_the_recorded_spec_here(tmp_path: Path, monkeypatc
 
 def test_a_record_rewritten_meanwhile_is_modelled_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config, edited = _recorded_then_edited(tmp_path)
-    beside = Previous(config, edited)
+    beside = Previous(config, beside=True)
     assert beside.record is not None
     # as if the file had changed between the child's read and this one
     beside.record = revisions.Record(beside.record.version, beside.record.releases, beside.record.spec, "other")
@@ -245,8 +247,7 @@ def test_a_record_rewritten_meanwhile_is_modelled_here(tmp_path: Path, monkeypat
 
 
 def test_modelling_leaves_the_spec_as_it_was() -> None:
-    # the child that models the recorded spec compares it with the new one as it was
-    # loaded, while the parent models that one
+    # derive records and compares the new spec as it was loaded, after modelling it
     data = beam()
     before = copy.deepcopy(data)
     build_api(data, Config(), Diagnostics())
