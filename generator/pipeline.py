@@ -74,11 +74,13 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
         # validator starts: the built-in templates compile in a child, and another
         # models the revision recorded in the output folder (needed if the spec changed).
         compiling = forked.Child(_compile_templates) if forked.can_fork() else None
-        previous = Previous(config, beside=True)
+        previous: Previous | None = None
         try:
+            previous = Previous(config, beside=True)
             return _generate_files(config, diagnostics, cache, reads, compiling, previous)
         finally:
-            previous.close()
+            if previous is not None:
+                previous.close()
             if compiling is not None:
                 compiling.cancel()
 

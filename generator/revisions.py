@@ -237,6 +237,9 @@ class Previous:
         except RecordError as exc:
             self.error = exc
             self.close()
+        except BaseException:  # a record too deep to read, an interrupt: no child left
+            self.close()
+            raise
 
     def api(self) -> Api | None:
         """The IR of the recorded spec (None when it cannot be modelled)."""

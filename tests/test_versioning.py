@@ -280,3 +280,22 @@ def test_the_record_is_written_as_the_json_library_writes_it() -> None:
     values += [[v] for v in ODD_VALUES] + [{"k": v, "l": [v, {"m": v}]} for v in ODD_VALUES]
     for value in values:
         assert revisions.record_json(value) == json.dumps(value, indent=1, ensure_ascii=True, default=str)
+
+
+def test_a_record_that_cannot_be_read_stops_the_child(tmp_path: Path) -> None:
+    config, _ = _recorded_then_edited(tmp_path)
+    (tmp_path / RECORD).write_text("[" * 100_000 + "]" * 100_000)  # too deep for json
+    started: list[forked.Child] = []
+    real = forked.Child
+
+    def spy(work: Any) -> forked.Child:
+        started.append(real(work))
+        return started[-1]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(forked, "Child", spy)
+        with pytest.raises(RecursionError):
+            Previous(config, beside=True)
+    assert len(started) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0].pid, os.WNOHANG)  # reaped
