@@ -7,6 +7,7 @@ literals), `docstring` and `comment` (prose). Collisions are resolved by `Namer`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import keyword
 import re
@@ -49,16 +50,21 @@ def _finish(name: str, fallback: str) -> str:
     return name
 
 
+# A spec repeats its names (a property name in many schemas, a word in many operation
+# ids): each spelling is worked out once per run.
+@functools.lru_cache(maxsize=None)
 def snake(text: str, fallback: str = "value") -> str:
     return _finish("_".join(w.lower() for w in ascii_words(text)), fallback)
 
 
+@functools.lru_cache(maxsize=None)
 def pascal(text: str, fallback: str = "Model") -> str:
     words = ascii_words(text)
     name = "".join(w[:1].upper() + w[1:] for w in words)
     return _finish(name, fallback)
 
 
+@functools.lru_cache(maxsize=None)
 def constant(text: str, fallback: str = "VALUE") -> str:
     name = "_".join(w.upper() for w in ascii_words(text))
     if not name:
@@ -216,7 +222,7 @@ class Namer:
 
     def __init__(self, reserved: frozenset[str] | set[str] = frozenset(), fold_case: bool = False):
         self._fold = fold_case
-        self._reserved = {self._key(n) for n in reserved}
+        self._reserved = {n.lower() for n in reserved} if fold_case else set(reserved)
         self._taken = set(self._reserved)
 
     def _key(self, name: str) -> str:
