@@ -23,7 +23,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from . import forked
 from .cache import text_digest
@@ -102,12 +102,16 @@ def parse_record(text: str, where: str) -> Record:
         raw = json.loads(text)
     except ValueError as exc:
         raise RecordError(f"{where}: not JSON ({exc})") from None
+    return _record_from(raw, text, where, with_spec=True)
+
+
+def _record_from(raw: Any, text: str, where: str, *, with_spec: bool) -> Record:
     if not isinstance(raw, dict) or raw.get("format") != RECORD_FORMAT:
         raise RecordError(f"{where}: not a revision record of format {RECORD_FORMAT}")
     version, releases, spec = raw.get("version"), raw.get("releases"), raw.get("spec")
     if not isinstance(version, str) or not _SEMVER.match(version):
         raise RecordError(f"{where}: version {version!r} is not MAJOR.MINOR.PATCH")
-    if not isinstance(releases, list) or not isinstance(spec, dict):
+    if not isinstance(releases, list) or (with_spec and not isinstance(spec, dict)):
         raise RecordError(f"{where}: lacks releases or spec")
     try:
         return Record(version, tuple(_release_from(r) for r in releases), spec, text_digest(text))
@@ -115,25 +119,69 @@ def parse_record(text: str, where: str) -> Record:
         raise RecordError(f"{where}: {exc}") from None
 
 
+# Where the spec starts in a record as this module writes it. Nothing else in the
+# record can read so: JSON strings hold no line break, and everything below the top
+# level is indented further.
+_SPEC_KEY = '\n "spec": '
+
+
+def _record_head(text: str, where: str) -> Record:
+    """The record's version and releases, its spec left unread (`spec` is None) when the
+    text is laid out as `record_file` writes it; else the whole record. (A spec broken
+    past the head is found when it is read: see Previous.api.)"""
+    at = text.find("," + _SPEC_KEY)
+    # the spec, a mapping one level in, closes the record: no key follows it
+    if at < 0 or not text.endswith("\n }\n}\n"):
+        return parse_record(text, where)
+    try:
+        raw = json.loads(text[:at] + "\n}")
+    except ValueError:
+        return parse_record(text, where)
+    return _record_from(raw, text, where, with_spec=False)
+
+
 def read_record(folder: Path) -> Record | None:
+    text = _record_text(folder)
+    return None if text is None else parse_record(text, str(folder / RECORD))
+
+
+def _record_text(folder: Path) -> str | None:
     path = folder / RECORD
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordError(f"{path}: {exc}") from None
-    return parse_record(text, str(path))
 
 
-def record_file(record: Record) -> OutputFile:
-    body = {
-        "format": RECORD_FORMAT,
-        "version": record.version,
-        "releases": [_release_json(r) for r in record.releases],
-        "spec": record.spec,
-    }
-    return OutputFile(RECORD, record_json(body) + "\n")
+def record_file(record: Record, spec_text: str | None = None) -> OutputFile:
+    """The record as written into the output folder; `spec_text` is `spec_json` of its
+    spec when known (it is the bulk of the work)."""
+    head = {"format": RECORD_FORMAT, "version": record.version, "releases": [_release_json(r) for r in record.releases]}
+    if spec_text is None:
+        spec_text = spec_json(record.spec)
+    return OutputFile(RECORD, record_json(head)[:-2] + "," + _SPEC_KEY + spec_text + "\n}\n")
+
+
+def spec_json(spec: Any) -> str:
+    """The JSON of a (normalised) spec as a record holds it: one level in."""
+    text = _plain_json(spec)
+    if text is None:
+        # JSON strings hold no line break: every line break starts a line to indent
+        text = json.dumps(spec, indent=1, ensure_ascii=True, default=str).replace("\n", "\n ")
+    return text
+
+
+def _plain_json(data: Any) -> str | None:
+    """`spec_json(data)` when `data` is plain JSON data (so `normalise` would give it back
+    equal); else None."""
+    out: list[str] = []
+    try:
+        _indented(data, out, 1)
+    except (_NotPlain, RecursionError):
+        return None
+    return "".join(out)
 
 
 class _NotPlain(Exception):
@@ -223,17 +271,23 @@ class Previous:
     changed. With `beside`, a forked child models the recorded spec from the start of
     the run, off the critical path of a regeneration after an edit: by the time the
     new spec is loaded and modelled, the old one's IR is waiting. When the spec turns
-    out unchanged, the child is stopped and its work dropped."""
+    out unchanged, the child is stopped and its work dropped.
+
+    This process reads only the record's version and releases (`record.spec` is None
+    when the rest is left unread): whether the spec changed is told by the text."""
 
     def __init__(self, config: Config, beside: bool = False) -> None:
         self.config = config
         self.record: Record | None = None
         self.error: RecordError | None = None
         self.child: forked.Child | None = None
+        self.text: str | None = None
         if beside and forked.can_fork() and (config.output / RECORD).is_file():
             self.child = forked.Child(lambda: _model_record(config))
         try:
-            self.record = read_record(config.output)
+            self.text = _record_text(config.output)
+            if self.text is not None:
+                self.record = _record_head(self.text, str(config.output / RECORD))
         except RecordError as exc:
             self.error = exc
             self.close()
@@ -241,9 +295,15 @@ class Previous:
             self.close()
             raise
 
+    def holds(self, spec_text: str) -> bool:
+        """Whether the record holds the spec whose `spec_json` is `spec_text` (False
+        may also mean a record laid out otherwise, read as a change)."""
+        return self.text is not None and self.text.endswith(_SPEC_KEY + spec_text + "\n}\n")
+
     def api(self) -> Api | None:
-        """The IR of the recorded spec (None when it cannot be modelled)."""
-        assert self.record is not None
+        """The IR of the recorded spec (None when it cannot be modelled). RecordError
+        when the record, read whole here, is broken past its head."""
+        assert self.record is not None and self.text is not None
         if self.child is not None:
             child, self.child = self.child, None
             try:
@@ -253,7 +313,10 @@ class Previous:
             # the child read the very record this process did (not one rewritten since)
             if read and read == self.record.text_digest:
                 return cast("Api | None", api)
-        return model_quietly(self.record.spec, self.config)
+        spec = self.record.spec
+        if spec is None:
+            spec = parse_record(self.text, str(self.config.output / RECORD)).spec
+        return model_quietly(spec, self.config)
 
     def close(self) -> None:
         """The recorded spec's IR is not needed (unchanged spec, or a failed run)."""
@@ -283,33 +346,44 @@ def derive(
 
 
 def _derive(data: Any, api: Api, diagnostics: Diagnostics, previous: Previous) -> tuple[Api, OutputFile]:
+    spec_text = _plain_json(data)
     try:
-        spec = normalise(data)
+        spec = data if spec_text is not None else normalise(data)
     except (ValueError, RecursionError) as exc:
         diagnostics.add("revision-record", Level.ERROR, f"cannot record the spec as JSON: {exc}")
         raise GenerationFailed from None
+    if spec_text is None:
+        spec_text = spec_json(spec)
     if previous.error is not None:
-        diagnostics.add(
-            "revision-record",
-            Level.ERROR,
-            f"{previous.error}; restore it from version control, or delete it to start again at {FIRST_VERSION}",
-        )
-        raise GenerationFailed from None
+        _record_error(diagnostics, previous.error)
     recorded = previous.record
     if recorded is None:
         first = Release(FIRST_VERSION, api.version, "initial", other=("Initial release.",))
         record = Record(FIRST_VERSION, (first,), spec)
-    elif recorded.spec == spec:
+    elif previous.holds(spec_text):
         record = recorded
     else:
-        report = compare(previous.api(), api if spec == data else None, spec, previous.config)
+        try:
+            old_api = previous.api()
+        except RecordError as exc:
+            _record_error(diagnostics, exc)
+        report = compare(old_api, api if spec is data or spec == data else None, spec, previous.config)
         if report.bump:
             version = bump(recorded.version, report.bump)
             entry = release_of(version, api.version, report.bump, report)
             record = Record(version, (entry, *recorded.releases), spec)
         else:
             record = Record(recorded.version, recorded.releases, spec)
-    return replace(api, client_version=record.version, releases=record.releases), record_file(record)
+    return replace(api, client_version=record.version, releases=record.releases), record_file(record, spec_text)
+
+
+def _record_error(diagnostics: Diagnostics, error: RecordError) -> NoReturn:
+    diagnostics.add(
+        "revision-record",
+        Level.ERROR,
+        f"{error}; restore it from version control, or delete it to start again at {FIRST_VERSION}",
+    )
+    raise GenerationFailed from None
 
 
 def compare(old_api: Api | None, new_api: Api | None, spec: Any, config: Config) -> Report:

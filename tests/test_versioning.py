@@ -18,7 +18,7 @@ import pytest
 
 from generator import forked, revisions
 from generator.config import Config
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, GenerationFailed
 from generator.model.build import build_api
 from generator.model.operation import Api
 from generator.revisions import RECORD, Previous, bump, derive
@@ -243,7 +243,8 @@ def test_a_record_rewritten_meanwhile_is_modelled_here(tmp_path: Path, monkeypat
     modelled: list[Any] = []
     real = revisions.model_quietly
     monkeypatch.setattr(revisions, "model_quietly", lambda spec, config: modelled.append(spec) or real(spec, config))
-    assert isinstance(beside.api(), Api) and modelled == [beside.record.spec]
+    whole = revisions.read_record(tmp_path)
+    assert isinstance(beside.api(), Api) and whole is not None and modelled == [whole.spec]
 
 
 def test_modelling_leaves_the_spec_as_it_was() -> None:
@@ -299,3 +300,80 @@ def test_a_record_that_cannot_be_read_stops_the_child(tmp_path: Path) -> None:
     assert len(started) == 1
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0].pid, os.WNOHANG)  # reaped
+
+
+def test_the_record_is_composed_from_its_spec_text() -> None:
+    specs: list[Any] = [revisions.normalise(beam())]
+    large = CORPUS / "adyen__checkout__v72.json" if CORPUS is not None else None
+    if large is not None and large.exists():
+        specs.append(json.loads(large.read_text()))
+    specs += [{"k": v} for v in ODD_VALUES]
+    for spec in specs:
+        releases = (revisions.Release("1.2.3", "9", "minor", ("b\n",), ("a",), ()),)
+        record = revisions.Record("1.2.3", releases, spec)
+        body = {
+            "format": revisions.RECORD_FORMAT,
+            "version": "1.2.3",
+            "releases": [revisions._release_json(r) for r in releases],
+            "spec": spec,
+        }
+        expected = json.dumps(body, indent=1, ensure_ascii=True, default=str) + "\n"
+        assert revisions.record_file(record).content == expected
+        assert revisions.record_file(record, revisions.spec_json(spec)).content == expected
+        plain = revisions._plain_json(spec)
+        if plain is not None:  # plain data: recorded as it is, equal to its normalised self
+            assert plain == revisions.spec_json(revisions.normalise(spec))
+
+
+def _head_only(tmp_path: Path) -> tuple[Config, dict[str, Any], Previous]:
+    config, edited = _recorded_then_edited(tmp_path)
+    previous = Previous(config)
+    assert previous.record is not None and previous.record.spec is None  # the head alone
+    return config, edited, previous
+
+
+def test_the_record_head_alone_gives_the_same_revision(tmp_path: Path) -> None:
+    config, edited, previous = _head_only(tmp_path)
+    whole = revisions.read_record(tmp_path)
+    assert whole is not None and previous.record == revisions.Record(whole.version, whole.releases, None, whole.text_digest)
+    assert previous.holds(revisions.spec_json(whole.spec))
+    assert not previous.holds(revisions.spec_json(revisions.normalise(edited)))
+    assert _derived(config, beam(), previous)[1] == (tmp_path / RECORD).read_text()  # unchanged: as it was
+    assert _derived(config, edited, Previous(config)) == _derived(config, edited, None)
+
+
+def test_a_record_laid_out_otherwise_is_read_whole(tmp_path: Path) -> None:
+    config, edited = _recorded_then_edited(tmp_path)
+    canonical = (tmp_path / RECORD).read_text()
+    expected = {"same": _derived(config, beam(), None), "edited": _derived(config, edited, None)}
+    (tmp_path / RECORD).write_text(json.dumps(json.loads(canonical), indent=2))
+    previous = Previous(config)
+    assert previous.record is not None and previous.record.spec is not None
+    assert not previous.holds(revisions.spec_json(revisions.normalise(beam())))  # read as a change...
+    # ...that the diff finds empty: the same version, the record written back as before
+    assert _derived(config, beam(), previous) == expected["same"]
+    assert _derived(config, edited, Previous(config)) == expected["edited"]
+
+
+def test_a_key_after_the_spec_has_the_record_read_whole(tmp_path: Path) -> None:
+    config, edited = _recorded_then_edited(tmp_path)
+    text = (tmp_path / RECORD).read_text()
+    assert text.endswith("\n }\n}\n")
+    (tmp_path / RECORD).write_text(text[: -len("\n}\n")] + ',\n "version": "7.0.0"\n}\n')  # JSON: the last one wins
+    previous = Previous(config)
+    assert previous.record is not None and previous.record.version == "7.0.0" and previous.record.spec is not None
+    assert _derived(config, edited, previous)[0][0] == "7.0.1"
+
+
+def test_a_record_broken_past_its_head_is_reported(tmp_path: Path) -> None:
+    config, edited = _recorded_then_edited(tmp_path)
+    text = (tmp_path / RECORD).read_text()
+    (tmp_path / RECORD).write_text(text.replace('  "openapi": ', '  "openapi" ', 1))  # inside the spec
+    previous = Previous(config)
+    assert previous.error is None and previous.record is not None and previous.record.spec is None
+    diagnostics = Diagnostics()
+    api = build_api(edited, config, diagnostics)
+    with pytest.raises(GenerationFailed):
+        derive(edited, api, config, diagnostics, previous)
+    assert [d.code for d in diagnostics.items] == ["revision-record"]
+    assert "not JSON" in diagnostics.items[0].message and "restore it from version control" in diagnostics.items[0].message
