@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
 from .cache import DISABLED, Cache, default_root, fresh_stamp, record_stamp
 from .config import Config, ConfigError, find_pyproject, load_config
@@ -266,5 +267,17 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def _leave(code: int) -> NoReturn:
+    """Exit without tearing the heap down object by object, as mypy does: a large spec's
+    data, IR and texts take a tenth of a second to free, for nothing. Everything the run
+    writes is closed by now; only the standard streams need flushing."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # as the interpreter's own exit reports an unflushable stream
+        code = code or 120
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _leave(main())

@@ -1,0 +1,54 @@
+"""`python -m generator` leaves without tearing its heap down (os._exit): what it prints
+still arrives whole, whatever its size, with the run's exit code."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import BEAM_SPEC, ROOT
+
+
+def _cli(tmp_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.generator]\npackage = "beam_api"\n')
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "--config", str(config), *map(str, args)],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},  # streams buffered as usual
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_output_and_exit_codes_survive_the_hard_exit(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    spec = tmp_path / "spec.yml"
+    shutil.copy(BEAM_SPEC, spec)
+    run = _cli(tmp_path, "generate", spec, "-o", out, "--no-cache")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"{out}: ") and run.stdout.endswith(" generated\n")
+
+    # a diff far larger than a pipe's buffer: stale output, exit 1
+    edited = []
+    for path in sorted(out.rglob("*.py*")):
+        text = path.read_text()
+        if text.upper() != text:
+            path.write_text(text.upper())
+            edited.append(path)
+    run = _cli(tmp_path, "check", spec, "-o", out, "--no-cache")
+    assert run.returncode == 1
+    assert len(run.stdout) > 2**16
+    assert sorted(line for line in run.stdout.splitlines() if line.startswith("+++ ")) == sorted(
+        f"+++ b/{p.relative_to(out).as_posix()}" for p in edited
+    )
+    assert run.stdout.endswith("\n")
+    assert "is stale" in run.stderr
+
+    spec.write_text("openapi: 3.0.3\n")
+    run = _cli(tmp_path, "generate", spec, "-o", out, "--no-cache")
+    assert run.returncode == 2 and "error" in run.stderr and run.stdout == ""
