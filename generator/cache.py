@@ -71,12 +71,13 @@ def file_digest(path: Path) -> str:
 
 
 def tree_digest(root: Path, pattern: str = "*", digests: Digests | None = None) -> str:
-    """Digest of the relative paths and contents of every file below `root`."""
+    """Digest of the relative paths and contents of every file below `root` (the same
+    whether or not `digests` knows some of them)."""
     parts: list[str | bytes] = []
     if root.is_dir():
+        digests = digests if digests is not None else Digests()
         for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-            content = path.read_bytes() if digests is None else digests.file(path).encode()
-            parts += [path.relative_to(root).as_posix(), content]
+            parts += [path.relative_to(root).as_posix(), digests.file(path)]
     return digest(*parts)
 
 

@@ -104,9 +104,12 @@ class Diagnostics:
         return sorted(out, key=Diagnostic.sort_key)
 
     def report(self) -> str:
-        lines = [d.render() for d in self.located()]
-        errors = sum(1 for d in self.items if d.level is Level.ERROR)
-        warnings = len(self.items) - errors
+        located = self.located()
+        lines = [d.render() for d in located]
+        # the count is of what is printed (a finding reported twice is one), so a run and
+        # its replay from the stamp (which keeps the located list) read alike
+        errors = sum(1 for d in located if d.level is Level.ERROR)
+        warnings = len(located) - errors
         if lines:
             lines.append(f"{errors} error(s), {warnings} warning(s)")
         return "\n".join(lines)

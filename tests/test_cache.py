@@ -12,7 +12,7 @@ import pytest
 
 from generator import cache as cache_module
 from generator import format as fmt
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, Level
 from generator.render import OutputFile
 
 from .helpers import BEAM_SPEC, ROOT, run_cli, tree_bytes
@@ -224,3 +224,30 @@ def test_a_file_changed_lately_is_hashed_every_time(tmp_path: Path) -> None:
     # any damaged entry reads as a miss
     for bad in ([*sig, 1], sig, "x", [*sig[:-1], sig[-1] + 1, "recorded"]):
         assert cache_module.Digests({str(path): bad}).file(path) == cache_module.file_digest(path)
+
+
+def test_a_tree_digest_is_the_same_through_known_signatures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _settled_at_once(monkeypatch)
+    (tmp_path / "a").write_text("one")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b").write_text("two")
+    plain = cache_module.tree_digest(tmp_path)
+    digests = cache_module.Digests()
+    assert cache_module.tree_digest(tmp_path, "*", digests) == plain
+    known = cache_module.Digests(digests.settled)
+    assert cache_module.tree_digest(tmp_path, "*", known) == plain  # from signatures alone
+    (tmp_path / "a").write_text("ONE")
+    assert cache_module.tree_digest(tmp_path) != plain
+
+
+def test_a_finding_reported_twice_counts_once() -> None:
+    # a run's summary and its replay from the stamp (which keeps the located list) agree
+    diagnostics = Diagnostics()
+    for _ in range(2):
+        diagnostics.add("spec-invalid", Level.WARNING, "True is not of type 'number'", "/components/x", "spec.yml", 3)
+    diagnostics.add("other", Level.ERROR, "bad", "/a", "spec.yml", 1)
+    assert diagnostics.report().splitlines()[-1] == "1 error(s), 1 warning(s)"
+    replayed = Diagnostics()
+    for d in diagnostics.located():
+        replayed.add(d.code, d.level, d.message, d.pointer, d.file, d.line)
+    assert replayed.report() == diagnostics.report()
