@@ -12,6 +12,8 @@ byte-identical to recomputing it:
   covers black's version and mode and the generator's own source);
 - `render`: per built-in template and output file, the text last rendered with what the
   template read to render it (render_memo.py): taken again while those reads are equal;
+- `load`: per spec file, its last load (text, data, lines, shared containers), so that
+  an edit re-parses only the entry it changed (load_memo.py);
 - `stamp`: per output folder, a digest of every input of a run (spec files, config,
   templates, generator source, tool versions) and of every file the run wrote, so that
   `check` on an unchanged spec compares digests instead of rendering.

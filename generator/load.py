@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .bundle import Bundle, Bundler, is_file_ref, has_file_refs
+from .cache import DISABLED, Cache
 from .diagnostics import Diagnostics, GenerationFailed, Level, pointer_join, pointer_tokens
 
 try:  # the C loader is a hard requirement for speed, but fall back rather than crash
@@ -131,6 +132,7 @@ class Document:
     data: Any
     source: SourceMap
     bundle: Bundle | None = None
+    parsed: Parsed | None = field(default=None, repr=False)  # how the text was read
 
     def locate(self, pointer: str) -> tuple[str, int]:
         if self.bundle is not None:
@@ -146,6 +148,8 @@ class Parsed(NamedTuple):
     bounded: bool  # known to pass `check_bounds`
     marks: Any = None  # lines, when read while parsing (see _from_events)
     file_refs: bool | None = None  # whether a `$ref` names another file (None: not known)
+    nodes: int | None = None  # as `_from_events` counts them (None: not known)
+    recalled: bool = False  # the very load the cache holds (load_memo)
 
 
 def parse_bounded(text: str, path: str) -> Parsed:
@@ -179,7 +183,7 @@ def _parse_yaml(text: str) -> Parsed:
     of scalars."""
     parsed = _from_events(text)
     if parsed is not _UNSUPPORTED:
-        return Parsed(*parsed)
+        return Parsed(*parsed[:5])
     try:
         return Parsed(yaml.load(text, Loader=SpecLoader), False)
     except yaml.MarkedYAMLError as exc:
@@ -200,7 +204,7 @@ _PLAIN_TAGS = frozenset(
 )
 
 
-def _from_events(text: str) -> Any:
+def _from_events(text: str, depth: int = 0) -> Any:
     """Build the data straight from libyaml's events, which is about three times faster
     than composing a node tree and constructing from it. It gives the loader's result
     (a test compares the two on every corpus document) for the YAML an OpenAPI document
@@ -208,9 +212,12 @@ def _from_events(text: str) -> Any:
     merge key, a non-scalar or anchored key, several documents, a parse error) returns
     `_UNSUPPORTED`, and the full loader then builds the data or reports the error.
 
-    Returns (data, bounded, marks, file_refs): `bounded` as in `_parse_yaml`; `marks`
-    the lines a `SourceMap` would read from the node tree, so locating needs no second
-    parse; `file_refs` what `has_file_refs` would answer.
+    Returns (data, bounded, marks, file_refs, nodes, anchored): `bounded` as in
+    `_parse_yaml`; `marks` the lines a `SourceMap` would read from the node tree, so
+    locating needs no second parse; `file_refs` what `has_file_refs` would answer;
+    `nodes` the count `bounded` holds to MAX_NODES; `anchored` whether any node has an
+    anchor. `depth`: how deep the text's root sits in a larger document (load_memo
+    reads a piece of one), for the MAX_DEPTH limit.
     A container's marks are a dict (key -> (line of the key, marks of the value)) or a
     list ((line of the item, its marks)); a scalar's marks are None; the root is
     (line, marks). A plain scalar resolves and constructs exactly as the loader does
@@ -292,13 +299,13 @@ def _from_events(text: str) -> Any:
             if opens:
                 stack.append((top, marks, key, key_line))
                 top, marks = value, child
-                if len(stack) > MAX_DEPTH:
+                if len(stack) + depth > MAX_DEPTH:
                     return _UNSUPPORTED
             key = None
         if type(get_event()) is not yaml.StreamEndEvent:
             return _UNSUPPORTED
         file_refs = any(isinstance(d["$ref"], str) and is_file_ref(d["$ref"]) for d in ref_holders)
-        return root, events + repeated <= MAX_NODES, root_marks, file_refs
+        return root, events + repeated <= MAX_NODES, root_marks, file_refs, events + repeated, bool(anchors)
     except yaml.YAMLError:
         return _UNSUPPORTED
     finally:
@@ -425,14 +432,22 @@ def read_file(path: Path) -> str:
         raise LoadError("file-error", f"cannot read {path}: {exc}") from None
 
 
-def load(path: str | Path, diagnostics: Diagnostics) -> Document:
-    """Load one document; on failure record a located error and raise GenerationFailed."""
+def load(path: str | Path, diagnostics: Diagnostics, cache: Cache = DISABLED) -> Document:
+    """Load one document; on failure record a located error and raise GenerationFailed.
+    With a cache, the last load of the file is reused where the text is unchanged
+    (load_memo.py)."""
     path = Path(path)
     shown = str(path)
     text = ""
     try:
         text = read_file(path)
-        parsed = parse_bounded(text, shown)
+        parsed = None
+        if cache.enabled:
+            from .load_memo import recall
+
+            parsed = recall(cache, shown, text)
+        if parsed is None:
+            parsed = parse_bounded(text, shown)
     except LoadError as exc:
         line = exc.line
         if exc.pointer and not line:
@@ -442,7 +457,7 @@ def load(path: str | Path, diagnostics: Diagnostics) -> Document:
                 line = 0
         diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer, shown, line)
         raise GenerationFailed from None
-    doc = Document(shown, parsed.data, SourceMap(shown, text, parsed.marks))
+    doc = Document(shown, parsed.data, SourceMap(shown, text, parsed.marks), parsed=parsed)
     diagnostics.locator = doc.locate
     if parsed.file_refs or (parsed.file_refs is None and has_file_refs(doc.data)):
         bundle_files(doc, path, diagnostics)

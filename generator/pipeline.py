@@ -10,7 +10,7 @@ from . import forked
 from .cache import DISABLED, Cache, recording_reads
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .load import load
+from .load import Document, load
 from .overlay import apply_overlays
 from .validate import add_findings, check_core, start_schema_check, validate
 
@@ -109,7 +109,39 @@ def _generate_files(
     compiling: forked.Child | None,
     previous: Previous,
 ) -> Result:
-    document = load(config.spec, diagnostics)
+    document = load(config.spec, diagnostics, cache=cache)
+    keeping = _keep_load(cache, document)
+    try:
+        return _from_document(config, diagnostics, cache, reads, compiling, previous, document)
+    finally:
+        if keeping is not None:
+            try:
+                keeping.result()
+            except forked.ChildFailed:
+                pass  # the next run parses the whole text
+
+
+def _keep_load(cache: Cache, document: Document) -> forked.Child | None:
+    """Remember the load for the next run's (load_memo.py), in a child: it holds the
+    data as loaded, before overlays change it here."""
+    from .load_memo import keep, worth_keeping
+
+    if not (worth_keeping(cache, document.parsed) and forked.can_fork()):
+        return None
+    parsed, text = document.parsed, document.source.text
+    assert parsed is not None
+    return forked.Child(lambda: keep(cache, document.path, text, parsed), niceness=10)
+
+
+def _from_document(
+    config: Config,
+    diagnostics: Diagnostics,
+    cache: Cache,
+    reads: set[str],
+    compiling: forked.Child | None,
+    previous: Previous,
+    document: Document,
+) -> Result:
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     if not check_core(document.data, diagnostics):
         raise GenerationFailed

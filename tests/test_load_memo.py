@@ -1,0 +1,225 @@
+"""The cached last load of a spec, with an edited entry re-parsed alone, gives what
+parsing the whole new text gives: the same data, the same containers shared, the same
+lines, the same bounds. Where that does not follow from the text, it declines."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import load_memo
+from generator.cache import Cache
+from generator.load import _UNSUPPORTED, Parsed, _from_events
+from tests.helpers import BEAM_SPEC, run_cli, tree_bytes
+from tests.test_validation_fast import CORPUS
+
+
+def _entry(text: str) -> load_memo.Entry:
+    parsed = _from_events(text)
+    assert parsed is not _UNSUPPORTED
+    value = {
+        "format": load_memo.FORMAT,
+        "text": text,
+        "data": parsed[0],
+        "marks": parsed[2],
+        "nodes": parsed[4],
+        "shared": load_memo.shared_places(parsed[0]),
+        "only_newlines": load_memo.only_newlines(text),
+    }
+    entry = load_memo._entry(json.loads(json.dumps(value)))  # as it reads back from the cache
+    assert entry is not None
+    return entry
+
+
+def _tupled(marks: Any) -> Any:
+    line, child = marks
+    if isinstance(child, dict):
+        child = {k: _tupled(v) for k, v in child.items()}
+    elif isinstance(child, list):
+        child = [_tupled(v) for v in child]
+    return (line, child)
+
+
+def _same_as_whole(got: Parsed, text: str) -> None:
+    whole = _from_events(text)
+    assert whole is not _UNSUPPORTED, "spliced a text the whole parse refuses"
+    assert got.data == whole[0]
+    assert load_memo.shared_places(got.data) == load_memo.shared_places(whole[0])
+    assert _tupled(got.marks) == _tupled(whole[2])
+    assert (got.bounded, got.file_refs, got.nodes) == (whole[1], whole[3], whole[4])
+
+
+def _mutated(text: str, rng: random.Random) -> str:
+    lines = text.splitlines(keepends=True)
+    i = rng.randrange(len(lines))
+    line = lines[i]
+    indent = " " * (len(line) - len(line.lstrip(" ")))
+    kind = rng.randrange(6)
+    if kind == 0:
+        lines[i] = line.rstrip("\n") + "x\n"
+    elif kind == 1:
+        del lines[i]
+    elif kind == 2:
+        lines.insert(i, line)
+    elif kind == 3:
+        lines.insert(i, f"{indent}x-added: 1\n")
+    elif kind == 4 and ": " in line:
+        lines[i] = line.split(": ", 1)[0] + ": changed value\n"
+    else:
+        lines[i] = " " + line
+    return "".join(lines)
+
+
+def _documents() -> list[Path]:
+    docs = [BEAM_SPEC]
+    if CORPUS is not None:
+        docs += sorted(p for p in CORPUS.glob("*.y*ml"))[:10]
+    return docs
+
+
+@pytest.mark.parametrize("path", _documents(), ids=lambda p: p.name)
+def test_a_spliced_load_is_the_whole_parse(path: Path) -> None:
+    text = path.read_text()
+    whole = _from_events(text)
+    if whole is _UNSUPPORTED or not whole[1]:
+        pytest.skip("read by the full loader, or past the bounds `_from_events` vouches for: nothing is kept")
+    rng = random.Random(path.name)
+    spliced = 0
+    for _ in range(25):
+        new = _mutated(text, rng)
+        got = load_memo._spliced(_entry(text), new)
+        if got is not None:
+            _same_as_whole(got, new)
+            spliced += 1
+    # and the common edit, an operation's summary, is always spliced
+    line = next(
+        (l for l in text.splitlines() if l.strip().startswith("summary: ") and l.split(": ", 1)[1][:1].isalpha()),
+        None,
+    )
+    if line is None:
+        return
+    new = text.replace(line, line.rstrip() + " (edited)", 1)
+    got = load_memo._spliced(_entry(text), new)
+    assert got is not None
+    _same_as_whole(got, new)
+    assert spliced > 0
+
+
+def test_an_unchanged_text_is_the_cached_load() -> None:
+    text = BEAM_SPEC.read_text()
+    got = load_memo._spliced(_entry(text), text)
+    assert got is not None and got.recalled
+    _same_as_whole(got, text)
+
+
+SPEC = """\
+openapi: 3.0.3
+info:
+  title: T
+  version: "1"
+paths:
+  /a:
+    get:
+      summary: first
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                required: &names [id, name]
+  /b:
+    get:
+      summary: second
+      responses:
+        "200":
+          description: ok
+components:
+  schemas:
+    S:
+      type: object
+      required: *names
+"""
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("summary: second", "summary: [unclosed"),  # not YAML
+        ("summary: second", "summary: *names"),  # an alias into the entry
+        ("summary: second", "summary: &x second"),  # an anchor in it
+        ("required: &names [id, name]", "required: &names [id, name, x]"),  # the entry is anchored
+        ("type: object\n      required: *names", "type: object\n      required: [id]"),  # an alias's place
+        ("  /b:\n", "  /a:\n"),  # its key taken by a sibling
+        ("      summary: second\n", "\tsummary: second\n"),  # a tab
+        ("      summary: second\n", "  summary: second\n"),  # less indented than the entry
+        ("      summary: second\n", "      summary: second\r\n"),  # another line break
+        ("      summary: second\n", "      summary: second\n      $ref: other.yaml\n"),  # another file
+        ("\ncomponents:", "\n components:"),  # into the line after an entry
+        ("  /b:", " /b:"),
+        ("  /b:\n", "  \n"),  # its key gone: the lines join the entry before
+        ("  /b:\n", "  # /b:\n"),
+    ],
+)
+def test_edits_the_memo_declines(old: str, new: str) -> None:
+    assert old in SPEC
+    assert load_memo._spliced(_entry(SPEC), SPEC.replace(old, new, 1)) is None
+
+
+def test_edits_the_memo_takes() -> None:
+    for old, new in [
+        ("summary: first", "summary: edited"),  # beside, not in, the anchored container
+        ("summary: first", "summary: |\n        two\n        lines"),  # lines move for an alias below
+        ("summary: second", "summary: changed"),
+        ("summary: second\n", "summary: second\n\n   # a comment\n\n"),  # blank and comment lines
+        ("summary: second", "summary: |\n        two\n        lines"),
+        ("  /b:\n", "  /c:\n"),  # a renamed path
+        ("          description: ok\ncomponents", "          description: ok\n  /z:\n    get: {}\ncomponents"),
+    ]:
+        text = SPEC.replace(old, new, 1)
+        got = load_memo._spliced(_entry(SPEC), text)
+        assert got is not None, new
+        _same_as_whole(got, text)
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    text = SPEC.replace("summary: second", "summary: changed")
+    for damaged in (None, [], {"format": 99}, {**json.loads(json.dumps(_entry(SPEC)._asdict())), "format": 1, "marks": 3}):
+        cache.put(load_memo.KIND, load_memo.slot("spec.yml"), damaged)
+        assert load_memo.recall(cache, "spec.yml", text) is None
+
+
+def test_generation_through_the_memo_writes_what_a_cold_run_writes(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yml"
+    shutil.copy(BEAM_SPEC, spec)
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.generator]\npackage = "beam_api"\n')
+    cache_dir = tmp_path / "cache"
+
+    def gen(out: str, *extra: str) -> tuple[int, str]:
+        run = run_cli("--config", config, "generate", spec, "-o", tmp_path / out, *extra)
+        return run.code, run.stderr
+
+    assert gen("warm", "--cache-dir", str(cache_dir))[0] == 0
+    assert list((cache_dir / load_memo.KIND).rglob("*")), "the load is kept"
+    text = spec.read_text()
+    line = next(l for l in text.splitlines() if l.strip().startswith("summary: "))
+    recalled: list[Any] = []
+    real = load_memo._spliced
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(load_memo, "_spliced", lambda entry, new: recalled.append(real(entry, new)) or recalled[-1])
+        for n in range(3):
+            spec.write_text(text.replace(line, f"{line} {n}", 1))
+            warm = gen("warm", "--cache-dir", str(cache_dir))
+            shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+            shutil.copytree(tmp_path / "warm", tmp_path / "cold")
+            cold = gen("cold", "--no-cache")
+            assert warm == cold
+            assert tree_bytes(tmp_path / "warm") == tree_bytes(tmp_path / "cold")
+    assert len(recalled) == 3 and all(r is not None and not r.recalled for r in recalled)
