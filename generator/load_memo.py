@@ -27,7 +27,7 @@ Anything else is a full parse, as is any entry that does not read back.
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Sequence
 
 from .cache import Cache, digest, generator_fingerprint
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
@@ -123,7 +123,7 @@ def shared_places(data: Any) -> list[list[list[str | int]]]:
     return out
 
 
-def _at(data: Any, place: list[str | int]) -> Any:
+def _at(data: Any, place: Sequence[str | int]) -> Any:
     for token in place:
         data = data[token]
     return data
@@ -354,7 +354,7 @@ def _relink_marks(marks: Any, shared: list[list[list[str | int]]]) -> None:
         holder[place[-1]] = (holder[place[-1]][0], _at_marks(marks, seen))
 
 
-def _at_marks(marks: Any, place: list[str | int]) -> Any:
+def _at_marks(marks: Any, place: Sequence[str | int]) -> Any:
     """The marks of the children of the node at `place`."""
     child = marks[1]
     for token in place:
