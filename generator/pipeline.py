@@ -75,14 +75,22 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
         # models the revision recorded in the output folder (needed if the spec changed).
         compiling = forked.Child(_compile_templates) if forked.can_fork() else None
         previous: Previous | None = None
+        keeping: forked.Child | None = None
         try:
             previous = Previous(config, beside=True)
-            return _generate_files(config, diagnostics, cache, reads, compiling, previous)
+            document = load(config.spec, diagnostics, cache=cache)
+            keeping = _keep_load(cache, document)
+            return _from_document(config, diagnostics, cache, reads, compiling, previous, document)
         finally:
             if previous is not None:
                 previous.close()
             if compiling is not None:
                 compiling.cancel()
+            if keeping is not None:
+                try:
+                    keeping.result()
+                except forked.ChildFailed:
+                    pass  # the next run parses the whole text
 
 
 def _compile_templates() -> dict[str, bytes]:
@@ -99,26 +107,6 @@ def _compiled(compiling: forked.Child | None) -> dict[str, bytes] | None:
     except forked.ChildFailed:
         return None  # compiled as the templates are loaded
     return code if isinstance(code, dict) else None
-
-
-def _generate_files(
-    config: Config,
-    diagnostics: Diagnostics,
-    cache: Cache,
-    reads: set[str],
-    compiling: forked.Child | None,
-    previous: Previous,
-) -> Result:
-    document = load(config.spec, diagnostics, cache=cache)
-    keeping = _keep_load(cache, document)
-    try:
-        return _from_document(config, diagnostics, cache, reads, compiling, previous, document)
-    finally:
-        if keeping is not None:
-            try:
-                keeping.result()
-            except forked.ChildFailed:
-                pass  # the next run parses the whole text
 
 
 def _keep_load(cache: Cache, document: Document) -> forked.Child | None:

@@ -39,6 +39,21 @@ def run_cli(*args: str | Path) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+def run_cli_process(
+    config: Path, *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m generator --config CONFIG ARGS` in a fresh process: its own forks,
+    exit and buffered streams, as on a command line."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "--config", str(config), *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def write_spec(folder: Path, spec: dict[str, Any] | str, name: str = "openapi.yaml") -> Path:
     path = folder / name
     path.write_text(spec if isinstance(spec, str) else yaml.safe_dump(spec, sort_keys=False))

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator import validate
 from generator.diagnostics import Level
-from tests.helpers import ROOT, tree_bytes
+from tests.helpers import ROOT, run_cli_process, tree_bytes
 
 BROKEN = ROOT / "tests" / "broken"
 
@@ -23,13 +22,7 @@ def _cli(tmp_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
     # a fresh single-threaded process: the validator is forked there
     config = tmp_path / "pyproject.toml"
     config.write_text("[tool.generator]\n")
-    return subprocess.run(
-        [sys.executable, "-m", "generator", "--config", str(config), *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli_process(config, *args)
 
 
 def _expected(name: str, command: str) -> str:

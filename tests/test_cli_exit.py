@@ -6,23 +6,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import BEAM_SPEC, ROOT
+from tests.helpers import BEAM_SPEC, run_cli_process
 
 
 def _cli(tmp_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "pyproject.toml"
     config.write_text('[tool.generator]\npackage = "beam_api"\n')
-    return subprocess.run(
-        [sys.executable, "-m", "generator", "--config", str(config), *map(str, args)],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},  # streams buffered as usual
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    # streams buffered as usual
+    return run_cli_process(config, *args, env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"})
 
 
 def test_output_and_exit_codes_survive_the_hard_exit(tmp_path: Path) -> None:
