@@ -62,8 +62,12 @@ def test_documents_build_as_the_loader_builds_them(path: Path) -> None:
     built = load_module._from_events(text)
     if built is load_module._UNSUPPORTED:
         return
-    data, bounded, marks, file_refs = built
+    data, bounded, marks, file_refs, nodes, anchored = built
     assert same(data, expected)
+    assert bounded == (nodes <= load_module.MAX_NODES)
+    events = yaml.parse(text, Loader=load_module.SpecLoader)
+    starts = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    assert anchored == any(isinstance(e, starts) and e.anchor is not None for e in events)
     if bounded:
         check_bounds(data)  # the skipped check would have passed
     try:
@@ -145,7 +149,7 @@ true: yes
 
 
 def test_scalars_resolve_as_the_loader_resolves_them() -> None:
-    data, bounded, _, _ = load_module._from_events(SCALARS)
+    data, bounded, *_ = load_module._from_events(SCALARS)
     assert bounded
     assert same(data, full(SCALARS))
     assert data["p"] == "2023-01-01"  # timestamps stay text
@@ -216,7 +220,7 @@ def test_alias_bombs_are_refused() -> None:
     ],
 )
 def test_lines_are_those_of_the_node_tree(text: str) -> None:
-    data, _, marks, _ = load_module._from_events(text)
+    data, _, marks, *_ = load_module._from_events(text)
     _same_lines("spec.yaml", text, data, marks)
 
 
