@@ -230,10 +230,12 @@ class _Formatter:
         taken_as_is = f.black_style and not self.full
         return digest(self.mode_key, "module", str(stubs), str(taken_as_is), f.content)
 
-    def early(self, f: OutputFile) -> None:
+    def early(self, f: OutputFile, edited: bool = False) -> None:
         """Start formatting a large module (and deriving its stub) in the pool at once,
-        while the rest of the output renders."""
-        if self.full or self.parallel is False or not (f.is_python and f.black_style) or len(f.content) < EARLY_MIN_CHARS:
+        while the rest of the output renders; any but a small one when it is `edited`
+        (one of the few files a regeneration renders again: the rest are remembered)."""
+        least = CHUNK_MIN_CHARS if edited else EARLY_MIN_CHARS
+        if self.full or self.parallel is False or not (f.is_python and f.black_style) or len(f.content) < least:
             return
         workers = _workers()
         if workers < 2 or self.cache.get("module", self.module_key(f)) is not None:

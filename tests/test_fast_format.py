@@ -290,6 +290,18 @@ def test_stubs_derived_in_worker_processes_match_those_derived_here(tmp_path: Pa
     assert formatter._early
     early = format_files(files, Diagnostics(), formatter=formatter)
     assert [(f.path, f.content) for f in early] == [(f.path, f.content) for f in here]
+    # a module an edit rendered again starts early from a smaller size
+    mid = [f for f in files if f.is_python and fmt_module.CHUNK_MIN_CHARS <= len(f.content) < fmt_module.EARLY_MIN_CHARS]
+    assert mid
+    formatter = fmt_module.open_formatter(parallel=True)
+    for f in files:
+        formatter.early(f)
+    assert not formatter._early
+    for f in mid:
+        formatter.early(f, edited=True)
+    assert len(formatter._early) == len(mid)
+    early = format_files(files, Diagnostics(), formatter=formatter)
+    assert [(f.path, f.content) for f in early] == [(f.path, f.content) for f in here]
 
 
 def test_unions_give_black_output() -> None:
