@@ -150,6 +150,7 @@ class Parsed(NamedTuple):
     file_refs: bool | None = None  # whether a `$ref` names another file (None: not known)
     nodes: int | None = None  # as `_from_events` counts them (None: not known)
     recalled: bool = False  # the very load the cache holds (load_memo)
+    tidy: bool = False  # no repeated key, no flow collection over lines (see _from_events)
 
 
 def parse_bounded(text: str, path: str) -> Parsed:
@@ -183,7 +184,7 @@ def _parse_yaml(text: str) -> Parsed:
     of scalars."""
     parsed = _from_events(text)
     if parsed is not _UNSUPPORTED:
-        return Parsed(*parsed[:5])
+        return Parsed(*parsed[:5], tidy=parsed[6])
     try:
         return Parsed(yaml.load(text, Loader=SpecLoader), False)
     except yaml.MarkedYAMLError as exc:
@@ -212,11 +213,11 @@ def _from_events(text: str, depth: int = 0) -> Any:
     merge key, a non-scalar or anchored key, several documents, a parse error) returns
     `_UNSUPPORTED`, and the full loader then builds the data or reports the error.
 
-    Returns (data, bounded, marks, file_refs, nodes, anchored): `bounded` as in
+    Returns (data, bounded, marks, file_refs, nodes, anchored, tidy): `bounded` as in
     `_parse_yaml`; `marks` the lines a `SourceMap` would read from the node tree, so
     locating needs no second parse; `file_refs` what `has_file_refs` would answer;
     `nodes` the count `bounded` holds to MAX_NODES; `anchored` whether any node has an
-    anchor. `depth`: how deep the text's root sits in a larger document (load_memo
+    anchor; `tidy` that no mapping repeats a key and no flow collection spans lines. `depth`: how deep the text's root sits in a larger document (load_memo
     reads a piece of one), for the MAX_DEPTH limit.
     A container's marks are a dict (key -> (line of the key, marks of the value)) or a
     list ((line of the item, its marks)); a scalar's marks are None; the root is
@@ -241,6 +242,8 @@ def _from_events(text: str, depth: int = 0) -> Any:
         events = 0
         repeated = 0  # the nodes aliases repeat (MAX_NODES + 1: unknown, or a cycle)
         ref_holders: list[dict[str, Any]] = []
+        tidy = True  # no key repeated in a mapping, no flow collection over several lines
+        flows: list[int] = []  # per open container, its first line if in flow style, else -1
         while True:
             event = get_event()
             kind = type(event)
@@ -281,6 +284,9 @@ def _from_events(text: str, depth: int = 0) -> Any:
                     anchors[event.anchor] = (value, line, child)
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 top, marks, _, _ = stack.pop()
+                flow_line = flows.pop()
+                if flow_line >= 0 and event.start_mark.line != flow_line:
+                    tidy = False
                 key = None
                 continue
             elif kind is yaml.DocumentEndEvent:
@@ -291,6 +297,8 @@ def _from_events(text: str, depth: int = 0) -> Any:
                 top[key] = value
                 if key not in marks:  # a repeated key: lines are the first one's
                     marks[key] = (key_line, child)
+                else:
+                    tidy = False
             elif top is not None:
                 top.append(value)
                 marks.append((line, child))
@@ -298,6 +306,7 @@ def _from_events(text: str, depth: int = 0) -> Any:
                 root, root_marks = value, (line, child)
             if opens:
                 stack.append((top, marks, key, key_line))
+                flows.append(line if event.flow_style else -1)
                 top, marks = value, child
                 if len(stack) + depth > MAX_DEPTH:
                     return _UNSUPPORTED
@@ -305,7 +314,7 @@ def _from_events(text: str, depth: int = 0) -> Any:
         if type(get_event()) is not yaml.StreamEndEvent:
             return _UNSUPPORTED
         file_refs = any(isinstance(d["$ref"], str) and is_file_ref(d["$ref"]) for d in ref_holders)
-        return root, events + repeated <= MAX_NODES, root_marks, file_refs, events + repeated, bool(anchors)
+        return root, events + repeated <= MAX_NODES, root_marks, file_refs, events + repeated, bool(anchors), tidy
     except yaml.YAMLError:
         return _UNSUPPORTED
     finally:

@@ -20,7 +20,10 @@ that follows from the text:
 - neither the old nor the new entry holds an anchor, an alias or a reference to
   another file, and no container outside it is shared with one inside;
 - the new entry's keys are new to the mapping, or its own;
-- the whole stays within the loader's bounds (nodes counted as `_from_events` does).
+- the whole stays within the loader's bounds (nodes counted as `_from_events` does);
+- the document, old and new, repeats no key in a mapping (the lines of a key are its
+  first occurrence's, its value the last's) and has no flow collection over several
+  lines (an entry inside one reads otherwise alone); only such loads are kept.
 Anything else is a full parse, as is any entry that does not read back.
 """
 
@@ -71,6 +74,7 @@ def worth_keeping(cache: Cache, parsed: Parsed | None) -> bool:
         and parsed.file_refs is False
         and parsed.marks is not None
         and parsed.nodes is not None
+        and parsed.tidy
     )
 
 
@@ -253,8 +257,8 @@ def _parse_block(text: str, first: int, depth: int) -> Any:
     parsed = _from_events("\n" * first + text, depth)
     if parsed is _UNSUPPORTED:
         return None
-    root, _, marks, file_refs, nodes, anchored = parsed
-    if type(root) is not dict or not root or file_refs or anchored:
+    root, _, marks, file_refs, nodes, anchored, tidy = parsed
+    if type(root) is not dict or not root or file_refs or anchored or not tidy:
         return None
     return root, marks[1], nodes
 
@@ -273,7 +277,7 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     if old == text:
         data, marks = entry.data, entry.marks
         _relink(data, entry.shared)
-        return Parsed(data, True, marks, False, entry.nodes, recalled=True)
+        return Parsed(data, True, marks, False, entry.nodes, recalled=True, tidy=True)
     if not entry.only_newlines:
         return None  # a line break other than \n: YAML and this module would number apart
     prefix, suffix = _differ(old, text)
@@ -343,7 +347,7 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     marks = _replaced_marks(entry.marks, block.place, item_marks, delta)
     _relink_marks(marks, entry.shared)
     _at(data, block.place[:-1])[block.place[-1]] = items
-    return Parsed(data, True, marks, False, nodes)
+    return Parsed(data, True, marks, False, nodes, tidy=True)
 
 
 def _relink_marks(marks: Any, shared: list[list[list[str | int]]]) -> None:

@@ -125,19 +125,20 @@ def _record_from(raw: Any, text: str, where: str, *, with_spec: bool) -> Record:
 _SPEC_KEY = '\n "spec": '
 
 
-def _record_head(text: str, where: str) -> Record:
+def _record_head(text: str, where: str) -> tuple[Record, int]:
     """The record's version and releases, its spec left unread (`spec` is None) when the
-    text is laid out as `record_file` writes it; else the whole record. (A spec broken
-    past the head is found when it is read: see Previous.api.)"""
+    text is laid out as `record_file` writes it, with where its spec starts; else the
+    whole record, and -1. (A spec broken past the head is found when it is read: see
+    Previous.api.)"""
     at = text.find("," + _SPEC_KEY)
     # the spec, a mapping one level in, closes the record: no key follows it
     if at < 0 or not text.endswith("\n }\n}\n"):
-        return parse_record(text, where)
+        return parse_record(text, where), -1
     try:
         raw = json.loads(text[:at] + "\n}")
     except ValueError:
-        return parse_record(text, where)
-    return _record_from(raw, text, where, with_spec=False)
+        return parse_record(text, where), -1
+    return _record_from(raw, text, where, with_spec=False), at
 
 
 def read_record(folder: Path) -> Record | None:
@@ -282,12 +283,13 @@ class Previous:
         self.error: RecordError | None = None
         self.child: forked.Child | None = None
         self.text: str | None = None
+        self.spec_at = -1  # where the spec starts in `text`, when only the head was read
         if beside and forked.can_fork() and (config.output / RECORD).is_file():
             self.child = forked.Child(lambda: _model_record(config))
         try:
             self.text = _record_text(config.output)
             if self.text is not None:
-                self.record = _record_head(self.text, str(config.output / RECORD))
+                self.record, self.spec_at = _record_head(self.text, str(config.output / RECORD))
         except RecordError as exc:
             self.error = exc
             self.close()
@@ -296,27 +298,32 @@ class Previous:
             raise
 
     def holds(self, spec_text: str) -> bool:
-        """Whether the record holds the spec whose `spec_json` is `spec_text` (False
-        may also mean a record laid out otherwise, read as a change)."""
-        return self.text is not None and self.text.endswith(_SPEC_KEY + spec_text + "\n}\n")
+        """Whether the record is its head followed by the spec whose `spec_json` is
+        `spec_text`, exactly as `record_file` writes it (False may also mean a record
+        laid out otherwise, read as a change)."""
+        if self.text is None or self.spec_at < 0:
+            return False
+        tail = "," + _SPEC_KEY + spec_text + "\n}\n"
+        return len(self.text) - self.spec_at == len(tail) and self.text.endswith(tail)
 
     def api(self) -> Api | None:
-        """The IR of the recorded spec (None when it cannot be modelled). RecordError
-        when the record, read whole here, is broken past its head."""
+        """The IR of the recorded spec (None when it cannot be modelled); `record` is
+        then the record as read whole (a head followed by more than the spec, say a key
+        repeated, reads otherwise). RecordError when the record is broken past its head."""
         assert self.record is not None and self.text is not None
         if self.child is not None:
             child, self.child = self.child, None
             try:
-                read, api = child.result()
+                read, version, releases, api = child.result()
             except (forked.ChildFailed, TypeError, ValueError):
-                read, api = "", None  # modelled here instead
+                read, version, releases, api = "", "", (), None  # modelled here instead
             # the child read the very record this process did (not one rewritten since)
             if read and read == self.record.text_digest:
+                self.record = Record(version, releases, None, read)
                 return cast("Api | None", api)
-        spec = self.record.spec
-        if spec is None:
-            spec = parse_record(self.text, str(self.config.output / RECORD)).spec
-        return model_quietly(spec, self.config)
+        if self.record.spec is None:
+            self.record = parse_record(self.text, str(self.config.output / RECORD))
+        return model_quietly(self.record.spec, self.config)
 
     def close(self) -> None:
         """The recorded spec's IR is not needed (unchanged spec, or a failed run)."""
@@ -325,12 +332,13 @@ class Previous:
             self.child = None
 
 
-def _model_record(config: Config) -> tuple[str, Api | None]:
-    """In the child: the digest of the record it read, and the recorded spec's IR."""
+def _model_record(config: Config) -> tuple[str, str, tuple[Release, ...], Api | None]:
+    """In the child: the digest of the record it read, its version and releases, and the
+    recorded spec's IR."""
     record = read_record(config.output)
     if record is None:
-        return "", None
-    return record.text_digest, model_quietly(record.spec, config)
+        return "", "", (), None
+    return record.text_digest, record.version, record.releases, model_quietly(record.spec, config)
 
 
 def derive(
@@ -367,6 +375,8 @@ def _derive(data: Any, api: Api, diagnostics: Diagnostics, previous: Previous) -
             old_api = previous.api()
         except RecordError as exc:
             _record_error(diagnostics, exc)
+        recorded = previous.record  # as the whole record reads
+        assert recorded is not None
         report = compare(old_api, api if spec is data or spec == data else None, spec, previous.config)
         if report.bump:
             version = bump(recorded.version, report.bump)

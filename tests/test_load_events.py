@@ -62,8 +62,9 @@ def test_documents_build_as_the_loader_builds_them(path: Path) -> None:
     built = load_module._from_events(text)
     if built is load_module._UNSUPPORTED:
         return
-    data, bounded, marks, file_refs, nodes, anchored = built
+    data, bounded, marks, file_refs, nodes, anchored, tidy = built
     assert same(data, expected)
+    assert tidy == _tidy(yaml.compose(text, Loader=load_module.SpecLoader))
     assert bounded == (nodes <= load_module.MAX_NODES)
     events = yaml.parse(text, Loader=load_module.SpecLoader)
     starts = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
@@ -154,6 +155,22 @@ def test_scalars_resolve_as_the_loader_resolves_them() -> None:
     assert same(data, full(SCALARS))
     assert data["p"] == "2023-01-01"  # timestamps stay text
     assert list(data)[-3:] == ["404", "true", "~"]  # keys are the text written
+
+
+def _tidy(node: Any, seen: set[int] | None = None) -> bool:
+    """No mapping repeats a key, no flow collection spans lines (from the node tree)."""
+    seen = set() if seen is None else seen
+    if id(node) in seen or not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        return True
+    seen.add(id(node))
+    if node.flow_style and node.start_mark.line != node.end_mark.line:
+        return False
+    if isinstance(node, yaml.MappingNode):
+        keys = [k.value for k, _ in node.value]
+        if len(keys) != len(set(keys)):
+            return False
+        return all(_tidy(v, seen) for _, v in node.value)
+    return all(_tidy(v, seen) for v in node.value)
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from tests.test_validation_fast import CORPUS
 
 def _entry(text: str) -> load_memo.Entry:
     parsed = _from_events(text)
-    assert parsed is not _UNSUPPORTED
+    assert parsed is not _UNSUPPORTED and parsed[1] and parsed[6], "a load that is not kept"
     value = {
         "format": load_memo.FORMAT,
         "text": text,
@@ -84,7 +84,7 @@ def _documents() -> list[Path]:
     kept = []
     for path in docs:
         whole = _from_events(path.read_text())
-        if whole is not _UNSUPPORTED and whole[1]:
+        if whole is not _UNSUPPORTED and whole[1] and whole[6]:
             kept.append(path)
     return kept
 
@@ -173,6 +173,29 @@ components:
 def test_edits_the_memo_declines(old: str, new: str) -> None:
     assert old in SPEC
     assert load_memo._spliced(_entry(SPEC), SPEC.replace(old, new, 1)) is None
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        # a key repeated in the entry's mapping, or above it: lines are the first one's,
+        # the value the last one's
+        ("r:\n  b:\n    c: 1\n    d: 2\n    c: 1\n", "r:\n  b:\n    c: 5\n    d: 2\n    c: 1\n"),
+        ("r:\n  a:\n    b:\n      c: 1\n  z: 0\n  a:\n    b:\n      c: 1\n", "r:\n  a:\n    b:\n      c: 5\n  z: 0\n  a:\n    b:\n      c: 1\n"),
+        # the entry inside a flow mapping over several lines
+        ("a: {b: {\n  c: 1\n  , d: 2}}\n", "a: {b: {\n  c: 1, e\n  , d: 2}}\n"),
+        ("a: {b: {\n  c: 1\n  }, d: 1}\n", "a: {b: {\n  c: |\n    y\n  }, d: 1}\n"),
+    ],
+)
+def test_documents_the_memo_does_not_keep(old: str, new: str) -> None:
+    parsed = _from_events(old)
+    assert parsed is not _UNSUPPORTED and not parsed[6]
+    assert not load_memo.worth_keeping(Cache(Path("unused")), Parsed(*parsed[:5], tidy=parsed[6]))
+
+
+def test_an_edit_that_repeats_a_key_is_parsed_whole() -> None:
+    text = SPEC.replace("      summary: second\n", "      summary: second\n      summary: again\n", 1)
+    assert load_memo._spliced(_entry(SPEC), text) is None
 
 
 def test_edits_the_memo_takes() -> None:

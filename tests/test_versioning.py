@@ -195,9 +195,10 @@ def test_the_recorded_spec_is_modelled_beside(tmp_path: Path) -> None:
     assert Previous(config, beside=True).child is None  # no record yet: nothing to model
     _, record = _derived(config, first, None)
     (tmp_path / RECORD).write_text(record)
-    read, api = revisions._model_record(config)
-    assert isinstance(api, Api) and read == revisions.read_record(tmp_path).text_digest != ""
-    assert api == build_api(revisions.read_record(tmp_path).spec, config, Diagnostics())
+    read, version, releases, api = revisions._model_record(config)
+    whole = revisions.read_record(tmp_path)
+    assert whole is not None and (read, version, releases) == (whole.text_digest, whole.version, whole.releases) and read
+    assert isinstance(api, Api) and api == build_api(whole.spec, config, Diagnostics())
 
     unchanged = Previous(config, beside=True)
     assert unchanged.child is not None and unchanged.record is not None
@@ -365,6 +366,30 @@ def test_a_key_after_the_spec_has_the_record_read_whole(tmp_path: Path) -> None:
     assert _derived(config, edited, previous)[0][0] == "7.0.1"
 
 
+def test_a_record_that_is_more_than_head_and_spec_reads_whole(tmp_path: Path) -> None:
+    config, edited = _recorded_then_edited(tmp_path)
+    good = (tmp_path / RECORD).read_text()
+    at = good.find(',\n "spec": ')
+    for record, version in [
+        (good[:at] + ',\n "spec": @@@ garbage' + good[at:], None),  # not JSON: an error, as before
+        (good[:at] + ',\n "spec": {},\n "version": "7.0.0"' + good[at:], "7.0.0"),  # JSON's last key wins
+    ]:
+        for data in (beam(), edited):
+            for beside in (False, True):
+                (tmp_path / RECORD).write_text(record)
+                previous = Previous(config, beside=beside)
+                assert previous.error is None and not previous.holds(revisions.spec_json(revisions.normalise(beam())))
+                diagnostics = Diagnostics()
+                api = build_api(data, config, diagnostics)
+                if version is None:
+                    with pytest.raises(GenerationFailed):
+                        derive(data, api, config, diagnostics, previous)
+                    assert [d.code for d in diagnostics.items] == ["revision-record"]
+                    continue
+                api, _ = derive(data, api, config, diagnostics, previous)
+                assert api.client_version == (version if data is not edited else "7.0.1"), (data is edited, beside)
+
+
 def test_a_record_broken_past_its_head_is_reported(tmp_path: Path) -> None:
     config, edited = _recorded_then_edited(tmp_path)
     text = (tmp_path / RECORD).read_text()
@@ -377,3 +402,24 @@ def test_a_record_broken_past_its_head_is_reported(tmp_path: Path) -> None:
         derive(edited, api, config, diagnostics, previous)
     assert [d.code for d in diagnostics.items] == ["revision-record"]
     assert "not JSON" in diagnostics.items[0].message and "restore it from version control" in diagnostics.items[0].message
+
+
+def test_a_change_python_calls_equal_is_a_change(tmp_path: Path) -> None:
+    # 1 == 1.0 == True and dicts ignore order in Python; the record and the client do not
+    config = Config(output=tmp_path, package=PACKAGE)
+
+    def spec(default: Any, reorder: bool = False) -> dict[str, Any]:
+        data = beam()
+        name = next(iter(data["components"]["schemas"]))
+        schema = data["components"]["schemas"][name]
+        schema.setdefault("properties", {})["limit_x"] = {"type": "integer", "default": default}
+        if reorder:
+            data["components"]["schemas"] = dict(reversed(list(data["components"]["schemas"].items())))
+        return data
+
+    _, record = _derived(config, spec(1), None)
+    (tmp_path / RECORD).write_text(record)
+    (version, _), reordered = _derived(config, spec(1, reorder=True), Previous(config))
+    assert version == "1.0.0" and reordered != record  # the record follows, the version stays
+    (version, releases), _ = _derived(config, spec(True), Previous(config))
+    assert version == "1.0.1" and "default" in " ".join(releases[0].other)
