@@ -111,9 +111,13 @@ class Digests:
             found: str = entry[-1]
         else:
             found = file_digest(Path(name))
-        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
-            self.settled[name] = [*sig, found]
+        self.remember(name, st, found)
         return found
+
+    def remember(self, name: str, st: os.stat_result, found: str) -> None:
+        """Keep the signature `st` of the file `name` with its digest, if it is settled."""
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
+            self.settled[name] = [*_signature(st), found]
 
 
 def _tool_versions() -> str:
@@ -332,8 +336,7 @@ def record_stamp(
             st = os.stat(root / path)
         except OSError:
             continue
-        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
-            digests.settled[os.path.abspath(root / path)] = [*_signature(st), expected]
+        digests.remember(os.path.abspath(root / path), st, expected)
     stamp["signatures"] = digests.settled
     cache.put("stamp", _stamp_key(config), stamp)
 

@@ -217,8 +217,9 @@ def _from_events(text: str, depth: int = 0) -> Any:
     `_parse_yaml`; `marks` the lines a `SourceMap` would read from the node tree, so
     locating needs no second parse; `file_refs` what `has_file_refs` would answer;
     `nodes` the count `bounded` holds to MAX_NODES; `anchored` whether any node has an
-    anchor; `tidy` that no mapping repeats a key and no flow collection spans lines. `depth`: how deep the text's root sits in a larger document (load_memo
-    reads a piece of one), for the MAX_DEPTH limit.
+    anchor; `tidy` that no mapping repeats a key and no flow collection spans lines.
+    `depth`: how deep the text's root sits in a larger document (load_memo reads a
+    piece of one), for the MAX_DEPTH limit.
     A container's marks are a dict (key -> (line of the key, marks of the value)) or a
     list ((line of the item, its marks)); a scalar's marks are None; the root is
     (line, marks). A plain scalar resolves and constructs exactly as the loader does

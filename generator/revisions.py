@@ -180,7 +180,7 @@ def _plain_json(data: Any) -> str | None:
     out: list[str] = []
     try:
         _indented(data, out, 1)
-    except (_NotPlain, RecursionError):
+    except (_NotPlain, RecursionError, ValueError):  # ValueError: an int too long to print
         return None
     return "".join(out)
 
