@@ -11,13 +11,16 @@ from .cache import DISABLED, Cache, recording_reads
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .load import Document, load
+from .model_memo import Slot, spec_parts
 from .overlay import apply_overlays
 from .validate import add_findings, check_core, start_schema_check, validate
 
 # The later stages are imported once the validator has been forked (generate_files),
 # so that it starts as early as possible and its process does not carry them.
 if TYPE_CHECKING:
+    from .model.build import Builder
     from .model.operation import Api
+    from .model_memo import SpecParts
     from .render import OutputFile
     from .revisions import Previous
 
@@ -44,20 +47,22 @@ def load_and_build(
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     if not validate(document.data, diagnostics, tolerant=tolerant, cache=cache):
         raise GenerationFailed
-    return document.data, _build(document.data, config, diagnostics)
+    return document.data, _build(document.data, config, diagnostics)[0]
 
 
-def _build(data: Any, config: Config, diagnostics: Diagnostics) -> Api:
-    from .model.build import build_api
+def _build(
+    data: Any, config: Config, diagnostics: Diagnostics, memo: Slot | None = None, parts: SpecParts | None = None
+) -> tuple[Api, Builder]:
+    from .model_memo import build
 
     try:
-        api = build_api(data, config, diagnostics)
+        api, builder = build(data, config, diagnostics, memo, parts)
     except RecursionError:
         diagnostics.add("too-deep", Level.ERROR, "schemas nest too deeply to model", "")
         raise GenerationFailed from None
     if diagnostics.has_errors:
         raise GenerationFailed
-    return api
+    return api, builder
 
 
 def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = DISABLED) -> Result:
@@ -75,22 +80,23 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
         # models the revision recorded in the output folder (needed if the spec changed).
         compiling = forked.Child(_compile_templates) if forked.can_fork() else None
         previous: Previous | None = None
-        keeping: forked.Child | None = None
+        keeping: list[forked.Child] = []
         try:
-            previous = Previous(config, beside=True)
+            memo = Slot(cache, config)
+            previous = Previous(config, beside=True, memo=memo)
             document = load(config.spec, diagnostics, cache=cache)
-            keeping = _keep_load(cache, document)
-            return _from_document(config, diagnostics, cache, reads, compiling, previous, document)
+            keeping.extend(_keep_load(cache, document))
+            return _from_document(config, diagnostics, cache, reads, compiling, previous, document, memo, keeping)
         finally:
             if previous is not None:
                 previous.close()
             if compiling is not None:
                 compiling.cancel()
-            if keeping is not None:
+            for child in keeping:
                 try:
-                    keeping.result()
+                    child.result()
                 except forked.ChildFailed:
-                    pass  # the next run parses the whole text
+                    pass  # the next run does without
 
 
 def _compile_templates() -> dict[str, bytes]:
@@ -109,16 +115,27 @@ def _compiled(compiling: forked.Child | None) -> dict[str, bytes] | None:
     return code if isinstance(code, dict) else None
 
 
-def _keep_load(cache: Cache, document: Document) -> forked.Child | None:
+def _keep_load(cache: Cache, document: Document) -> list[forked.Child]:
     """Remember the load for the next run's (load_memo.py), in a child: it holds the
     data as loaded, before overlays change it here."""
     from .load_memo import keep, worth_keeping
 
     if not (worth_keeping(cache, document.parsed) and forked.can_fork()):
-        return None
+        return []
     parsed, text = document.parsed, document.source.text
     assert parsed is not None
-    return forked.Child(lambda: keep(cache, document.path, text, parsed), niceness=10)
+    return [forked.Child(lambda: keep(cache, document.path, text, parsed), niceness=10)]
+
+
+def _keep_model(
+    cache: Cache, config: Config, builder: Builder, api: Api, parts: SpecParts | None, record: OutputFile, plain: bool
+) -> list[forked.Child]:
+    """Remember the build for the next run's (model_memo.py), in a child."""
+    from .model_memo import keep
+
+    if parts is None or not (cache.enabled and forked.can_fork()):
+        return []
+    return [forked.Child(lambda: keep(cache, config, builder, api, parts, record.content, plain), niceness=10)]
 
 
 def _from_document(
@@ -129,11 +146,14 @@ def _from_document(
     compiling: forked.Child | None,
     previous: Previous,
     document: Document,
+    memo: Slot,
+    keeping: list[forked.Child],
 ) -> Result:
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     if not check_core(document.data, diagnostics):
         raise GenerationFailed
-    findings = start_schema_check(document.data, cache, background=True)
+    parts = spec_parts(document.data) if cache.enabled else None
+    findings = start_schema_check(document.data, cache, background=True, text=parts.text if parts else None)
     from .revisions import derive
 
     try:
@@ -146,8 +166,9 @@ def _from_document(
         raise
     mark = len(diagnostics.items)
     try:
-        api = _build(document.data, config, diagnostics)
-        api, record = derive(document.data, api, config, diagnostics, previous)
+        built, builder = _build(document.data, config, diagnostics, memo, parts)
+        api, record = derive(document.data, built, config, diagnostics, previous)
+        keeping.extend(_keep_model(cache, config, builder, built, parts, record, previous.spec_plain))
         # The parsed spec is not needed past the model (diagnostics locate lines from
         # the text): dropping it lowers the peak of formatting and of its workers.
         document.data = None

@@ -32,6 +32,7 @@ from .diagnostics import Diagnostics, GenerationFailed, Level
 from .diff import BREAKING, COMPATIBLE, PATCH, Change, Report, diff_apis
 from .model.build import build_api
 from .model.operation import Api, Release
+from .model_memo import Slot
 from .render import OutputFile
 
 RECORD = ".generator-spec.json"
@@ -277,25 +278,29 @@ class Previous:
     This process reads only the record's version and releases (`record.spec` is None
     when the rest is left unread): whether the spec changed is told by the text."""
 
-    def __init__(self, config: Config, beside: bool = False) -> None:
+    def __init__(self, config: Config, beside: bool = False, memo: Slot | None = None) -> None:
         self.config = config
         self.record: Record | None = None
         self.error: RecordError | None = None
         self.child: forked.Child | None = None
         self.text: str | None = None
         self.spec_at = -1  # where the spec starts in `text`, when only the head was read
-        if beside and forked.can_fork() and (config.output / RECORD).is_file():
-            self.child = forked.Child(lambda: _model_record(config))
+        # the IR of the recorded spec, kept by the run that wrote the record
+        self.memo: Slot | None = None
+        self.spec_plain = False  # whether derive recorded the new spec's data as it is
         try:
             self.text = _record_text(config.output)
             if self.text is not None:
                 self.record, self.spec_at = _record_head(self.text, str(config.output / RECORD))
         except RecordError as exc:
             self.error = exc
-            self.close()
-        except BaseException:  # a record too deep to read, an interrupt: no child left
-            self.close()
-            raise
+            return
+        if self.record is None:
+            return
+        if memo is not None and memo.serves_record(self.record.text_digest):
+            self.memo = memo
+        elif beside and forked.can_fork():
+            self.child = forked.Child(lambda: _model_record(config))
 
     def holds(self, spec_text: str) -> bool:
         """Whether the record is its head followed by the spec whose `spec_json` is
@@ -311,6 +316,10 @@ class Previous:
         then the record as read whole (a head followed by more than the spec, say a key
         repeated, reads otherwise). RecordError when the record is broken past its head."""
         assert self.record is not None and self.text is not None
+        if self.memo is not None:
+            api = self.memo.api()
+            if api is not None:
+                return api
         if self.child is not None:
             child, self.child = self.child, None
             try:
@@ -360,6 +369,7 @@ def _derive(data: Any, api: Api, diagnostics: Diagnostics, previous: Previous) -
     except (ValueError, RecursionError) as exc:
         diagnostics.add("revision-record", Level.ERROR, f"cannot record the spec as JSON: {exc}")
         raise GenerationFailed from None
+    previous.spec_plain = spec is data
     if spec_text is None:
         spec_text = spec_json(spec)
     if previous.error is not None:

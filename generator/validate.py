@@ -376,25 +376,28 @@ def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: C
     return [*found, *rest]
 
 
-def _cache_key(data: dict[str, Any]) -> str | None:
+def _cache_key(data: dict[str, Any], text: str | None = None) -> str | None:
     # repr keeps types apart (200 vs "200") and follows the document's own key order.
-    try:
-        text = repr(data)
-    except RecursionError:
-        return None
+    if text is None:
+        try:
+            text = repr(data)
+        except RecursionError:
+            return None
     return digest(generator_fingerprint(), "validation", text)
 
 
-
-def start_schema_check(data: dict[str, Any], cache: Cache = DISABLED, *, background: bool = False) -> Callable[[], list[Finding]]:
+def start_schema_check(
+    data: dict[str, Any], cache: Cache = DISABLED, *, background: bool = False, text: str | None = None
+) -> Callable[[], list[Finding]]:
     """Start openapi-spec-validator on the document (or take its findings for this very
-    document from the cache); the returned function waits for the findings.
+    document from the cache); the returned function waits for the findings. `text` is
+    `repr(data)` when known.
 
     With `background`, the validator runs in a forked process while the caller goes on
     (modelling, rendering and formatting need no validator verdict in the tolerant
     default): on two cores that takes its import and run off the critical path. The
     child shares the document copy-on-write and sends back only the findings."""
-    key = _cache_key(data) if cache.enabled else None
+    key = _cache_key(data, text) if cache.enabled else None
     cached = cache.get("validation", key) if key else None
     if isinstance(cached, list) and all(isinstance(f, list) and len(f) == 4 for f in cached):
         findings = [(str(c), str(m), str(p), str(lv)) for c, m, p, lv in cached]

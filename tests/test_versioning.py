@@ -284,8 +284,10 @@ def test_the_record_is_written_as_the_json_library_writes_it() -> None:
         assert revisions.record_json(value) == json.dumps(value, indent=1, ensure_ascii=True, default=str)
 
 
-def test_a_record_that_cannot_be_read_stops_the_child(tmp_path: Path) -> None:
+def test_a_record_that_cannot_be_read_leaves_no_child(tmp_path: Path) -> None:
+    """The record's head is read before the child that models the record starts."""
     config, _ = _recorded_then_edited(tmp_path)
+    readable = (tmp_path / RECORD).read_text()
     (tmp_path / RECORD).write_text("[" * 100_000 + "]" * 100_000)  # too deep for json
     started: list[forked.Child] = []
     real = forked.Child
@@ -298,7 +300,11 @@ def test_a_record_that_cannot_be_read_stops_the_child(tmp_path: Path) -> None:
         mp.setattr(forked, "Child", spy)
         with pytest.raises(RecursionError):
             Previous(config, beside=True)
-    assert len(started) == 1
+        assert started == []
+        (tmp_path / RECORD).write_text(readable)
+        previous = Previous(config, beside=True)
+        assert len(started) == 1 and previous.child is started[0]
+        previous.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0].pid, os.WNOHANG)  # reaped
 

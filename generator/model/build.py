@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from ..config import Config
-from ..diagnostics import Diagnostics, pointer_join, pointer_tokens
+from ..diagnostics import Diagnostic, Diagnostics, pointer_join, pointer_tokens
 from ..validate import resolve_pointer
 from . import naming
 from .operation import (
@@ -45,6 +45,9 @@ from .types import (
     TypeRef,
     Union,
 )
+
+if TYPE_CHECKING:
+    from ..model_memo import Replay
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_SCHEMA_DEPTH = 120
@@ -116,22 +119,99 @@ class _Pending:
     kind: str  # model | enum | alias
 
 
+class Unit(NamedTuple):
+    """One unit of the build as model_memo.py keeps it."""
+
+    log_end: int  # where its changes end in the builder's log
+    diagnostics: tuple[Diagnostic, ...]
+    operations: tuple[tuple[str, Operation], ...]  # with the tag that groups each
+
+
+# One change to what the builder keeps across path items: (container, key, value); a
+# namer's or a set's key is None and its value the name taken or the item added.
+Change = tuple[str, Any, Any]
+
+
+class LoggedDict(dict):  # type: ignore[type-arg]
+    """A dict that logs each item set (the builder sets items and nothing else)."""
+
+    def __init__(self, log: list[Change], tag: str) -> None:
+        super().__init__()
+        self.log, self.tag = log, tag
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.log.append((self.tag, key, value))
+        dict.__setitem__(self, key, value)
+
+    def replay(self, key: Any, value: Any) -> None:
+        self[key] = value
+
+
+class LoggedSet(set):  # type: ignore[type-arg]
+    def __init__(self, log: list[Change], tag: str) -> None:
+        super().__init__()
+        self.log, self.tag = log, tag
+
+    def add(self, value: Any) -> None:
+        self.log.append((self.tag, None, value))
+        set.add(self, value)
+
+    def replay(self, key: Any, value: Any) -> None:
+        self.add(value)
+
+
+class LoggedNamer(naming.Namer):
+    def __init__(self, log: list[Change], tag: str, reserved: frozenset[str] = frozenset()) -> None:
+        super().__init__(reserved)
+        self.log, self.tag = log, tag
+
+    def claim(self, base: str) -> str:
+        name = super().claim(base)
+        self.log.append((self.tag, None, name))
+        return name
+
+    def replay(self, key: Any, value: Any) -> None:
+        """Take `value` as a past claim took it."""
+        self._taken.add(self._key(value))
+        self.log.append((self.tag, None, value))
+
+
 class Builder:
-    def __init__(self, spec: dict[str, Any], config: Config, diagnostics: Diagnostics) -> None:
+    def __init__(
+        self, spec: dict[str, Any], config: Config, diagnostics: Diagnostics, memo: Replay | None = None
+    ) -> None:
         self.spec = spec
         self.config = config
         self.diag = diagnostics
-        self.class_names = naming.Namer(MODEL_RESERVED)
-        self.models: dict[str, Model] = {}  # by pointer
-        self.enums: dict[str, Enum] = {}  # by pointer
-        self.named: dict[str, TypeRef] = {}  # finished named schemas, by pointer
+        # What outlives one path item is kept in logged containers: each change is
+        # appended to `log`, in order, so that model_memo.py can replay a path item's
+        # share of it (see there).
+        self.log: list[Change] = []
+        self.class_names = LoggedNamer(self.log, "class_names", MODEL_RESERVED)
+        self.op_ids = LoggedNamer(self.log, "op_ids")
+        self.models: dict[str, Model] = LoggedDict(self.log, "models")  # by pointer
+        self.enums: dict[str, Enum] = LoggedDict(self.log, "enums")  # by pointer
+        self.named: dict[str, TypeRef] = LoggedDict(self.log, "named")  # finished named schemas, by pointer
+        # pointer -> class name claimed up front
+        self.reserved_names: dict[str, str] = LoggedDict(self.log, "reserved_names")
+        # $ref target -> where it nests too deeply
+        self.too_deep: dict[str, str] = LoggedDict(self.log, "too_deep")
+        self.reported_too_deep: set[str] = LoggedSet(self.log, "reported_too_deep")
+        # Within one schema only (empty between path items):
         self.pending: dict[str, _Pending] = {}
-        self.reserved_names: dict[str, str] = {}  # pointer -> class name claimed up front
         self.depth = 0
         # $ref targets being expanded, innermost last; _MODEL_MARK where a model began.
         self.trail: list[str] = []
-        self.too_deep: dict[str, str] = {}  # $ref target -> where it nests too deeply
-        self.reported_too_deep: set[str] = set()
+        self.containers: dict[str, LoggedDict | LoggedSet | LoggedNamer] = {
+            c.tag: c
+            for c in (
+                self.class_names, self.op_ids, self.models, self.enums, self.named, self.reserved_names,
+                self.too_deep, self.reported_too_deep,
+            )
+        }
+        self.memo = memo
+        self.units: list[Unit] = []
+        self._unit_diagnostics = len(diagnostics.items)
 
     # ----------------------------------------------------------------- helpers
     def warn(self, code: str, message: str, pointer: str) -> None:
@@ -673,16 +753,15 @@ class Builder:
             out.append(Response(str(status), _text(resp.get("description")), media, kind, rtype))
         return out
 
-    def operations(self, root_servers: tuple[Server, ...], schemes: tuple[SecurityScheme, ...]) -> Iterator[tuple[str, Operation]]:
-        paths = self.spec.get("paths") or {}
-        scheme_keys = {s.key for s in schemes}
+    def path_operations(
+        self, path: Any, path_item: Any, root_servers: tuple[Server, ...], scheme_keys: set[str]
+    ) -> Iterator[tuple[str, Operation]]:
+        """The operations of one path item, with the tag that groups each."""
         root_security = self.spec.get("security")
-        op_ids = naming.Namer()
-        for path, path_item in paths.items():
-            path_ptr = pointer_join("/paths", path)
-            path_item, path_ptr = self.deref(path_item, path_ptr)
-            if not isinstance(path_item, dict):
-                continue
+        op_ids = self.op_ids
+        path_ptr = pointer_join("/paths", path)
+        path_item, path_ptr = self.deref(path_item, path_ptr)
+        if isinstance(path_item, dict):
             path_servers = self.servers(path_item.get("servers"), pointer_join(path_ptr, "servers"))
             for method in METHODS:
                 op_ptr = pointer_join(path_ptr, method)
@@ -787,20 +866,23 @@ class Builder:
             self.claim_class(str(name), pointer_join("/components/schemas", name))
         root_servers = self.servers(spec.get("servers"), "/servers")
         schemes = self.security_schemes()
+        scheme_keys = {s.key for s in schemes}
+        memo = self.memo
+        self._end_unit(())
+        if memo is not None:
+            memo.after_head(self)
         grouped: dict[str, list[Operation]] = {}
-        for tag, op in self.operations(root_servers, schemes):
-            grouped.setdefault(tag, []).append(op)
-        for name, schema in schemas.items():
-            pointer = pointer_join("/components/schemas", name)
-            if pointer not in self.named:
-                try:
-                    # through ref_type, so a cycle back to this schema is recognised
-                    self.ref_type("#" + pointer, pointer)
-                except TooDeep as exc:
-                    self._reset()
-                    if exc.pointer not in self.reported_too_deep:
-                        self.reported_too_deep.add(exc.pointer)
-                        self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
+        for path, path_item in (spec.get("paths") or {}).items():
+            taken = memo.take(self) if memo is not None else None
+            path_ops = taken if taken is not None else tuple(self.path_operations(path, path_item, root_servers, scheme_keys))
+            self._end_unit(path_ops)
+            if memo is not None and taken is None:
+                memo.after_fresh(self, path)
+            for tag, op in path_ops:
+                grouped.setdefault(tag, []).append(op)
+        if memo is None or memo.take(self) is None:
+            self._remaining_schemas(schemas)
+        self._end_unit(())
         resources = []
         # The attribute doubles as the module file name: case folded, no device names.
         attrs = naming.Namer({"with_raw_response", "close", "token", "base_url"} | naming.WINDOWS_DEVICES, fold_case=True)
@@ -828,6 +910,27 @@ class Builder:
             enums=tuple(self.enums.values()),
             security_schemes=schemes,
         )
+
+
+    def _remaining_schemas(self, schemas: dict[Any, Any]) -> None:
+        """The component schemas no operation reached."""
+        for name in schemas:
+            pointer = pointer_join("/components/schemas", name)
+            if pointer not in self.named:
+                try:
+                    # through ref_type, so a cycle back to this schema is recognised
+                    self.ref_type("#" + pointer, pointer)
+                except TooDeep as exc:
+                    self._reset()
+                    if exc.pointer not in self.reported_too_deep:
+                        self.reported_too_deep.add(exc.pointer)
+                        self.diag.error("too-deep", f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", exc.pointer)
+
+    def _end_unit(self, yields: tuple[tuple[str, Operation], ...]) -> None:
+        """Close a unit of the build (the start, a path item, the remaining schemas): where
+        its changes end in the log, its diagnostics and its operations."""
+        self.units.append(Unit(len(self.log), tuple(self.diag.items[self._unit_diagnostics :]), yields))
+        self._unit_diagnostics = len(self.diag.items)
 
 
 def _resource_class(base: str, taken: set[str]) -> str:

@@ -1,0 +1,256 @@
+"""The last model build for an output folder, kept in the cache, so that after an edit
+only the path items that changed are modelled again; and the IR the revision compares
+against (revisions.py) is taken from it instead of modelling the recorded spec again.
+
+The builder (model/build.py) works in units: the start (component names, servers,
+security schemes), then each path item in document order, then the component schemas
+no operation reached. What one unit leaves for the next (class names taken, schemas
+finished, models, enums, operation ids) lives in logged containers, so each unit's
+share of the builder's state is a slice of one log. A unit is a function of the spec
+data it reads and of that state.
+
+After a build, the log, each unit's slice, diagnostics and operations, and the IR are
+kept under kind `model`, one slot per output folder. The next build takes a unit from
+the memo while it can know the unit would do the same:
+- everything outside the path items reads the same (`repr` of the data, which tells
+  1 from 1.0 from True and follows key order), and the path keys are the same, in the
+  same order; the config and the generator are the same (slot and header);
+- no `$ref` can point into `paths` (the only part of the document that differs);
+- the state before it is the one it met last time: every unit before it was taken,
+  or was built again and changed the state as it did last time. A path item built
+  again may change its own models and enums (keyed by pointers under the path item,
+  which no other unit reads: models are found by name only through a `$ref`'s class,
+  and a `$ref` cannot point there); any other difference, a class name taken or a
+  schema finished otherwise, and every unit after it is built too.
+- its own path item reads the same.
+
+The payload is a pickle of IR objects. It is read back by an unpickler that builds only
+the IR's own classes (frozen dataclasses, diagnostics and their level): no other class
+or function can be named in it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import io
+import json
+import os
+import pickle
+import re
+import sys
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .cache import Cache, digest, generator_fingerprint, text_digest
+from .config import Config
+from .diagnostics import Diagnostics, pointer_join
+
+if TYPE_CHECKING:
+    from .model.build import Builder
+    from .model.operation import Api, Operation
+
+KIND = "model"
+FORMAT = 1
+# containers whose values a rebuilt path item may change under its own pointer
+_OWN = ("models", "enums")
+# a `$ref` whose target could be in `paths` (or is the whole document), as repr spells it
+_INTO_PATHS = re.compile(r"""'\$ref': (?:'#/?(?:paths\b[^']*)?'|"#/?(?:paths\b[^"]*)?")""")
+
+
+class SpecParts(NamedTuple):
+    """The spec data, as digests of its parts."""
+
+    text: str  # repr of the whole data
+    rest: str  # digest of all but the path items' values
+    items: tuple[tuple[str, str], ...]  # (repr of a path key, digest of its item), in order
+    into_paths: bool  # some `$ref` may point into `paths`
+
+
+def spec_parts(data: Any) -> SpecParts | None:
+    """The data's repr (as `repr(data)` spells it: validate.py keys its cache with it),
+    built from the reprs of its parts; None when it has none."""
+    try:
+        paths = data.get("paths") if type(data) is dict else None
+        if type(paths) is not dict:
+            text = repr(data)
+            return SpecParts(text, text_digest(text), (), True)
+        items = [(repr(k), repr(v)) for k, v in paths.items()]
+        paths_text = "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+        top = [(repr(k), paths_text if k == "paths" else repr(v)) for k, v in data.items()]
+    except (RecursionError, ValueError):  # too deep, an int too long to print
+        return None
+    text = "{" + ", ".join(f"{k}: {v}" for k, v in top) + "}"
+    rest = digest(*(part for k, v in top for part in (k, "" if k == "'paths'" else v)))
+    return SpecParts(
+        text,
+        rest,
+        tuple((k, hashlib.sha256(v.encode("utf-8", "surrogatepass")).hexdigest()) for k, v in items),
+        _INTO_PATHS.search(text) is not None,
+    )
+
+
+def slot(config: Config) -> str:
+    return digest(generator_fingerprint(), KIND, str(FORMAT), os.path.abspath(config.output))
+
+
+def _config_digest(config: Config) -> str:
+    return digest(repr(config))
+
+
+class _IrUnpickler(pickle.Unpickler):
+    """Builds the IR's own classes and nothing else."""
+
+    _MODULES = ("generator.model.operation", "generator.model.types", "generator.diagnostics")
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = getattr(sys.modules.get(module), name, None) if module in self._MODULES else None
+        if (
+            isinstance(found, type)
+            and found.__module__ == module
+            and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum))
+        ):
+            return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not a class of the IR")
+
+
+def load_ir(payload: bytes) -> Any:
+    from .model import operation, types  # noqa: F401 - the classes find_class looks up
+
+    return _IrUnpickler(io.BytesIO(payload)).load()
+
+
+class Slot:
+    """The memo of one output folder: its header read at once, its payload on demand."""
+
+    def __init__(self, cache: Cache, config: Config) -> None:
+        self.header: dict[str, Any] = {}
+        self._payload = b""
+        self._entry: dict[str, Any] | None = None
+        if not cache.enabled:
+            return
+        try:
+            with open(cache._path(KIND, slot(config)), "rb") as fh:
+                raw = fh.read()
+            head, _, self._payload = raw.partition(b"\n")
+            header = json.loads(head)
+        except (OSError, ValueError):
+            return
+        if isinstance(header, dict) and header.get("format") == FORMAT and header.get("config") == _config_digest(config):
+            self.header = header
+
+    def serves_record(self, record_digest: str) -> bool:
+        """Whether the kept IR is that of the spec recorded in the record whose text has
+        `record_digest` (the record the kept build wrote, its spec the very data built)."""
+        return bool(self.header.get("plain")) and self.header.get("record") == record_digest
+
+    def entry(self) -> dict[str, Any] | None:
+        if self._entry is None and self.header:
+            try:
+                entry = load_ir(self._payload)
+            except Exception:  # a damaged or foreign payload is a miss
+                entry = None
+            self._payload = b""
+            self._entry = entry if isinstance(entry, dict) and entry.get("format") == FORMAT else {}
+        return self._entry or None
+
+    def api(self) -> Api | None:
+        entry = self.entry()
+        return entry.get("api") if entry is not None else None
+
+    def replay(self, parts: SpecParts | None) -> Replay | None:
+        """What the build can take from the memo for the spec of `parts`, or None."""
+        if parts is None or parts.into_paths or self.header.get("rest") != parts.rest:
+            return None
+        entry = self.entry()
+        if entry is None:
+            return None
+        items = entry.get("items")
+        if not isinstance(items, tuple) or [k for k, _ in items] != [k for k, _ in parts.items]:
+            return None
+        return Replay(entry, parts)
+
+
+class Replay:
+    """Feeds the builder the units it can take (see the module docstring)."""
+
+    def __init__(self, entry: dict[str, Any], parts: SpecParts) -> None:
+        self.log: list[Any] = entry["log"]
+        self.units: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = entry["units"]
+        self.old_items: tuple[tuple[str, str], ...] = entry["items"]
+        self.items = parts.items
+        self.in_step = len(self.units) == len(self.items) + 2
+        self.taken = 0
+
+    def _old(self, unit: int) -> list[Any]:
+        return self.log[self.units[unit - 1][0] if unit else 0 : self.units[unit][0]]
+
+    def after_head(self, builder: Builder) -> None:
+        self.in_step = self.in_step and builder.log == self._old(0)
+
+    def take(self, builder: Builder) -> tuple[tuple[str, Operation], ...] | None:
+        """The operations of the next unit, its changes and diagnostics replayed into
+        `builder`; None when it must be built."""
+        unit = len(builder.units)
+        if not self.in_step or (unit <= len(self.items) and self.items[unit - 1] != self.old_items[unit - 1]):
+            return None
+        containers = builder.containers
+        for tag, key, value in self._old(unit):
+            containers[tag].replay(key, value)
+        _, diagnostics, operations = self.units[unit]
+        builder.diag.items.extend(diagnostics)
+        self.taken += 1
+        return operations
+
+    def after_fresh(self, builder: Builder, path: Any) -> None:
+        """After a path item was built again: whether it changed the state as before."""
+        unit = len(builder.units) - 1
+        new = builder.log[builder.units[unit - 1].log_end : builder.units[unit].log_end]
+        self.in_step = self.in_step and _same_effect(new, self._old(unit), pointer_join("/paths", path) + "/")
+
+
+def _same_effect(new: list[Any], old: list[Any], own: str) -> bool:
+    if len(new) != len(old):
+        return False
+    for (tag, key, value), (old_tag, old_key, old_value) in zip(new, old):
+        if tag != old_tag or key != old_key or type(key) is not type(old_key):
+            return False
+        if value is not old_value and value != old_value and not (tag in _OWN and key.startswith(own)):
+            return False
+    return True
+
+
+def build(data: Any, config: Config, diagnostics: Diagnostics, memo: Slot | None, parts: SpecParts | None) -> tuple[Api, Builder]:
+    """The IR of `data`, taking what it can from `memo`; and the builder, to keep."""
+    from .model.build import Builder
+
+    builder = Builder(data, config, diagnostics, memo.replay(parts) if memo is not None else None)
+    return builder.build(), builder
+
+
+def keep(cache: Cache, config: Config, builder: Builder, api: Api, parts: SpecParts, record_text: str, plain: bool) -> None:
+    """Remember the build for the next run (in a child: pickling and writing the IR
+    takes about a tenth of a second on a large spec)."""
+    entry = {
+        "format": FORMAT,
+        "items": parts.items,
+        "log": builder.log,
+        "units": [tuple(u) for u in builder.units],
+        "api": api,
+    }
+    payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    header = {
+        "format": FORMAT,
+        "config": _config_digest(config),
+        "rest": parts.rest,
+        "record": text_digest(record_text),
+        "plain": plain,
+    }
+    path = cache._path(KIND, slot(config))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(json.dumps(header).encode() + b"\n" + payload)
+        os.replace(tmp, path)
+    except OSError:  # a cache that cannot be written is only a slower run
+        pass

@@ -1,0 +1,298 @@
+"""The model memo (generator/model_memo.py) must give the very build of modelling the
+whole spec: the same IR, the same diagnostics in the same order, and the same log and
+units (what the next run's memo is made of).
+
+- Edits of one path item that leave the state other path items meet as it was (a
+  summary, an inline body's new property, a new parameter with a warning): every other
+  unit is taken from the memo.
+- Edits that change that state (an operation id taken twice or renamed, a schema first
+  reached from another path item, an inline class name that now collides): the units
+  after the edited one are built again; the result is still the whole build's.
+- Edits outside the path items, path items added, dropped or moved, a `$ref` into
+  `paths`: nothing is taken.
+- Each is checked both ways: the edited spec through the original's memo, and back.
+- The payload is read back by an unpickler that builds only the IR's classes.
+- The revision takes the recorded spec's IR from the memo when the record is the one
+  the kept build wrote, and models it otherwise.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from generator import model_memo
+from generator.cache import Cache
+from generator.config import Config
+from generator.diagnostics import Diagnostics
+from generator.load import load
+from generator.model.build import Builder
+from generator.model_memo import Slot, spec_parts
+from generator.revisions import Previous, model_quietly
+
+from .helpers import BEAM_SPEC
+from .test_validation_fast import CORPUS, corpus
+
+METHODS = ("get", "put", "post", "delete", "patch")
+CANDIDATES = [sorted(name for name, size in corpus(v).items() if 8_000 < size < 300_000) for v in ("3.0", "3.1")]
+
+
+def _operations(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        op
+        for item in data["paths"].values()
+        if isinstance(item, dict)
+        for method, op in item.items()
+        if method in METHODS and isinstance(op, dict)
+    ]
+
+
+def _middle(data: dict[str, Any]) -> dict[str, Any]:
+    ops = _operations(data)
+    return ops[len(ops) // 2]
+
+
+def _summary(data: dict[str, Any]) -> None:
+    _middle(data)["summary"] = "An edited summary"
+
+
+def _body_property(data: dict[str, Any]) -> None:
+    _middle(data)["requestBody"] = {
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {"edited": {"type": "string"}, "more": {"type": "integer"}}}
+            }
+        }
+    }
+
+
+def _bad_parameter(data: dict[str, Any]) -> None:
+    _middle(data).setdefault("parameters", []).append({"in": "query", "schema": {"type": "string"}})
+
+
+def _duplicate_id(data: dict[str, Any]) -> None:
+    ops = _operations(data)
+    ops[len(ops) // 2]["operationId"] = ops[-1].get("operationId", "taken")
+
+
+def _renamed_id(data: dict[str, Any]) -> None:
+    _middle(data)["operationId"] = "renamedByTheEdit"
+
+
+def _first_reach(data: dict[str, Any]) -> None:
+    """The first path item now reaches the last component schema first."""
+    schemas = list((data.get("components") or {}).get("schemas") or {})
+    target = "#/components/schemas/" + (schemas[-1] if schemas else "Missing").replace("~", "~0").replace("/", "~1")
+    _operations(data)[0].setdefault("responses", {})["299"] = {
+        "description": "x",
+        "content": {"application/json": {"schema": {"$ref": target}}},
+    }
+
+
+def _colliding_class(data: dict[str, Any]) -> None:
+    """An inline model of the first operation named like the last one's would be."""
+    ops = _operations(data)
+    ops[0]["operationId"] = str(ops[-1].get("operationId", "last"))
+    ops[0]["requestBody"] = {"content": {"application/json": {"schema": {"type": "object", "properties": {"a": {}}}}}}
+
+
+def _component(data: dict[str, Any]) -> None:
+    data.setdefault("components", {}).setdefault("schemas", {})["AddedByTheEdit"] = {"type": "string"}
+
+
+def _dropped(data: dict[str, Any]) -> None:
+    del data["paths"][next(iter(data["paths"]))]
+
+
+def _moved(data: dict[str, Any]) -> None:
+    items = list(data["paths"].items())
+    data["paths"] = dict([items[-1], *items[:-1]])
+
+
+def _into_paths(data: dict[str, Any]) -> None:
+    first = next(iter(data["paths"])).replace("~", "~0").replace("/", "~1")
+    _middle(data)["x-alias"] = {"$ref": f"#/paths/{first}"}
+
+
+# edit -> whether every unit but the edited one is taken from the memo
+EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], bool]] = {
+    "summary": (_summary, True),
+    "inline body property": (_body_property, False),
+    "parameter with a warning": (_bad_parameter, True),
+    "duplicate operation id": (_duplicate_id, False),
+    "renamed operation id": (_renamed_id, False),
+    "schema first reached elsewhere": (_first_reach, False),
+    "colliding inline class": (_colliding_class, False),
+    "component added": (_component, False),
+    "path item dropped": (_dropped, False),
+    "path item moved": (_moved, False),
+    "$ref into paths": (_into_paths, False),
+}
+
+
+def _build(data: dict[str, Any], config: Config, slot: Slot | None) -> tuple[Any, Diagnostics, Builder, Any]:
+    diagnostics = Diagnostics()
+    parts = spec_parts(data)
+    replay = slot.replay(parts) if slot is not None else None
+    builder = Builder(data, config, diagnostics, replay)
+    return builder.build(), diagnostics, builder, replay
+
+
+def _keep(cache: Cache, config: Config, data: dict[str, Any]) -> None:
+    api, _, builder, _ = _build(data, config, None)
+    parts = spec_parts(data)
+    assert parts is not None
+    model_memo.keep(cache, config, builder, api, parts, "record", True)
+
+
+def _same_build(data: dict[str, Any], config: Config, cache: Cache) -> Any:
+    """Build `data` through the memo in `cache` and compare with the whole build."""
+    api, diagnostics, builder, replay = _build(data, config, Slot(cache, config))
+    whole_api, whole_diagnostics, whole, _ = _build(data, config, None)
+    assert api == whole_api
+    assert diagnostics.items == whole_diagnostics.items
+    assert builder.log == whole.log
+    assert builder.units == whole.units
+    return replay
+
+
+def _documents() -> list[tuple[str, dict[str, Any]]]:
+    """Beam, and five documents of each version with operations in their path items."""
+    out = [("beam", load(BEAM_SPEC, Diagnostics()).data)]
+    assert CORPUS is not None
+    for names in CANDIDATES:
+        chosen = 0
+        for name in names:
+            data = load(CORPUS / name, Diagnostics()).data
+            if chosen < 5 and isinstance(data.get("paths"), dict) and len(_operations(data)) >= 4:
+                out.append((name, data))
+                chosen += 1
+    assert len(out) == 11
+    return out
+
+
+@pytest.mark.parametrize("name, data", _documents(), ids=lambda v: v if isinstance(v, str) else "")
+def test_builds_through_the_memo_are_the_whole_build(name: str, data: dict[str, Any], tmp_path: Path) -> None:
+    config = Config(output=tmp_path / "out")
+    cache = Cache(tmp_path / "cache")
+    items = len(data["paths"])
+    _keep(cache, config, data)
+    unchanged = _same_build(data, config, cache)
+    assert unchanged is not None and unchanged.taken == items + 1, "an unchanged spec takes every unit"
+    taken_all = 0
+    for label, (edit, takes_the_rest) in EDITS.items():
+        edited = copy.deepcopy(data)
+        edit(edited)
+        _keep(cache, config, data)
+        forth = _same_build(edited, config, cache)
+        _keep(cache, config, edited)
+        back = _same_build(data, config, cache)
+        for replay in (forth, back):
+            if takes_the_rest:
+                assert replay is not None and replay.taken == items, label
+                taken_all += 1
+            elif label in ("component added", "path item dropped", "path item moved"):
+                assert replay is None, label
+        if label == "$ref into paths":
+            # back: the reference was in the one path item that changed, built again
+            assert forth is None and back is not None
+    assert taken_all == 4
+
+
+def test_a_rebuilt_path_item_may_change_only_its_own_models(tmp_path: Path) -> None:
+    """A new property of an inline body changes that path item's model: the units after
+    it are still taken."""
+    config = Config(output=tmp_path / "out")
+    cache = Cache(tmp_path / "cache")
+    rebuilt = 0
+    for _, data in _documents():
+        _keep(cache, config, data)
+        for index, op in enumerate(_operations(data)):
+            content = (op.get("requestBody") or {}).get("content") or {}
+            properties = content.get("application/json", {}).get("schema", {}).get("properties")
+            if not (isinstance(properties, dict) and properties):  # (else it becomes a model now)
+                continue
+            edited = copy.deepcopy(data)
+            schema = _operations(edited)[index]["requestBody"]["content"]["application/json"]["schema"]
+            schema["properties"]["edited_property"] = {"type": "string", "description": "new"}
+            replay = _same_build(edited, config, cache)
+            assert replay is not None and replay.taken == len(data["paths"])
+            rebuilt += 1
+    assert rebuilt >= 3
+
+
+def test_the_payload_builds_only_ir_classes(tmp_path: Path) -> None:
+    config = Config(output=tmp_path / "out")
+    cache = Cache(tmp_path / "cache")
+    data = load(BEAM_SPEC, Diagnostics()).data
+    _keep(cache, config, data)
+    assert Slot(cache, config).api() == _build(data, config, None)[0]
+    path = cache._path(model_memo.KIND, model_memo.slot(config))
+    head = path.read_bytes().partition(b"\n")[0]
+    for foreign in (pickle.dumps(Path("x")), pickle.dumps({"format": 1, "api": print}), b"\x80\x05not a pickle"):
+        path.write_bytes(head + b"\n" + foreign)
+        slot = Slot(cache, config)
+        assert slot.header and slot.entry() is None and slot.api() is None
+        assert slot.replay(spec_parts(data)) is None
+    with pytest.raises(pickle.UnpicklingError):
+        model_memo.load_ir(pickle.dumps(Path("x")))
+
+
+def test_spec_parts_spell_the_data_as_repr_does() -> None:
+    for data in (
+        load(BEAM_SPEC, Diagnostics()).data,
+        {"openapi": "3.1.0", "paths": {"/a": {"get": {}}, 200: [1, 1.0, True]}, "x": "it's"},
+        {"openapi": "3.1.0", "paths": []},
+        [],
+    ):
+        parts = spec_parts(data)
+        assert parts is not None and parts.text == repr(data)
+
+
+@pytest.mark.parametrize(
+    "ref, into",
+    [
+        ("#/paths/~1a", True),
+        ("#paths/~1a", True),
+        ("#", True),
+        ("#/", True),
+        ("#/paths", True),
+        ("#/pathsAside", False),
+        ("#/components/schemas/paths", False),
+    ],
+)
+def test_refs_that_may_reach_into_paths(ref: str, into: bool) -> None:
+    parts = spec_parts({"openapi": "3.1.0", "paths": {"/a": {"get": {"x": {"$ref": ref}}}}})
+    assert parts is not None and parts.into_paths is into
+
+
+def test_the_revision_takes_the_recorded_ir_from_the_memo(tmp_path: Path) -> None:
+    from generator.revisions import Record, record_file
+
+    data = json.loads(json.dumps(load(BEAM_SPEC, Diagnostics()).data))
+    config = Config(output=tmp_path / "out")
+    cache = Cache(tmp_path / "cache")
+    api, _, builder, _ = _build(data, config, None)
+    record = record_file(Record("1.0.0", (), data))
+    config.output.mkdir()
+    (config.output / record.path).write_text(record.content)
+    parts = spec_parts(data)
+    assert parts is not None
+    for plain, content, served in (
+        (True, record.content, True),
+        (False, record.content, False),  # the record's spec is not the data built
+        (True, record.content + " ", False),  # another record
+    ):
+        model_memo.keep(cache, config, builder, api, parts, content, plain)
+        previous = Previous(config, beside=True, memo=Slot(cache, config))
+        try:
+            assert (previous.memo is not None) is served
+            assert (previous.child is None) is served
+            assert previous.api() == model_quietly(data, config)
+        finally:
+            previous.close()
