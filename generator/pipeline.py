@@ -150,10 +150,16 @@ def _from_document(
     keeping: list[forked.Child],
 ) -> Result:
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
-    if not check_core(document.data, diagnostics):
-        raise GenerationFailed
     parts = spec_parts(document.data) if cache.enabled else None
-    findings = start_schema_check(document.data, cache, background=True, text=parts.text if parts else None)
+    findings = None
+    if forked.can_fork():  # the validator's child starts before the core checks run here
+        findings = start_schema_check(document.data, cache, background=True, text=parts.text if parts else None)
+    if not check_core(document.data, diagnostics):
+        if findings is not None:
+            findings.cancel()
+        raise GenerationFailed
+    if findings is None:
+        findings = start_schema_check(document.data, cache, background=True, text=parts.text if parts else None)
     from .revisions import derive
 
     try:

@@ -531,9 +531,9 @@ def plan(api: Api, names: list[str], connect_timeout: float) -> list[TemplateJob
 
 
 def _model_imports(api: Api) -> frozenset[Import]:
-    out: frozenset[Import] = frozenset()
+    out: set[Import] = set()
     for model in api.models:
-        out |= model.imports()
+        out.update(model.imports())
     return frozenset(i for i in out if i[0] != MODELS)
 
 

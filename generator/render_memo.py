@@ -13,7 +13,13 @@ Only runs without template overlays use it: an overlay may use `api` in any way.
 
 from __future__ import annotations
 
-from typing import Any
+import copyreg
+import dataclasses
+import functools
+import io
+import operator
+import pickle
+from typing import Any, Callable
 
 import jinja2
 from jinja2.runtime import Context
@@ -21,6 +27,47 @@ from jinja2.runtime import Context
 from .cache import Cache, digest, generator_fingerprint, tree_digest
 
 KIND = "render"
+
+
+@functools.lru_cache(maxsize=None)
+def _ir_reducers() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
+    """Pickle reductions of the IR's classes to their fields (a cached property's value
+    in an instance's __dict__ depends on whether it was asked for yet)."""
+    from .model import operation, types
+
+    table: dict[type, Callable[[Any], tuple[Any, ...]]] = dict(copyreg.dispatch_table)  # type: ignore[arg-type]
+    for module in (operation, types):
+        for cls in vars(module).values():
+            if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__:
+                table[cls] = _by_fields(cls, tuple(f.name for f in dataclasses.fields(cls)))
+    return table
+
+
+def _by_fields(cls: type, names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    if len(names) > 1:
+        values = operator.attrgetter(*names)
+        return lambda obj: (cls, values(obj))
+    return lambda obj: (cls, tuple(getattr(obj, n) for n in names))
+
+
+def value_bytes(value: Any) -> bytes:
+    """Bytes that differ for values a template could tell apart, and are the same in
+    every run for equal values: the value pickled (IR objects as their class and
+    fields), which is exact and fast; `value_text` where pickling is not exact across
+    runs (a set's order follows string hashes, a function pickles by name) or fails.
+    Equal values that share objects differently pickle differently: a miss, not an
+    error."""
+    if not (isinstance(value, (set, frozenset)) or callable(value)):
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = _ir_reducers()  # type: ignore[assignment]
+        try:
+            pickler.dump(value)
+        except Exception:  # a value pickle cannot write: its text
+            pass
+        else:
+            return b"p" + out.getvalue()
+    return b"t" + value_text(value).encode("utf-8", "surrogatepass")
 
 
 def value_text(value: Any) -> str:
@@ -82,34 +129,33 @@ class RenderMemo:
         self.cache = cache
         self.prefix = digest(generator_fingerprint(), KIND, tree_digest(templates_root))
         self.reused = 0
-        # value_text of the objects seen this run (several files read the same ones);
+        # value_bytes of the objects seen this run (several files read the same ones);
         # each object is held, so that its id stays its own
-        self.texts: dict[int, tuple[Any, str]] = {}
+        self.texts: dict[int, tuple[Any, bytes]] = {}
 
-    def text_of(self, value: Any) -> str:
+    def text_of(self, value: Any) -> bytes:
         if isinstance(value, (str, int, float, bool)) or value is None:
-            return repr(value)
+            return b"r" + repr(value).encode("utf-8", "surrogatepass")
         known = self.texts.get(id(value))
         if known is None or known[0] is not value:
-            known = self.texts[id(value)] = (value, value_text(value))
+            known = self.texts[id(value)] = (value, value_bytes(value))
         return known[1]
 
     def inputs_digest(self, env: jinja2.Environment, context: dict[str, Any], names: list[str], attrs: list[str]) -> str:
         """The digest of what `names` and `attrs` (of context["api"]) hold in this run."""
         api = context.get("api")
-        parts = []
+        parts: list[str | bytes] = []
         for name in sorted(names):
             if name == "api":
                 continue  # read through its attributes, below
             if name in context:
-                parts.append(f"{name}={self.text_of(context[name])}")
+                parts += [name, self.text_of(context[name])]
             elif name in env.globals:
-                parts.append(f"{name}={self.text_of(env.globals[name])}")
+                parts += [name, self.text_of(env.globals[name])]
             else:
-                parts.append(f"{name} missing")
+                parts += [name, "missing"]
         for attr in sorted(attrs):
-            has = hasattr(api, attr)
-            parts.append(f"api.{attr}={self.text_of(getattr(api, attr))}" if has else f"api.{attr} missing")
+            parts += [f"api.{attr}", self.text_of(getattr(api, attr)) if hasattr(api, attr) else "missing"]
         return digest(*parts)
 
     def slot(self, template: str, output: str) -> str:

@@ -386,9 +386,24 @@ def _cache_key(data: dict[str, Any], text: str | None = None) -> str | None:
     return digest(generator_fingerprint(), "validation", text)
 
 
+class SchemaCheck:
+    """A started check: called, it waits for the findings; `cancel` stops a check whose
+    findings are not wanted."""
+
+    def __init__(self, result: Callable[[], list[Finding]], child: forked.Child | None = None) -> None:
+        self._result, self._child = result, child
+
+    def __call__(self) -> list[Finding]:
+        return self._result()
+
+    def cancel(self) -> None:
+        if self._child is not None:
+            self._child.cancel()
+
+
 def start_schema_check(
     data: dict[str, Any], cache: Cache = DISABLED, *, background: bool = False, text: str | None = None
-) -> Callable[[], list[Finding]]:
+) -> SchemaCheck:
     """Start openapi-spec-validator on the document (or take its findings for this very
     document from the cache); the returned function waits for the findings. `text` is
     `repr(data)` when known.
@@ -401,7 +416,7 @@ def start_schema_check(
     cached = cache.get("validation", key) if key else None
     if isinstance(cached, list) and all(isinstance(f, list) and len(f) == 4 for f in cached):
         findings = [(str(c), str(m), str(p), str(lv)) for c, m, p, lv in cached]
-        return lambda: findings
+        return SchemaCheck(lambda: findings)
 
     def keep(found: list[Finding]) -> list[Finding]:
         if key:
@@ -410,8 +425,8 @@ def start_schema_check(
 
     if not (background and forked.can_fork()):
         found = keep(schema_findings(data, cache=cache))
-        return lambda: found
-    wait = _in_child(data, cache)
+        return SchemaCheck(lambda: found)
+    child, wait = _in_child(data, cache)
     done: list[list[Finding]] = []
 
     def result() -> list[Finding]:
@@ -421,13 +436,13 @@ def start_schema_check(
                 keep(done[0])
         return done[0]
 
-    return result
+    return SchemaCheck(result, child)
 
 
-def _in_child(data: dict[str, Any], cache: Cache = DISABLED) -> Callable[[], list[Finding]]:
-    # The parent's work is the critical path; the validator has time to spare (its
-    # verdict is read last), so it yields the cores when they are short.
-    child = forked.Child(lambda: schema_findings(data, cache=cache), niceness=5)
+def _in_child(data: dict[str, Any], cache: Cache = DISABLED) -> tuple[forked.Child, Callable[[], list[Finding]]]:
+    # At the parent's priority: after an edit, with its memos, the check takes about as
+    # long as the parent's own work, and its verdict is waited for.
+    child = forked.Child(lambda: schema_findings(data, cache=cache))
 
     def wait() -> list[Finding]:
         try:
@@ -447,7 +462,7 @@ def _in_child(data: dict[str, Any], cache: Cache = DISABLED) -> Callable[[], lis
             ]
         return found
 
-    return wait
+    return child, wait
 
 
 def add_findings(diagnostics: Diagnostics, findings: list[Finding], level: Level) -> None:

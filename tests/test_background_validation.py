@@ -57,7 +57,7 @@ def test_a_validator_process_that_dies_is_an_error(monkeypatch: pytest.MonkeyPat
         os._exit(3)
 
     monkeypatch.setattr(validate, "schema_findings", die)
-    findings = validate._in_child({"openapi": "3.0.3"})()
+    findings = validate._in_child({"openapi": "3.0.3"})[1]()
     assert [(code, level) for code, _, _, level in findings] == [("validator-crashed", Level.ERROR.value)]
     assert "exit status 3" in findings[0][1]
 
@@ -68,4 +68,38 @@ def test_the_forked_validator_finds_what_the_inline_one_finds() -> None:
     from generator.load import load
 
     data = load(BROKEN / "wrong_types.yaml", Diagnostics()).data
-    assert validate._in_child(data)() == validate.schema_findings(data)
+    assert validate._in_child(data)[1]() == validate.schema_findings(data)
+
+
+def test_a_core_error_stops_the_validator_started_before_the_core_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The validator's child starts before the core checks run in the parent; when they
+    fail, the run reports them alone and leaves no child behind."""
+    from generator import forked
+    from generator.config import Config
+    from generator.diagnostics import Diagnostics, GenerationFailed
+    from generator.pipeline import generate_files
+
+    assert forked.can_fork()
+    started: list[forked.Child] = []
+    real = validate._in_child
+
+    def spy(*args: object) -> object:
+        child, wait = real(*args)  # type: ignore[arg-type]
+        started.append(child)
+        return child, wait
+
+    monkeypatch.setattr(validate, "_in_child", spy)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+        "      responses: {'200': {$ref: '#/components/responses/Missing'}}\n"
+    )
+    diagnostics = Diagnostics()
+    with pytest.raises(GenerationFailed):
+        generate_files(Config(spec=spec, output=tmp_path / "out"), diagnostics)
+    assert [d.code for d in diagnostics.items] == ["dangling-ref"]
+    assert len(started) == 1 and started[0].done
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0].pid, os.WNOHANG)  # reaped

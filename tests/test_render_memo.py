@@ -147,3 +147,31 @@ def test_value_text_is_the_same_for_equal_values_in_any_run() -> None:
 
     assert "0x" not in render_memo.value_text(helper) and "helper" in render_memo.value_text(helper)
     assert render_memo.value_text((1, "a")) != render_memo.value_text((1, "b"))
+
+
+def test_value_bytes_tell_apart_what_a_template_could() -> None:
+    api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
+    again = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
+    assert api is not again and render_memo.value_bytes(api) == render_memo.value_bytes(again)
+    assert render_memo.value_bytes(api).startswith(b"p")  # pickled, not printed
+    op = api.operations[0]
+    before = render_memo.value_bytes(op)
+    assert op.arguments  # a cached property, now in the instance's __dict__
+    assert render_memo.value_bytes(op) == before
+    import dataclasses
+
+    for changed in (
+        dataclasses.replace(op, summary=op.summary + "."),
+        dataclasses.replace(op, deprecated=not op.deprecated),
+        dataclasses.replace(op, timeout=int(op.timeout) if op.timeout != int(op.timeout) else op.timeout + 0.5),
+    ):
+        assert render_memo.value_bytes(changed) != before
+    assert len({render_memo.value_bytes(v) for v in (1, 1.0, True, "1", (1,), [1])}) == 6
+    # sets (their order follows string hashes) and functions are printed
+    assert render_memo.value_bytes(frozenset({"b", "a"})) == render_memo.value_bytes(frozenset({"a", "b"}))
+    assert render_memo.value_bytes(frozenset({"b", "a"})).startswith(b"t")
+
+    def helper(x: int = 3) -> int:
+        return x
+
+    assert render_memo.value_bytes(helper).startswith(b"t")

@@ -253,10 +253,10 @@ class Resource:
     operations: tuple[Operation, ...]
 
     def imports(self) -> frozenset[Import]:
-        out: frozenset[Import] = frozenset()
+        out: set[Import] = set()
         for op in self.operations:
-            out |= op.imports()
-        return out
+            out.update(op.imports())
+        return frozenset(out)
 
 
 @dataclass(frozen=True)
