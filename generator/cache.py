@@ -29,8 +29,10 @@ This module imports nothing heavy: the `check` fast path runs with it alone.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -183,13 +185,26 @@ class Cache:
         return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
+        if self.root is not None:
+            self.put_bytes(kind, key, json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
+        if self.root is None:
+            return None
+        try:
+            with open(self._path(kind, key), "rb") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+    def put_bytes(self, kind: str, key: str, value: bytes) -> None:
         if self.root is None:
             return
         path = self._path(kind, key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+            tmp.write_bytes(value)
             os.replace(tmp, path)
         except OSError:  # a cache that cannot be written is only a slower run
             pass
@@ -200,6 +215,18 @@ class Cache:
 
 
 DISABLED = Cache(None)
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name}: plain data names no class or function")
+
+
+def plain_loads(payload: bytes) -> Any:
+    """A pickle of plain data (containers and scalars), read by an unpickler that can
+    name no class or function, so nothing but those is built; pickle reads such data
+    several times faster than json, and keeps its sharing."""
+    return _PlainUnpickler(io.BytesIO(payload)).load()
 
 
 def default_root(project: Path | None) -> Path:

@@ -4,7 +4,8 @@ entry it changed.
 Loading a large YAML document is the longest step before modelling (OpenAI's 3 MB
 spec: half a second). After a load, the text, its data, the lines of its nodes
 (`marks`) and the places where one container sits at two places (YAML aliases) are
-kept under kind `load`, one slot per spec file. The next load of that file compares
+kept under kind `load`, one slot per spec file (a pickle of plain data, read by
+`cache.plain_loads`). The next load of that file compares
 the texts: where they differ within one entry of a block mapping two or more levels
 down (a path item, a schema), only that entry's lines are parsed, and their data and
 lines are put in place of the old entry's. Everything else comes from the cache.
@@ -30,13 +31,14 @@ Anything else is a full parse, as is any entry that does not read back.
 from __future__ import annotations
 
 import os
+import pickle
 from typing import Any, NamedTuple, Sequence
 
-from .cache import Cache, digest, generator_fingerprint
+from .cache import Cache, digest, generator_fingerprint, plain_loads
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
 
 KIND = "load"
-FORMAT = 1
+FORMAT = 2
 
 
 class Entry(NamedTuple):
@@ -56,7 +58,11 @@ def recall(cache: Cache, path: str, text: str) -> Parsed | None:
     """The parse of `text` (the file at `path`) from the cached last load, or None."""
     if not cache.enabled:
         return None
-    entry = _entry(cache.get(KIND, slot(path)))
+    payload = cache.get_bytes(KIND, slot(path))
+    try:
+        entry = _entry(plain_loads(payload)) if payload is not None else None
+    except Exception:  # a damaged entry
+        return None
     if entry is None:
         return None
     try:
@@ -92,7 +98,7 @@ def keep(cache: Cache, path: str, text: str, parsed: Parsed) -> None:
         "shared": shared_places(parsed.data),
         "only_newlines": only_newlines(text),
     }
-    cache.put(KIND, slot(path), value)
+    cache.put_bytes(KIND, slot(path), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _entry(raw: Any) -> Entry | None:

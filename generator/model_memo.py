@@ -127,14 +127,13 @@ class Slot:
         self.header: dict[str, Any] = {}
         self._payload = b""
         self._entry: dict[str, Any] | None = None
-        if not cache.enabled:
+        raw = cache.get_bytes(KIND, slot(config))
+        if raw is None:
             return
+        head, _, self._payload = raw.partition(b"\n")
         try:
-            with open(cache._path(KIND, slot(config)), "rb") as fh:
-                raw = fh.read()
-            head, _, self._payload = raw.partition(b"\n")
             header = json.loads(head)
-        except (OSError, ValueError):
+        except ValueError:
             return
         if isinstance(header, dict) and header.get("format") == FORMAT and header.get("config") == _config_digest(config):
             self.header = header
@@ -246,11 +245,4 @@ def keep(cache: Cache, config: Config, builder: Builder, api: Api, parts: SpecPa
         "record": text_digest(record_text),
         "plain": plain,
     }
-    path = cache._path(KIND, slot(config))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(json.dumps(header).encode() + b"\n" + payload)
-        os.replace(tmp, path)
-    except OSError:  # a cache that cannot be written is only a slower run
-        pass
+    cache.put_bytes(KIND, slot(config), json.dumps(header).encode() + b"\n" + payload)

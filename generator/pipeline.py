@@ -13,7 +13,7 @@ from .diagnostics import Diagnostics, GenerationFailed, Level
 from .load import Document, load
 from .model_memo import Slot, spec_parts
 from .overlay import apply_overlays
-from .validate import add_findings, check_core, start_schema_check, validate
+from .validate import ReadyValidator, add_findings, check_core, start_schema_check, validate
 
 # The later stages are imported once the validator has been forked (generate_files),
 # so that it starts as early as possible and its process does not carry them.
@@ -79,6 +79,7 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
         # validator starts: the built-in templates compile in a child, and another
         # models the revision recorded in the output folder (needed if the spec changed).
         compiling = forked.Child(_compile_templates) if forked.can_fork() else None
+        ready = ReadyValidator(cache) if forked.can_fork() else None
         previous: Previous | None = None
         keeping: list[forked.Child] = []
         try:
@@ -86,8 +87,10 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
             previous = Previous(config, beside=True, memo=memo)
             document = load(config.spec, diagnostics, cache=cache)
             keeping.extend(_keep_load(cache, document))
-            return _from_document(config, diagnostics, cache, reads, compiling, previous, document, memo, keeping)
+            return _from_document(config, diagnostics, cache, reads, compiling, ready, previous, document, memo, keeping)
         finally:
+            if ready is not None:
+                ready.cancel()  # (unless given the document)
             if previous is not None:
                 previous.close()
             if compiling is not None:
@@ -144,6 +147,7 @@ def _from_document(
     cache: Cache,
     reads: set[str],
     compiling: forked.Child | None,
+    ready: ReadyValidator | None,
     previous: Previous,
     document: Document,
     memo: Slot,
@@ -151,15 +155,16 @@ def _from_document(
 ) -> Result:
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     parts = spec_parts(document.data) if cache.enabled else None
+    text = parts.text if parts else None
     findings = None
-    if forked.can_fork():  # the validator's child starts before the core checks run here
-        findings = start_schema_check(document.data, cache, background=True, text=parts.text if parts else None)
+    if ready is not None:  # the validator's child is given the document before the core checks run here
+        findings = start_schema_check(document.data, cache, background=True, text=text, ready=ready)
     if not check_core(document.data, diagnostics):
         if findings is not None:
             findings.cancel()
         raise GenerationFailed
     if findings is None:
-        findings = start_schema_check(document.data, cache, background=True, text=parts.text if parts else None)
+        findings = start_schema_check(document.data, cache, background=True, text=text)
     from .revisions import derive
 
     try:

@@ -10,6 +10,8 @@ Two kinds of findings:
 from __future__ import annotations
 
 import contextlib
+import os
+import pickle
 import re
 from typing import Any, Callable, Iterator
 
@@ -401,8 +403,77 @@ class SchemaCheck:
             self._child.cancel()
 
 
+class ReadyValidator:
+    """The validator's child, forked as the run starts: it imports the validator (a few
+    tenths of a second) while this process loads the spec, then takes the document,
+    pickled, from a pipe (`start_schema_check(ready=...)`)."""
+
+    def __init__(self, cache: Cache) -> None:
+        read_end, write_end = os.pipe()
+        try:
+            self.child: forked.Child | None = forked.Child(lambda: _when_given(read_end, write_end, cache))
+        except BaseException:
+            os.close(write_end)
+            raise
+        finally:
+            os.close(read_end)
+        self.write_end = write_end
+
+    def give(self, data: Any) -> forked.Child | None:
+        """Send the document; the child, or None when it cannot be sent (cancelled)."""
+        child, self.child = self.child, None
+        try:
+            payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+            # length first: children forked later hold this pipe's write end too, so
+            # its end is never seen while they live
+            with os.fdopen(self.write_end, "wb") as pipe:  # the child's reader drains it
+                self.write_end = -1
+                pipe.write(len(payload).to_bytes(8, "little") + payload)
+        except Exception:  # too deep to pickle, say: forked again as the document is
+            self.child = child
+            self.cancel()
+            return None
+        return child
+
+    def cancel(self) -> None:
+        if self.write_end >= 0:
+            os.close(self.write_end)
+            self.write_end = -1
+        if self.child is not None:
+            self.child.cancel()
+            self.child = None
+
+
+def _when_given(read_end: int, write_end: int, cache: Cache) -> list[Finding] | None:
+    """In the ready child: import, then check the document the parent sends."""
+    import threading
+
+    os.close(write_end)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with os.fdopen(read_end, "rb") as pipe:
+            size = int.from_bytes(pipe.read(8), "little")
+            received.append(pipe.read(size))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    import jsonschema_path  # noqa: F401 - what schema_findings imports, while waiting
+    import openapi_spec_validator  # noqa: F401
+
+    reader.join()
+    if not received or not received[0]:
+        return None
+    return schema_findings(pickle.loads(received[0]), cache=cache)
+
+
 def start_schema_check(
-    data: dict[str, Any], cache: Cache = DISABLED, *, background: bool = False, text: str | None = None
+    data: dict[str, Any],
+    cache: Cache = DISABLED,
+    *,
+    background: bool = False,
+    text: str | None = None,
+    ready: ReadyValidator | None = None,
 ) -> SchemaCheck:
     """Start openapi-spec-validator on the document (or take its findings for this very
     document from the cache); the returned function waits for the findings. `text` is
@@ -411,10 +482,13 @@ def start_schema_check(
     With `background`, the validator runs in a forked process while the caller goes on
     (modelling, rendering and formatting need no validator verdict in the tolerant
     default): on two cores that takes its import and run off the critical path. The
-    child shares the document copy-on-write and sends back only the findings."""
+    child shares the document copy-on-write and sends back only the findings; or,
+    given `ready`, that child takes the document (and is cancelled when not needed)."""
     key = _cache_key(data, text) if cache.enabled else None
     cached = cache.get("validation", key) if key else None
     if isinstance(cached, list) and all(isinstance(f, list) and len(f) == 4 for f in cached):
+        if ready is not None:
+            ready.cancel()
         findings = [(str(c), str(m), str(p), str(lv)) for c, m, p, lv in cached]
         return SchemaCheck(lambda: findings)
 
@@ -423,10 +497,11 @@ def start_schema_check(
             cache.put("validation", key, found)
         return found
 
-    if not (background and forked.can_fork()):
+    given = ready.give(data) if ready is not None else None
+    if given is None and not (background and forked.can_fork()):
         found = keep(schema_findings(data, cache=cache))
         return SchemaCheck(lambda: found)
-    child, wait = _in_child(data, cache)
+    child, wait = _waiting(given) if given is not None else _in_child(data, cache)
     done: list[list[Finding]] = []
 
     def result() -> list[Finding]:
@@ -442,8 +517,10 @@ def start_schema_check(
 def _in_child(data: dict[str, Any], cache: Cache = DISABLED) -> tuple[forked.Child, Callable[[], list[Finding]]]:
     # At the parent's priority: after an edit, with its memos, the check takes about as
     # long as the parent's own work, and its verdict is waited for.
-    child = forked.Child(lambda: schema_findings(data, cache=cache))
+    return _waiting(forked.Child(lambda: schema_findings(data, cache=cache)))
 
+
+def _waiting(child: forked.Child) -> tuple[forked.Child, Callable[[], list[Finding]]]:
     def wait() -> list[Finding]:
         try:
             found = child.result()

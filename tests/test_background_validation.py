@@ -83,14 +83,13 @@ def test_a_core_error_stops_the_validator_started_before_the_core_checks(
 
     assert forked.can_fork()
     started: list[forked.Child] = []
-    real = validate._in_child
+    real = validate._waiting
 
-    def spy(*args: object) -> object:
-        child, wait = real(*args)  # type: ignore[arg-type]
+    def spy(child: forked.Child) -> object:
         started.append(child)
-        return child, wait
+        return real(child)
 
-    monkeypatch.setattr(validate, "_in_child", spy)
+    monkeypatch.setattr(validate, "_waiting", spy)
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
@@ -103,3 +102,47 @@ def test_a_core_error_stops_the_validator_started_before_the_core_checks(
     assert len(started) == 1 and started[0].done
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0].pid, os.WNOHANG)  # reaped
+
+
+def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None:
+    """The validator's child forked as the run starts, and given the document later,
+    finds what the check in this process finds; one not given the document is
+    stopped; a document that cannot be pickled is checked by a child forked with it."""
+    from generator import forked
+    from generator.cache import Cache
+    from generator.load import load
+    from generator.diagnostics import Diagnostics
+
+    assert forked.can_fork()
+    data = load(ROOT / "tests" / "broken" / "wrong_types.yaml", Diagnostics()).data
+    expected = validate.schema_findings(data)
+    assert expected, "a document with findings"
+    for cache in (Cache(None), Cache(tmp_path / "cache")):
+        ready = validate.ReadyValidator(cache)
+        child = ready.child
+        assert child is not None
+        check = validate.start_schema_check(data, cache, background=True, ready=ready)
+        assert check() == expected and child.done and ready.child is None
+    # taken from the cache: the ready child is stopped
+    ready = validate.ReadyValidator(cache)
+    child = ready.child
+    assert child is not None
+    assert validate.start_schema_check(data, cache, background=True, ready=ready)() == expected
+    assert child.done
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)
+    # never given the document
+    ready = validate.ReadyValidator(Cache(None))
+    child = ready.child
+    assert child is not None
+    ready.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)
+    # a document pickle refuses: checked by a child forked with it
+    odd = dict(data, **{"x-odd": lambda: None})
+    ready = validate.ReadyValidator(Cache(None))
+    child = ready.child
+    assert child is not None
+    assert validate.start_schema_check(odd, background=True, ready=ready)() == validate.schema_findings(odd)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)

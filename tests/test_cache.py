@@ -251,3 +251,19 @@ def test_a_finding_reported_twice_counts_once() -> None:
     for d in diagnostics.located():
         replayed.add(d.code, d.level, d.message, d.pointer, d.file, d.line)
     assert replayed.report() == diagnostics.report()
+
+
+def test_plain_pickles_build_only_plain_data() -> None:
+    import pickle
+    from pathlib import PurePosixPath
+
+    from generator.cache import plain_loads
+
+    shared: dict[str, object] = {"k": [1, 2.5, None, True, "é\ud800"]}
+    data = {"a": shared, "b": shared, "c": (1, b"x"), "d": {1, 2}}
+    back = plain_loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == data and back["a"] is back["b"]  # sharing kept
+    for foreign in (PurePosixPath("x"), print, {"x": [PurePosixPath("y")]}):
+        for protocol in (0, 2, pickle.HIGHEST_PROTOCOL):
+            with pytest.raises(pickle.UnpicklingError):
+                plain_loads(pickle.dumps(foreign, protocol=protocol))

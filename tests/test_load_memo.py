@@ -4,7 +4,7 @@ lines, the same bounds. Where that does not follow from the text, it declines.""
 
 from __future__ import annotations
 
-import json
+import pickle
 import random
 import shutil
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from generator import load_memo
-from generator.cache import Cache
+from generator.cache import Cache, plain_loads
 from generator.load import _UNSUPPORTED, Parsed, _from_events
 from tests.helpers import BEAM_SPEC, run_cli, tree_bytes
 from tests.test_validation_fast import CORPUS
@@ -31,7 +31,7 @@ def _entry(text: str) -> load_memo.Entry:
         "shared": load_memo.shared_places(parsed[0]),
         "only_newlines": load_memo.only_newlines(text),
     }
-    entry = load_memo._entry(json.loads(json.dumps(value)))  # as it reads back from the cache
+    entry = load_memo._entry(plain_loads(pickle.dumps(value)))  # as it reads back from the cache
     assert entry is not None
     return entry
 
@@ -217,9 +217,15 @@ def test_edits_the_memo_takes() -> None:
 def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     text = SPEC.replace("summary: second", "summary: changed")
-    for damaged in (None, [], {"format": 99}, {**json.loads(json.dumps(_entry(SPEC)._asdict())), "format": 1, "marks": 3}):
-        cache.put(load_memo.KIND, load_memo.slot("spec.yml"), damaged)
+    entry = {**_entry(SPEC)._asdict(), "format": load_memo.FORMAT}
+    for damaged in (None, [], {"format": 99}, {**entry, "marks": 3}, Path("a class"), print):
+        cache.put_bytes(load_memo.KIND, load_memo.slot("spec.yml"), pickle.dumps(damaged))
         assert load_memo.recall(cache, "spec.yml", text) is None
+    for garbage in (b"", b"\x80\x05garbage", pickle.dumps(entry)[:-5]):
+        cache.put_bytes(load_memo.KIND, load_memo.slot("spec.yml"), garbage)
+        assert load_memo.recall(cache, "spec.yml", text) is None
+    cache.put_bytes(load_memo.KIND, load_memo.slot("spec.yml"), pickle.dumps(entry))
+    assert load_memo.recall(cache, "spec.yml", text) is not None  # (the entry itself is fine)
 
 
 def test_generation_through_the_memo_writes_what_a_cold_run_writes(tmp_path: Path) -> None:
