@@ -5,10 +5,10 @@ Loading a large YAML document is the longest step before modelling (OpenAI's 3 M
 spec: half a second). After a load, the text, its data, the lines of its nodes
 (`marks`) and the places where one container sits at two places (YAML aliases) are
 kept under kind `load`, one slot per spec file (a pickle of plain data, read by
-`cache.plain_loads`). The next load of that file compares
-the texts: where they differ within one entry of a block mapping two or more levels
-down (a path item, a schema), only that entry's lines are parsed, and their data and
-lines are put in place of the old entry's. Everything else comes from the cache.
+`cache.plain_loads`). The next load of that file compares the texts: where they differ
+within one entry of a block mapping two or more levels down (a path item, a schema),
+only that entry's lines are parsed, and their data and lines are put in place of the old
+entry's. Everything else comes from the cache.
 
 The result is what parsing the whole text gives (tests compare data, sharing, lines
 and bounds over edits of the corpus documents), because the memo is used only when

@@ -37,19 +37,9 @@ from generator.revisions import Previous, model_quietly
 
 from .helpers import BEAM_SPEC
 from .test_validation_fast import CORPUS, corpus
+from .test_validation_memo import _operations
 
-METHODS = ("get", "put", "post", "delete", "patch")
 CANDIDATES = [sorted(name for name, size in corpus(v).items() if 8_000 < size < 300_000) for v in ("3.0", "3.1")]
-
-
-def _operations(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        op
-        for item in data["paths"].values()
-        if isinstance(item, dict)
-        for method, op in item.items()
-        if method in METHODS and isinstance(op, dict)
-    ]
 
 
 def _middle(data: dict[str, Any]) -> dict[str, Any]:
