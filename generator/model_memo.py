@@ -54,8 +54,9 @@ KIND = "model"
 FORMAT = 1
 # containers whose values a rebuilt path item may change under its own pointer
 _OWN = ("models", "enums")
-# a `$ref` whose target could be in `paths` (or is the whole document), as repr spells it
-_INTO_PATHS = re.compile(r"""'\$ref': (?:'#/?(?:paths\b[^']*)?'|"#/?(?:paths\b[^"]*)?")""")
+# a `$ref` whose target could be in `paths` (or is the whole document), as repr spells
+# it: pointers are read with every leading slash dropped (diagnostics.pointer_tokens)
+_INTO_PATHS = re.compile(r"""'\$ref': (?:'#/*(?:paths\b[^']*)?'|"#/*(?:paths\b[^"]*)?")""")
 
 
 class SpecParts(NamedTuple):

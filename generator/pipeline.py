@@ -79,10 +79,12 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
         # validator starts: the built-in templates compile in a child, and another
         # models the revision recorded in the output folder (needed if the spec changed).
         compiling = forked.Child(_compile_templates) if forked.can_fork() else None
-        ready = ReadyValidator(cache) if forked.can_fork() else None
+        ready: ReadyValidator | None = None
         previous: Previous | None = None
         keeping: list[forked.Child] = []
         try:
+            # (with a cache: its key tells whether the document pickles exactly, see there)
+            ready = ReadyValidator(cache) if forked.can_fork() and cache.enabled else None
             memo = Slot(cache, config)
             previous = Previous(config, beside=True, memo=memo)
             document = load(config.spec, diagnostics, cache=cache)
@@ -157,23 +159,22 @@ def _from_document(
     parts = spec_parts(document.data) if cache.enabled else None
     text = parts.text if parts else None
     findings = None
-    if ready is not None:  # the validator's child is given the document before the core checks run here
-        findings = start_schema_check(document.data, cache, background=True, text=text, ready=ready)
-    if not check_core(document.data, diagnostics):
-        if findings is not None:
-            findings.cancel()
-        raise GenerationFailed
-    if findings is None:
-        findings = start_schema_check(document.data, cache, background=True, text=text)
-    from .revisions import derive
-
     try:
+        if ready is not None:  # the validator's child is given the document before the core checks run here
+            findings = start_schema_check(document.data, cache, background=True, text=text, ready=ready)
+        if not check_core(document.data, diagnostics):
+            raise GenerationFailed
+        if findings is None:
+            findings = start_schema_check(document.data, cache, background=True, text=text)
         from .format import format_files, open_formatter
         from .render import load_template_set, render
+        from .revisions import derive
 
+        # a broken template overlay is reported alone, as before
         templates = load_template_set(config.templates, diagnostics)
-    except GenerationFailed:
-        findings()  # a broken template overlay is reported alone, as before
+    except BaseException:
+        if findings is not None:
+            findings.cancel()
         raise
     mark = len(diagnostics.items)
     try:

@@ -380,12 +380,18 @@ def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: C
 
 def _cache_key(data: dict[str, Any], text: str | None = None) -> str | None:
     # repr keeps types apart (200 vs "200") and follows the document's own key order.
-    if text is None:
-        try:
-            text = repr(data)
-        except RecursionError:
-            return None
-    return digest(generator_fingerprint(), "validation", text)
+    text = text if text is not None else _repr(data)
+    return digest(generator_fingerprint(), "validation", text) if text is not None else None
+
+
+def _repr(data: Any) -> str | None:
+    try:
+        return repr(data)
+    except (RecursionError, ValueError):  # too deep, an int too long to print
+        return None
+
+
+_NAN = re.compile(r"\bnan\b")
 
 
 class SchemaCheck:
@@ -419,9 +425,17 @@ class ReadyValidator:
             os.close(read_end)
         self.write_end = write_end
 
-    def give(self, data: Any) -> forked.Child | None:
-        """Send the document; the child, or None when it cannot be sent (cancelled)."""
-        child, self.child = self.child, None
+    def give(self, data: Any, text: str | None) -> forked.Child | None:
+        """Send the document (`text` its repr); the child, or None when the document is
+        not sent (then cancelled).
+
+        Pickle keeps shared containers shared, not shared floats: the loader gives
+        repeated scalars one object, and a NaN is equal to itself only as that object
+        (`enum: [.nan]` with `default: .nan` checks clean only so). A document that may
+        hold a NaN (its repr says `nan` as a word, or is not known) is not sent."""
+        if text is None or _NAN.search(text):
+            self.cancel()
+            return None
         try:
             payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
             # length first: children forked later hold this pipe's write end too, so
@@ -430,9 +444,9 @@ class ReadyValidator:
                 self.write_end = -1
                 pipe.write(len(payload).to_bytes(8, "little") + payload)
         except Exception:  # too deep to pickle, say: forked again as the document is
-            self.child = child
             self.cancel()
             return None
+        child, self.child = self.child, None
         return child
 
     def cancel(self) -> None:
@@ -497,7 +511,7 @@ def start_schema_check(
             cache.put("validation", key, found)
         return found
 
-    given = ready.give(data) if ready is not None else None
+    given = ready.give(data, text if text is not None else _repr(data)) if ready is not None else None
     if given is None and not (background and forked.can_fork()):
         found = keep(schema_findings(data, cache=cache))
         return SchemaCheck(lambda: found)

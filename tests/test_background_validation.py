@@ -74,9 +74,11 @@ def test_the_forked_validator_finds_what_the_inline_one_finds() -> None:
 def test_a_core_error_stops_the_validator_started_before_the_core_checks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The validator's child starts before the core checks run in the parent; when they
-    fail, the run reports them alone and leaves no child behind."""
+    """With a cache, the validator's child is given the document before the core checks
+    run in the parent; when they fail, the run reports them alone and leaves no child
+    behind."""
     from generator import forked
+    from generator.cache import Cache
     from generator.config import Config
     from generator.diagnostics import Diagnostics, GenerationFailed
     from generator.pipeline import generate_files
@@ -97,7 +99,7 @@ def test_a_core_error_stops_the_validator_started_before_the_core_checks(
     )
     diagnostics = Diagnostics()
     with pytest.raises(GenerationFailed):
-        generate_files(Config(spec=spec, output=tmp_path / "out"), diagnostics)
+        generate_files(Config(spec=spec, output=tmp_path / "out"), diagnostics, cache=Cache(tmp_path / "cache"))
     assert [d.code for d in diagnostics.items] == ["dangling-ref"]
     assert len(started) == 1 and started[0].done
     with pytest.raises(ChildProcessError):
@@ -146,3 +148,74 @@ def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None
     assert validate.start_schema_check(odd, background=True, ready=ready)() == validate.schema_findings(odd)
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)
+
+
+NAN_SPEC = """openapi: 3.0.3
+info: {title: NaN, version: '1'}
+paths:
+  /a:
+    get:
+      parameters:
+        - name: q
+          in: query
+          schema: {type: number, enum: [.nan], default: .nan}
+      responses:
+        '200': {description: ok}
+"""
+
+
+def test_a_document_that_may_hold_a_nan_is_not_sent_to_the_ready_child(tmp_path: Path) -> None:
+    """A NaN equals itself only as the one object the loader shares between repeated
+    scalars; pickle would send two, and the check would find `nan is not one of [nan]`."""
+    from generator.cache import Cache
+    from generator.diagnostics import Diagnostics
+    from generator.load import load
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(NAN_SPEC)
+    data = load(spec, Diagnostics()).data
+    expected = validate.schema_findings(data)
+    assert not any("nan" in message for _, message, _, _ in expected)
+    ready = validate.ReadyValidator(Cache(None))
+    child = ready.child
+    assert child is not None
+    assert validate.start_schema_check(data, Cache(None), background=True, ready=ready)() == expected
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)  # not sent: stopped
+    for cached in ("validate", "generate"):  # (validate fills the cache in process)
+        run = _cli(tmp_path, cached, spec, "-o", tmp_path / "out", "--cache-dir", str(tmp_path / "cache"))
+        assert "nan" not in run.stderr, run.stderr
+
+
+def test_an_unexpected_error_stops_the_validator_given_the_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import forked
+    from generator.cache import Cache
+    from generator.config import Config
+    from generator.diagnostics import Diagnostics
+    from generator.pipeline import generate_files
+
+    started: list[forked.Child] = []
+    real = validate._waiting
+
+    def spy(child: forked.Child) -> object:
+        started.append(child)
+        return real(child)
+
+    def broken(*args: object) -> bool:
+        raise RuntimeError("an internal error")
+
+    monkeypatch.setattr(validate, "_waiting", spy)
+    import generator.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "check_core", broken)
+    with pytest.raises(RuntimeError):
+        generate_files(
+            Config(spec=ROOT / "specs" / "beam-cloud-openapi.yml", output=tmp_path / "out"),
+            Diagnostics(),
+            cache=Cache(tmp_path / "cache"),
+        )
+    assert len(started) == 1 and started[0].done
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0].pid, os.WNOHANG)
