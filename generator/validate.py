@@ -391,7 +391,8 @@ def _repr(data: Any) -> str | None:
         return None
 
 
-_NAN = re.compile(r"\bnan\b")
+# a NaN as repr prints one among values (also in some strings, which only costs the pipe)
+_NAN = re.compile(r"(?:[:,] |[\[({])nan[,:\]})]")
 
 
 class SchemaCheck:
@@ -432,7 +433,7 @@ class ReadyValidator:
         Pickle keeps shared containers shared, not shared floats: the loader gives
         repeated scalars one object, and a NaN is equal to itself only as that object
         (`enum: [.nan]` with `default: .nan` checks clean only so). A document that may
-        hold a NaN (its repr says `nan` as a word, or is not known) is not sent."""
+        hold a NaN (by its repr, when known) is not sent."""
         if text is None or _NAN.search(text):
             self.cancel()
             return None

@@ -219,3 +219,17 @@ def test_an_unexpected_error_stops_the_validator_given_the_document(
     assert len(started) == 1 and started[0].done
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0].pid, os.WNOHANG)
+
+
+@pytest.mark.parametrize(
+    "value, may_hold",
+    [
+        ({"a": float("nan")}, True),
+        ([1.0, float("nan")], True),
+        ({"a": [float("nan")]}, True),
+        ({"a": "a line\nand another"}, False),  # printed `\nand`: not a NaN
+        ({"a": "nan", "nanx": 1}, False),
+    ],
+)
+def test_what_reads_as_a_nan(value: object, may_hold: bool) -> None:
+    assert bool(validate._NAN.search(repr(value))) is may_hold
