@@ -12,10 +12,11 @@ data it reads and of that state.
 After a build, the log, each unit's slice, diagnostics and operations, and the IR are
 kept under kind `model`, one slot per output folder. The next build takes a unit from
 the memo while it can know the unit would do the same:
-- everything outside the path items reads the same (`repr` of the data, which tells
-  1 from 1.0 from True and follows key order), and the path keys are the same, in the
+- everything outside the path items is the same (spec_parts.py: digests that tell 1
+  from 1.0 from True and follow key order), and the path keys are the same, in the
   same order; the config and the generator are the same (slot and header);
-- no `$ref` can point into `paths` (the only part of the document that differs);
+- no `$ref` reaches into `paths` (the only part of the document that differs), as the
+  core checks found the references;
 - the state before it is the one it met last time: every unit before it was taken,
   or was built again and changed the state as it did last time. A path item built
   again may change its own models and enums (keyed by pointers under the path item,
@@ -33,18 +34,17 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import hashlib
 import io
 import json
 import os
 import pickle
-import re
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .cache import Cache, digest, generator_fingerprint, text_digest
 from .config import Config
 from .diagnostics import Diagnostics, pointer_join
+from .spec_parts import SpecParts
 
 if TYPE_CHECKING:
     from .model.build import Builder
@@ -54,41 +54,6 @@ KIND = "model"
 FORMAT = 1
 # containers whose values a rebuilt path item may change under its own pointer
 _OWN = ("models", "enums")
-# a `$ref` whose target could be in `paths` (or is the whole document), as repr spells
-# it: pointers are read with every leading slash dropped (diagnostics.pointer_tokens)
-_INTO_PATHS = re.compile(r"""'\$ref': (?:'#/*(?:paths\b[^']*)?'|"#/*(?:paths\b[^"]*)?")""")
-
-
-class SpecParts(NamedTuple):
-    """The spec data, as digests of its parts."""
-
-    text: str  # repr of the whole data
-    rest: str  # digest of all but the path items' values
-    items: tuple[tuple[str, str], ...]  # (repr of a path key, digest of its item), in order
-    into_paths: bool  # some `$ref` may point into `paths`
-
-
-def spec_parts(data: Any) -> SpecParts | None:
-    """The data's repr (as `repr(data)` spells it: validate.py keys its cache with it),
-    built from the reprs of its parts; None when it has none."""
-    try:
-        paths = data.get("paths") if type(data) is dict else None
-        if type(paths) is not dict:
-            text = repr(data)
-            return SpecParts(text, text_digest(text), (), True)
-        items = [(repr(k), repr(v)) for k, v in paths.items()]
-        paths_text = "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
-        top = [(repr(k), paths_text if k == "paths" else repr(v)) for k, v in data.items()]
-    except (RecursionError, ValueError):  # too deep, an int too long to print
-        return None
-    text = "{" + ", ".join(f"{k}: {v}" for k, v in top) + "}"
-    rest = digest(*(part for k, v in top for part in (k, "" if k == "'paths'" else v)))
-    return SpecParts(
-        text,
-        rest,
-        tuple((k, hashlib.sha256(v.encode("utf-8", "surrogatepass")).hexdigest()) for k, v in items),
-        _INTO_PATHS.search(text) is not None,
-    )
 
 
 def slot(config: Config) -> str:
@@ -158,9 +123,10 @@ class Slot:
         entry = self.entry()
         return entry.get("api") if entry is not None else None
 
-    def replay(self, parts: SpecParts | None) -> Replay | None:
-        """What the build can take from the memo for the spec of `parts`, or None."""
-        if parts is None or parts.into_paths or self.header.get("rest") != parts.rest:
+    def replay(self, parts: SpecParts | None, into_paths: bool) -> Replay | None:
+        """What the build can take from the memo for the spec of `parts`, or None;
+        `into_paths`: some `$ref` reaches into `paths` (spec_parts.reaches_paths)."""
+        if parts is None or into_paths or self.header.get("rest") != parts.rest:
             return None
         entry = self.entry()
         if entry is None:
@@ -220,11 +186,13 @@ def _same_effect(new: list[Any], old: list[Any], own: str) -> bool:
     return True
 
 
-def build(data: Any, config: Config, diagnostics: Diagnostics, memo: Slot | None, parts: SpecParts | None) -> tuple[Api, Builder]:
+def build(
+    data: Any, config: Config, diagnostics: Diagnostics, memo: Slot | None, parts: SpecParts | None, into_paths: bool
+) -> tuple[Api, Builder]:
     """The IR of `data`, taking what it can from `memo`; and the builder, to keep."""
     from .model.build import Builder
 
-    builder = Builder(data, config, diagnostics, memo.replay(parts) if memo is not None else None)
+    builder = Builder(data, config, diagnostics, memo.replay(parts, into_paths) if memo is not None else None)
     return builder.build(), builder
 
 

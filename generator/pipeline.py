@@ -11,7 +11,8 @@ from .cache import DISABLED, Cache, recording_reads
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .load import Document, load
-from .model_memo import Slot, spec_parts
+from .model_memo import Slot
+from .spec_parts import reaches_paths, spec_parts
 from .overlay import apply_overlays
 from .validate import ReadyValidator, add_findings, check_core, start_schema_check, validate
 
@@ -20,7 +21,7 @@ from .validate import ReadyValidator, add_findings, check_core, start_schema_che
 if TYPE_CHECKING:
     from .model.build import Builder
     from .model.operation import Api
-    from .model_memo import SpecParts
+    from .spec_parts import SpecParts
     from .render import OutputFile
     from .revisions import Previous
 
@@ -51,12 +52,17 @@ def load_and_build(
 
 
 def _build(
-    data: Any, config: Config, diagnostics: Diagnostics, memo: Slot | None = None, parts: SpecParts | None = None
+    data: Any,
+    config: Config,
+    diagnostics: Diagnostics,
+    memo: Slot | None = None,
+    parts: SpecParts | None = None,
+    into_paths: bool = True,
 ) -> tuple[Api, Builder]:
     from .model_memo import build
 
     try:
-        api, builder = build(data, config, diagnostics, memo, parts)
+        api, builder = build(data, config, diagnostics, memo, parts, into_paths)
     except RecursionError:
         diagnostics.add("too-deep", Level.ERROR, "schemas nest too deeply to model", "")
         raise GenerationFailed from None
@@ -157,15 +163,15 @@ def _from_document(
 ) -> Result:
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
     parts = spec_parts(document.data) if cache.enabled else None
-    text = parts.text if parts else None
     findings = None
+    local_refs: set[str] = set()
     try:
         if ready is not None:  # the validator's child is given the document before the core checks run here
-            findings = start_schema_check(document.data, cache, background=True, text=text, ready=ready)
-        if not check_core(document.data, diagnostics):
+            findings = start_schema_check(document.data, cache, background=True, parts=parts, ready=ready)
+        if not check_core(document.data, diagnostics, local_refs):
             raise GenerationFailed
         if findings is None:
-            findings = start_schema_check(document.data, cache, background=True, text=text)
+            findings = start_schema_check(document.data, cache, background=True, parts=parts)
         from .format import format_files, open_formatter
         from .render import load_template_set, render
         from .revisions import derive
@@ -178,7 +184,8 @@ def _from_document(
         raise
     mark = len(diagnostics.items)
     try:
-        built, builder = _build(document.data, config, diagnostics, memo, parts)
+        into_paths = any(reaches_paths(ref) for ref in local_refs)
+        built, builder = _build(document.data, config, diagnostics, memo, parts, into_paths)
         api, record = derive(document.data, built, config, diagnostics, previous)
         keeping.extend(_keep_model(cache, config, builder, built, parts, record, previous.spec_plain))
         # The parsed spec is not needed past the model (diagnostics locate lines from

@@ -19,6 +19,7 @@ from . import forked
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
+from .spec_parts import SpecParts, spec_parts
 from .validation_memo import Parts, Walks
 from .validator_speedups import crawl_once, faster, patched
 
@@ -84,8 +85,9 @@ def openapi_version(data: Any) -> str:
     return version if isinstance(version, str) else ""
 
 
-def check_core(data: Any, diagnostics: Diagnostics) -> bool:
-    """Rules without which no client can be built. Returns False when any fails."""
+def check_core(data: Any, diagnostics: Diagnostics, local_refs: set[str] | None = None) -> bool:
+    """Rules without which no client can be built. Returns False when any fails.
+    `local_refs` is given every local `$ref` the document holds."""
     before = len(diagnostics.items)
     if not isinstance(data, dict):
         diagnostics.error("not-openapi", "the document is not a mapping; expected an OpenAPI object")
@@ -138,6 +140,8 @@ def check_core(data: Any, diagnostics: Diagnostics) -> bool:
                 f"$ref {ref!r} points outside the document and was not resolved",
                 pointer_join(pointer, "$ref"),
             )
+    if local_refs is not None:
+        local_refs.update(resolves)
     if unresolved_in_extensions:
         first = min(unresolved_in_extensions)
         diagnostics.warning(
@@ -378,21 +382,9 @@ def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: C
     return [*found, *rest]
 
 
-def _cache_key(data: dict[str, Any], text: str | None = None) -> str | None:
-    # repr keeps types apart (200 vs "200") and follows the document's own key order.
-    text = text if text is not None else _repr(data)
-    return digest(generator_fingerprint(), "validation", text) if text is not None else None
-
-
-def _repr(data: Any) -> str | None:
-    try:
-        return repr(data)
-    except (RecursionError, ValueError):  # too deep, an int too long to print
-        return None
-
-
-# a NaN as repr prints one among values (also in some strings, which only costs the pipe)
-_NAN = re.compile(r"(?:[:,] |[\[({])nan[,:\]})]")
+def _cache_key(parts: SpecParts | None) -> str | None:
+    # the parts' digests keep types apart (200 vs "200") and follow the document's order
+    return digest(generator_fingerprint(), "validation", parts.whole) if parts is not None else None
 
 
 class SchemaCheck:
@@ -413,73 +405,92 @@ class SchemaCheck:
 class ReadyValidator:
     """The validator's child, forked as the run starts: it imports the validator (a few
     tenths of a second) while this process loads the spec, then takes the document,
-    pickled, from a pipe (`start_schema_check(ready=...)`)."""
+    pickled (`start_schema_check(ready=...)`). The pickle goes into an anonymous file
+    both hold (a pipe's buffer would hold this process up until the child read it all);
+    a pipe then carries its length."""
 
     def __init__(self, cache: Cache) -> None:
+        self.file = _anonymous_file()
         read_end, write_end = os.pipe()
         try:
-            self.child: forked.Child | None = forked.Child(lambda: _when_given(read_end, write_end, cache))
+            self.child: forked.Child | None = forked.Child(lambda: _when_given(read_end, write_end, self.file, cache))
         except BaseException:
             os.close(write_end)
+            os.close(self.file)
             raise
         finally:
             os.close(read_end)
         self.write_end = write_end
 
-    def give(self, data: Any, text: str | None) -> forked.Child | None:
-        """Send the document (`text` its repr); the child, or None when the document is
-        not sent (then cancelled).
+    def give(self, data: Any, parts: SpecParts | None) -> forked.Child | None:
+        """Send the document (`parts` its digests); the child, or None when the document
+        is not sent (then cancelled).
 
         Pickle keeps shared containers shared, not shared floats: the loader gives
         repeated scalars one object, and a NaN is equal to itself only as that object
         (`enum: [.nan]` with `default: .nan` checks clean only so). A document that may
-        hold a NaN (by its repr, when known) is not sent."""
-        if text is None or _NAN.search(text):
+        hold a NaN (by its parts, when known) is not sent."""
+        if parts is None or parts.may_hold_nan:
             self.cancel()
             return None
         try:
             payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-            # length first: children forked later hold this pipe's write end too, so
-            # its end is never seen while they live
-            with os.fdopen(self.write_end, "wb") as pipe:  # the child's reader drains it
-                self.write_end = -1
-                pipe.write(len(payload).to_bytes(8, "little") + payload)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(self.file, view) :]
+            # (children forked later hold this pipe's write end too: its end is never
+            # seen while they live, so the length says when the file is whole)
+            os.write(self.write_end, len(payload).to_bytes(8, "little"))
         except Exception:  # too deep to pickle, say: forked again as the document is
             self.cancel()
             return None
+        self._close()
         child, self.child = self.child, None
         return child
 
+    def _close(self) -> None:
+        for fd in (self.write_end, self.file):
+            if fd >= 0:
+                os.close(fd)
+        self.write_end = self.file = -1
+
     def cancel(self) -> None:
-        if self.write_end >= 0:
-            os.close(self.write_end)
-            self.write_end = -1
+        self._close()
         if self.child is not None:
             self.child.cancel()
             self.child = None
 
 
-def _when_given(read_end: int, write_end: int, cache: Cache) -> list[Finding] | None:
+def _anonymous_file() -> int:
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("generator-document", os.MFD_CLOEXEC)
+    import tempfile
+
+    fd, path = tempfile.mkstemp()
+    os.unlink(path)
+    return fd
+
+
+def _when_given(read_end: int, write_end: int, file: int, cache: Cache) -> list[Finding] | None:
     """In the ready child: import, then check the document the parent sends."""
-    import threading
-
     os.close(write_end)
-    received: list[bytes] = []
-
-    def read() -> None:
-        with os.fdopen(read_end, "rb") as pipe:
-            size = int.from_bytes(pipe.read(8), "little")
-            received.append(pipe.read(size))
-
-    reader = threading.Thread(target=read)
-    reader.start()
     import jsonschema_path  # noqa: F401 - what schema_findings imports, while waiting
     import openapi_spec_validator  # noqa: F401
 
-    reader.join()
-    if not received or not received[0]:
+    with os.fdopen(read_end, "rb") as pipe:
+        head = pipe.read(8)
+    if len(head) < 8:
         return None
-    return schema_findings(pickle.loads(received[0]), cache=cache)
+    size = int.from_bytes(head, "little")
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.pread(file, size, sum(map(len, chunks)))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    os.close(file)
+    return schema_findings(pickle.loads(b"".join(chunks)), cache=cache)
 
 
 def start_schema_check(
@@ -487,19 +498,21 @@ def start_schema_check(
     cache: Cache = DISABLED,
     *,
     background: bool = False,
-    text: str | None = None,
+    parts: SpecParts | None = None,
     ready: ReadyValidator | None = None,
 ) -> SchemaCheck:
     """Start openapi-spec-validator on the document (or take its findings for this very
-    document from the cache); the returned function waits for the findings. `text` is
-    `repr(data)` when known.
+    document from the cache, keyed by `parts`); the returned function waits for the
+    findings.
 
     With `background`, the validator runs in a forked process while the caller goes on
     (modelling, rendering and formatting need no validator verdict in the tolerant
     default): on two cores that takes its import and run off the critical path. The
     child shares the document copy-on-write and sends back only the findings; or,
     given `ready`, that child takes the document (and is cancelled when not needed)."""
-    key = _cache_key(data, text) if cache.enabled else None
+    if cache.enabled and parts is None:
+        parts = spec_parts(data)
+    key = _cache_key(parts) if cache.enabled else None
     cached = cache.get("validation", key) if key else None
     if isinstance(cached, list) and all(isinstance(f, list) and len(f) == 4 for f in cached):
         if ready is not None:
@@ -512,7 +525,7 @@ def start_schema_check(
             cache.put("validation", key, found)
         return found
 
-    given = ready.give(data, text if text is not None else _repr(data)) if ready is not None else None
+    given = ready.give(data, parts if parts is not None else spec_parts(data)) if ready is not None else None
     if given is None and not (background and forked.can_fork()):
         found = keep(schema_findings(data, cache=cache))
         return SchemaCheck(lambda: found)

@@ -32,7 +32,9 @@ from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.load import load
 from generator.model.build import Builder
-from generator.model_memo import Slot, spec_parts
+from generator.model_memo import Slot
+from generator.spec_parts import reaches_paths, spec_parts
+from generator.validate import check_core
 from generator.revisions import Previous, model_quietly
 
 from .helpers import BEAM_SPEC
@@ -104,7 +106,7 @@ def _moved(data: dict[str, Any]) -> None:
     data["paths"] = dict([items[-1], *items[:-1]])
 
 
-def _into_paths(data: dict[str, Any]) -> None:
+def _ref_into_paths(data: dict[str, Any]) -> None:
     first = next(iter(data["paths"])).replace("~", "~0").replace("/", "~1")
     _middle(data)["x-alias"] = {"$ref": f"#/paths/{first}"}
 
@@ -121,14 +123,21 @@ EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], bool]] = {
     "component added": (_component, False),
     "path item dropped": (_dropped, False),
     "path item moved": (_moved, False),
-    "$ref into paths": (_into_paths, False),
+    "$ref into paths": (_ref_into_paths, False),
 }
+
+
+def _into_paths(data: dict[str, Any]) -> bool:
+    """As the pipeline tells it: from the references the core checks found."""
+    found: set[str] = set()
+    check_core(data, Diagnostics(), found)
+    return any(reaches_paths(ref) for ref in found)
 
 
 def _build(data: dict[str, Any], config: Config, slot: Slot | None) -> tuple[Any, Diagnostics, Builder, Any]:
     diagnostics = Diagnostics()
     parts = spec_parts(data)
-    replay = slot.replay(parts) if slot is not None else None
+    replay = slot.replay(parts, _into_paths(data)) if slot is not None else None
     builder = Builder(data, config, diagnostics, replay)
     return builder.build(), diagnostics, builder, replay
 
@@ -228,20 +237,30 @@ def test_the_payload_builds_only_ir_classes(tmp_path: Path) -> None:
         path.write_bytes(head + b"\n" + foreign)
         slot = Slot(cache, config)
         assert slot.header and slot.entry() is None and slot.api() is None
-        assert slot.replay(spec_parts(data)) is None
+        assert slot.replay(spec_parts(data), False) is None
     with pytest.raises(pickle.UnpicklingError):
         model_memo.load_ir(pickle.dumps(Path("x")))
 
 
-def test_spec_parts_spell_the_data_as_repr_does() -> None:
-    for data in (
-        load(BEAM_SPEC, Diagnostics()).data,
-        {"openapi": "3.1.0", "paths": {"/a": {"get": {}}, 200: [1, 1.0, True]}, "x": "it's"},
-        {"openapi": "3.1.0", "paths": []},
-        [],
-    ):
-        parts = spec_parts(data)
-        assert parts is not None and parts.text == repr(data)
+def test_spec_parts_tell_apart_what_differs_and_only_that() -> None:
+    beam = load(BEAM_SPEC, Diagnostics()).data
+    parts = spec_parts(beam)
+    assert parts is not None
+    assert spec_parts(copy.deepcopy(beam)) == parts  # not shared alike: the same parts
+    shared = {"x": [1]}
+    assert spec_parts({"a": shared, "b": shared}) == spec_parts({"a": {"x": [1]}, "b": {"x": [1]}})
+    edited = copy.deepcopy(beam)
+    _summary(edited)
+    changed = spec_parts(edited)
+    assert changed is not None and changed.rest == parts.rest and changed.whole != parts.whole
+    assert sum(a != b for a, b in zip(changed.items, parts.items)) == 1
+    wholes = {
+        spec_parts({"openapi": "3.1.0", "paths": {"/a": {"x": v}}})
+        for v in (1, 1.0, True, "1", [1], (1,), {"1": 1}, -0.0, 0.0, None)
+    }
+    assert len({p.whole for p in wholes if p is not None}) == 10
+    assert spec_parts({"paths": {}}) != spec_parts({"paths": []}) != spec_parts({})
+    assert spec_parts({"x": Path("no marshal")}) is None
 
 
 @pytest.mark.parametrize(
@@ -250,18 +269,18 @@ def test_spec_parts_spell_the_data_as_repr_does() -> None:
         ("#/paths/~1a", True),
         ("#paths/~1a", True),
         ("#", True),
-        ("#/", True),
         ("#/paths", True),
         ("#//paths/~1a", True),
         ("#///paths", True),
-        ("#//", True),
+        ("#/", False),  # the key "" at the top
+        ("#//", False),
         ("#/pathsAside", False),
+        ("#/p%61ths", False),  # (not decoded where references are resolved)
         ("#/components/schemas/paths", False),
     ],
 )
-def test_refs_that_may_reach_into_paths(ref: str, into: bool) -> None:
-    parts = spec_parts({"openapi": "3.1.0", "paths": {"/a": {"get": {"x": {"$ref": ref}}}}})
-    assert parts is not None and parts.into_paths is into
+def test_refs_that_reach_into_paths(ref: str, into: bool) -> None:
+    assert reaches_paths(ref) is into
 
 
 def test_the_revision_takes_the_recorded_ir_from_the_memo(tmp_path: Path) -> None:
