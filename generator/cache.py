@@ -209,6 +209,21 @@ class Cache:
         except OSError:  # a cache that cannot be written is only a slower run
             pass
 
+    def has(self, kind: str, key: str) -> bool:
+        return self.root is not None and self._path(kind, key).is_file()
+
+    def get_plain(self, kind: str, key: str) -> Any:
+        """The plain data (see `plain_loads`) stored under (kind, key), or None."""
+        payload = self.get_bytes(kind, key)
+        try:
+            return plain_loads(payload) if payload is not None else None
+        except Exception:  # a damaged entry: a miss
+            return None
+
+    def put_plain(self, kind: str, key: str, value: Any) -> None:
+        if self.root is not None:
+            self.put_bytes(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
     def put_many(self, kind: str, items: Iterable[tuple[str, Any]]) -> None:
         for key, value in items:
             self.put(kind, key, value)

@@ -238,7 +238,7 @@ class _Formatter:
         if self.full or self.parallel is False or not (f.is_python and f.black_style) or len(f.content) < least:
             return
         workers = _workers()
-        if workers < 2 or self.cache.get("module", self.module_key(f)) is not None:
+        if workers < 2 or self.cache.has("module", self.module_key(f)):
             return
         self._early[(f.path, f.content)] = self._ensure_pool(workers).submit(_module_in_worker, (f.content, True))
 
@@ -298,7 +298,7 @@ class _Formatter:
         keys = [self._key(text, stub) if self.cache.enabled else "" for text, stub in jobs]
         todo: list[int] = []
         for i, key in enumerate(keys):
-            hit = self.cache.get("chunk", key) if key else None
+            hit = self.cache.get_plain("chunk", key) if key else None
             if isinstance(hit, str):
                 results[i] = hit
             else:
@@ -313,7 +313,7 @@ class _Formatter:
         for i, value in zip(todo, formatted):
             results[i] = value
             if isinstance(value, str) and keys[i]:
-                self.cache.put("chunk", keys[i], value)
+                self.cache.put_plain("chunk", keys[i], value)
         return [r if r is not None else _ChunkError("not formatted", 0) for r in results]
 
     def _ensure_pool(self, workers: int) -> Any:
@@ -590,7 +590,7 @@ def _format_files(
             out.append(f)
             continue
         key = formatter.module_key(f, stubs)
-        hit = formatter.cache.get("module", key)
+        hit = formatter.cache.get_plain("module", key)
         if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], str) and (hit[1] is None or isinstance(hit[1], str)):
             out.append(OutputFile(f.path, hit[0]))
             if stubs:
@@ -618,7 +618,7 @@ def _format_files(
             module, stub_chunks = done
             stub = "\n".join(c.text for c in stub_chunks)
             out += [OutputFile(f.path, module), OutputFile(f.path + "i", stub)]
-            formatter.cache.put("module", key, [module, stub])
+            formatter.cache.put_plain("module", key, [module, stub])
             continue
         try:
             chunks = _prepare(f.content)
@@ -638,7 +638,7 @@ def _format_files(
         out.append(OutputFile(f.path, module))
         if stubs:
             out.append(OutputFile(f.path + "i", stub or ""))
-        formatter.cache.put("module", key, [module, stub])
+        formatter.cache.put_plain("module", key, [module, stub])
     return sorted(out, key=lambda f: f.path)
 
 

@@ -31,10 +31,9 @@ Anything else is a full parse, as is any entry that does not read back.
 from __future__ import annotations
 
 import os
-import pickle
 from typing import Any, NamedTuple, Sequence
 
-from .cache import Cache, digest, generator_fingerprint, plain_loads
+from .cache import Cache, digest, generator_fingerprint
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
 
 KIND = "load"
@@ -58,11 +57,7 @@ def recall(cache: Cache, path: str, text: str) -> Parsed | None:
     """The parse of `text` (the file at `path`) from the cached last load, or None."""
     if not cache.enabled:
         return None
-    payload = cache.get_bytes(KIND, slot(path))
-    try:
-        entry = _entry(plain_loads(payload)) if payload is not None else None
-    except Exception:  # a damaged entry
-        return None
+    entry = _entry(cache.get_plain(KIND, slot(path)))
     if entry is None:
         return None
     try:
@@ -98,7 +93,7 @@ def keep(cache: Cache, path: str, text: str, parsed: Parsed) -> None:
         "shared": shared_places(parsed.data),
         "only_newlines": only_newlines(text),
     }
-    cache.put_bytes(KIND, slot(path), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.put_plain(KIND, slot(path), value)
 
 
 def _entry(raw: Any) -> Entry | None:

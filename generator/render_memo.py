@@ -31,14 +31,20 @@ KIND = "render"
 
 @functools.lru_cache(maxsize=None)
 def _ir_reducers() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
-    """Pickle reductions of the IR's classes to their fields (a cached property's value
-    in an instance's __dict__ depends on whether it was asked for yet)."""
+    """Pickle reductions to their fields of the IR's classes with a cached property (its
+    value in an instance's __dict__ depends on whether it was asked for yet); the others
+    pickle their __dict__, which holds their fields only, by pickle's own (faster) way."""
     from .model import operation, types
 
     table: dict[type, Callable[[Any], tuple[Any, ...]]] = dict(copyreg.dispatch_table)  # type: ignore[arg-type]
     for module in (operation, types):
         for cls in vars(module).values():
-            if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__:
+            if (
+                isinstance(cls, type)
+                and dataclasses.is_dataclass(cls)
+                and cls.__module__ == module.__name__
+                and any(isinstance(v, functools.cached_property) for c in cls.__mro__ for v in vars(c).values())
+            ):
                 table[cls] = _by_fields(cls, tuple(f.name for f in dataclasses.fields(cls)))
     return table
 
@@ -162,7 +168,7 @@ class RenderMemo:
         return digest(self.prefix, template, output)
 
     def recall(self, env: jinja2.Environment, template: str, output: str, context: dict[str, Any]) -> str | None:
-        entry = self.cache.get(KIND, self.slot(template, output))
+        entry = self.cache.get_plain(KIND, self.slot(template, output))
         if not (isinstance(entry, dict) and isinstance(entry.get("text"), str)):
             return None
         names, attrs = entry.get("names"), entry.get("attrs")
@@ -175,7 +181,7 @@ class RenderMemo:
 
     def keep(self, env: jinja2.Environment, template: str, output: str, context: dict[str, Any], reads: Reads, text: str) -> None:
         names, attrs = sorted(reads.names), sorted(reads.attrs)
-        self.cache.put(
+        self.cache.put_plain(
             KIND,
             self.slot(template, output),
             {"names": names, "attrs": attrs, "inputs": self.inputs_digest(env, context, names, attrs), "text": text},

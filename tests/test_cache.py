@@ -267,3 +267,15 @@ def test_plain_pickles_build_only_plain_data() -> None:
         for protocol in (0, 2, pickle.HIGHEST_PROTOCOL):
             with pytest.raises(pickle.UnpicklingError):
                 plain_loads(pickle.dumps(foreign, protocol=protocol))
+
+
+def test_plain_entries_read_back_or_miss(tmp_path: Path) -> None:
+    Cache = cache_module.Cache
+    cache = Cache(tmp_path)
+    assert not cache.has("k", "ab12") and cache.get_plain("k", "ab12") is None
+    cache.put_plain("k", "ab12", ["text", None])
+    assert cache.has("k", "ab12") and cache.get_plain("k", "ab12") == ["text", None]
+    for damaged in (b"", b'["json", "text"]', b"\x80\x05garbage"):
+        cache.put_bytes("k", "ab12", damaged)
+        assert cache.get_plain("k", "ab12") is None
+    assert Cache(None).get_plain("k", "ab12") is None and not Cache(None).has("k", "ab12")

@@ -6,6 +6,7 @@ names its pointer and what was generated instead.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from dataclasses import dataclass
@@ -892,7 +893,8 @@ class Builder:
         for tag, ops in grouped.items():
             attr = attrs.claim(naming.module_name(tag, "default"))
             method_names = naming.Namer({"with_raw_response"})
-            ops = [op.__class__(**{**op.__dict__, "py_name": method_names.claim(op.py_name)}) for op in ops]
+            # (by its fields: an operation from the model memo may hold a cached property)
+            ops = [dataclasses.replace(op, py_name=method_names.claim(op.py_name)) for op in ops]
             class_name = _resource_class(naming.pascal(attr), class_taken)
             resources.append(Resource(tag, attr, class_name, attr, tag_docs.get(tag, ""), tuple(ops)))
         return Api(
