@@ -150,11 +150,14 @@ def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABL
         print(f"{config.output}: 0 file(s) changed, {stamp.get('generated', 0)} generated")
         return OK
     from .pipeline import generate_files
-    from .write import write_tree
 
+    # (the later stages, `write` among them, are imported once the run has forked its
+    # validator: see pipeline.py)
     result = generate_files(config, diagnostics, cache=cache)
     if diagnostics.fails(config.strict):
         return BAD_INPUT
+    from .write import write_tree
+
     changed = write_tree(config.output, result.files)
     _record(cache, config, result, diagnostics)
     print(f"{config.output}: {len(changed)} file(s) changed, {len(result.files)} generated")
@@ -166,11 +169,12 @@ def cmd_check(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED)
         print(f"{config.output} is up to date")
         return OK
     from .pipeline import generate_files
-    from .write import diff_tree
 
     result = generate_files(config, diagnostics, cache=cache)
     if diagnostics.fails(config.strict):
         return BAD_INPUT
+    from .write import diff_tree
+
     diff = diff_tree(config.output, result.files)
     if diff:
         sys.stdout.write(diff)

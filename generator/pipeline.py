@@ -78,8 +78,6 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
     The schema validator runs beside the later stages (see `start_schema_check`). The
     report is the one of running them in order: when the validator finds errors, the
     run stops after the model stage (its findings are kept, rendering's dropped)."""
-    from .revisions import Previous
-
     with recording_reads() as reads:
         # While the spec loads, the second core has nothing else to do until the
         # validator starts: the built-in templates compile in a child, and another
@@ -92,6 +90,8 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
             # (with a cache: its key tells whether the document pickles exactly, see there)
             ready = ReadyValidator(cache) if forked.can_fork() and cache.enabled else None
             memo = Slot(cache, config)
+            from .revisions import Previous  # (after the forks: see the imports above)
+
             previous = Previous(config, beside=True, memo=memo)
             document = load(config.spec, diagnostics, cache=cache)
             keeping.extend(_keep_load(cache, document))

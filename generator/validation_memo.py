@@ -31,6 +31,7 @@ from .validator_speedups import IdList, patched
 
 Finding = tuple[str, str, str, str]
 KIND = "validation-parts"
+FORMAT = "2"  # entries are plain pickles (cache.get_plain)
 # Entries kept from earlier runs besides this run's own (several specs can share a cache).
 MAX_KEPT = 20000
 
@@ -73,7 +74,11 @@ def _save(cache: Cache, map_key: str, used: dict[str, Any], known: dict[str, Any
         if len(kept) >= limit:
             break
         kept.setdefault(key, value)
-    cache.put(KIND, map_key, kept)
+    cache.put_plain(KIND, map_key, kept)
+
+
+def _is_finding(value: Any) -> bool:
+    return type(value) is tuple and len(value) == 4 and all(type(part) is str for part in value)
 
 
 def _scope(resolver: Any) -> str:
@@ -92,13 +97,13 @@ class Parts:
 
     def __init__(self, cache: Cache, validator_name: str) -> None:
         self.cache = cache
-        self.map_key = digest(generator_fingerprint(), KIND, validator_name)
-        known = cache.get(KIND, self.map_key)
+        self.map_key = digest(generator_fingerprint(), KIND, FORMAT, validator_name)
+        known = cache.get_plain(KIND, self.map_key)
         self.known: dict[str, list[Finding]] = {}
         if isinstance(known, dict):
             for key, found in known.items():
-                if isinstance(found, list) and all(isinstance(f, list) and len(f) == 4 for f in found):
-                    self.known[key] = [(str(c), str(m), str(p), str(lv)) for c, m, p, lv in found]
+                if type(found) is list and all(_is_finding(f) for f in found):
+                    self.known[key] = found
         self.used: dict[str, list[Finding]] = {}
         self.reused = self.checked = 0  # parts taken from the memo / checked again
         self.walks: Walks | None = None  # the memo of the validator's own checks
@@ -133,6 +138,14 @@ class Parts:
         yielded: dict[str, list[Any]] = {}  # a part's errors, once it yielded them all
         looked_up: set[str] = set()
 
+        schema_texts: dict[int, tuple[Any, str]] = {}  # the schema itself is kept: its id stays its own
+
+        def schema_text(schema: Any) -> str:
+            known = schema_texts.get(id(schema))
+            if known is None:
+                known = schema_texts[id(schema)] = (schema, repr(schema))
+            return known[1]
+
         def key_of(checker: Any, place: tuple[str, ...], instance: Any, schema: Any, path: Any, resolver: Any) -> str:
             text = digests.get(id(instance))
             if text is None:
@@ -140,7 +153,7 @@ class Parts:
             return digest(
                 prefix,
                 pointer_join("", *place),
-                repr(schema),
+                schema_text(schema),
                 repr(path),
                 _scope(checker._resolver),
                 "" if resolver is None else _scope(resolver),
@@ -287,8 +300,8 @@ class Walks:
 
     def __init__(self, cache: Cache, validator_name: str) -> None:
         self.cache = cache
-        self.map_key = digest(generator_fingerprint(), KIND, "walks", validator_name)
-        known = cache.get(KIND, self.map_key)
+        self.map_key = digest(generator_fingerprint(), KIND, FORMAT, "walks", validator_name)
+        known = cache.get_plain(KIND, self.map_key)
         self.known: dict[str, Any] = known if isinstance(known, dict) else {}
         self.used: dict[str, Any] = {}
         self.reused = self.checked = 0
@@ -347,7 +360,7 @@ class Walks:
         schema.meta_checked_schema_ids = _Traced(checked, "m", self)
         operation.operation_ids_registry = _TracedIds(operation.operation_ids_registry, self)
         state = {"v": schema.visited_schema_ids, "m": schema.meta_checked_schema_ids, "o": operation.operation_ids_registry}
-        outside = digest(repr({k: v for k, v in data.items() if k != "paths"}))
+        outside = _content_digest({k: v for k, v in data.items() if k != "paths"})
         prefix = digest(generator_fingerprint(), type(validator).__qualname__, outside)
         stand_in = type("Replayed", (_Remembered, OpenAPIValidationError), {})
         pending: list[tuple[str, list[list[Any]], list[Any]]] = []
@@ -362,7 +375,7 @@ class Walks:
                     walks.used[str(key)] = trace
                     if trace["findings"]:
                         error = stand_in(f"{len(trace['findings'])} replayed finding(s)")
-                        error.findings = [tuple(str(part) for part in f) for f in trace["findings"]]
+                        error.findings = list(trace["findings"])
                         yield error
                     return
                 walks.checked += 1
@@ -381,7 +394,7 @@ class Walks:
 
         def path_key(url: Any, item: Any) -> str | None:
             value = data["paths"].get(url) if isinstance(url, str) else None
-            return digest(prefix, "path", url, repr(value)) if isinstance(value, dict) else None
+            return digest(prefix, "path", url, _content_digest(value)) if isinstance(value, dict) else None
 
         findings: list[Finding] = []
         found_by_error: dict[int, Finding] = {}
@@ -401,34 +414,37 @@ class Walks:
             if any(isinstance(e, DuplicateOperationIDError) for e in errors):
                 continue
             if all(id(e) in found_by_error for e in errors):
-                self.used[key] = {"events": events, "findings": [list(found_by_error[id(e)]) for e in errors]}
+                self.used[key] = {"events": events, "findings": [found_by_error[id(e)] for e in errors]}
         return findings
 
     def replays(self, trace: Any, state: dict[str, Any]) -> bool:
         """Whether the trace's questions get the same answers now; if so its additions
         to the state are made."""
-        events = trace.get("events") if isinstance(trace, dict) else None
-        found = trace.get("findings") if isinstance(trace, dict) else None
-        if not (isinstance(events, list) and isinstance(found, list) and all(isinstance(f, list) and len(f) == 4 for f in found)):
+        events = trace.get("events") if type(trace) is dict else None
+        found = trace.get("findings") if type(trace) is dict else None
+        if not (type(events) is list and type(found) is list and all(_is_finding(f) for f in found)):
             return False
         added: dict[str, list[Any]] = {"v": [], "m": [], "o": []}
         mine: dict[str, set[Any]] = {"v": set(), "m": set(), "o": set()}
+        objects, contains = self.objects, IdList.__contains__
         for event in events:
-            if not (isinstance(event, list) and len(event) == 4 and event[1] in added):
+            if not (type(event) is list and len(event) == 4):
                 return False
             kind, tag, name, answer = event
-            if not (name is None or isinstance(name, (str, int, float, bool))) or (tag != "o" and not isinstance(name, str)):
-                return False
             if tag == "o":
+                if not (name is None or type(name) in (str, int, float, bool)):
+                    return False
                 item = name
-            else:
-                node = self.objects.get(name) if isinstance(name, str) else None
+            elif tag in ("v", "m") and type(name) is str:
+                node = objects.get(name)
                 if node is None and name not in ("true", "false"):
                     return False
                 item = id(node)
+            else:
+                return False
             if kind == "q":
                 try:
-                    present = list.__contains__(state[tag], item) if tag == "o" else IdList.__contains__(state[tag], item)
+                    present = list.__contains__(state[tag], item) if tag == "o" else contains(state[tag], item)
                 except TypeError:
                     return False
                 if (present or name in mine[tag]) != answer:

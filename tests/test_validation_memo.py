@@ -19,7 +19,7 @@ document replays every walk.
 from __future__ import annotations
 
 import copy
-import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -208,10 +208,16 @@ def test_the_memo_needs_a_cache_and_survives_damage(tmp_path: Path, monkeypatch:
     _findings(data, cache, monkeypatch)
     entries = [p for p in (tmp_path / validation_memo.KIND).rglob("*") if p.is_file()]
     assert len(entries) == 2  # the parts' findings and the walks' traces
-    for damage in ('{"x": [[1, 2]], "y": "no"', '{"x": [[1, 2]], "y": "no", "z": {"events": [[1]], "findings": []}}'):
+    damages = [
+        b"not a pickle",
+        pickle.dumps({"x": [[1, 2]], "y": "no"}),
+        pickle.dumps({"x": [("a", "b", "c", 4)], "y": "no", "z": {"events": [[1]], "findings": []}}),
+        pickle.dumps({"z": {"events": [["q", "v", 7, True]], "findings": [["a", "b", "c", "d"]]}}),
+    ]
+    for damage in damages:
         for entry in entries:
-            assert isinstance(json.loads(entry.read_text()), dict)
-            entry.write_text(damage)
+            assert isinstance(pickle.loads(entry.read_bytes()), dict)
+            entry.write_bytes(damage)
         found, parts = _findings(data, cache, monkeypatch)
         assert found == whole and parts.reused == 0
         assert parts.walks is not None and parts.walks.reused == 0
@@ -244,9 +250,9 @@ def test_replayed_walks_give_the_whole_check(
 def test_saving_keeps_this_runs_entries_then_the_most_recent_earlier_ones(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     validation_memo._save(cache, "k", {"new": 1}, {"newer": 2, "older": 3, "oldest": 4, "new": 0}, 3)
-    assert cache.get(validation_memo.KIND, "k") == {"new": 1, "newer": 2, "older": 3}
+    assert cache.get_plain(validation_memo.KIND, "k") == {"new": 1, "newer": 2, "older": 3}
     validation_memo._save(cache, "k", {}, {"x": 1}, 3)
-    assert cache.get(validation_memo.KIND, "k") == {"new": 1, "newer": 2, "older": 3}
+    assert cache.get_plain(validation_memo.KIND, "k") == {"new": 1, "newer": 2, "older": 3}
 
 
 def _doc(paths: dict[str, Any], version: str = "3.1.0") -> dict[str, Any]:
