@@ -65,6 +65,10 @@ def __getattr__(name: str) -> Any:
 CHUNK_MIN_CHARS = 32 * 1024
 # Below this much unformatted text, a process pool costs more than it saves.
 PARALLEL_MIN_CHARS = 192 * 1024
+# The same for whole modules rendered in black's style (`map_large`): their work per
+# character (mostly deriving the stub) is a fraction of black's, so forking the
+# workers (a copy of a large heap each) pays off only for more of them.
+MODULES_PARALLEL_MIN_CHARS = 384 * 1024
 # A module rendered in black's style this large starts formatting in the pool as soon
 # as it is rendered (see _Formatter.early).
 EARLY_MIN_CHARS = 256 * 1024
@@ -230,12 +234,10 @@ class _Formatter:
         taken_as_is = f.black_style and not self.full
         return digest(self.mode_key, "module", str(stubs), str(taken_as_is), f.content)
 
-    def early(self, f: OutputFile, edited: bool = False) -> None:
+    def early(self, f: OutputFile) -> None:
         """Start formatting a large module (and deriving its stub) in the pool at once,
-        while the rest of the output renders; any but a small one when it is `edited`
-        (one of the few files a regeneration renders again: the rest are remembered)."""
-        least = CHUNK_MIN_CHARS if edited else EARLY_MIN_CHARS
-        if self.full or self.parallel is False or not (f.is_python and f.black_style) or len(f.content) < least:
+        while the rest of the output renders."""
+        if self.full or self.parallel is False or not (f.is_python and f.black_style) or len(f.content) < EARLY_MIN_CHARS:
             return
         workers = _workers()
         if workers < 2 or self.cache.has("module", self.module_key(f)):
@@ -345,7 +347,7 @@ class _Formatter:
         priority than those `early` started (see _behind)."""
         sizes = sizes or [len(item) for item in items]
         workers = _workers()
-        if self.parallel is False or workers < 2 or (self.parallel is None and sum(sizes) < PARALLEL_MIN_CHARS):
+        if self.parallel is False or workers < 2 or (self.parallel is None and sum(sizes) < MODULES_PARALLEL_MIN_CHARS):
             return None
         pool = self._ensure_pool(workers)
         order = sorted(range(len(items)), key=lambda i: -sizes[i])

@@ -549,25 +549,23 @@ def render_jobs(
     diagnostics: Diagnostics,
     describe: Callable[[str], str],
     black_style: Callable[[str | None], bool] = lambda filename: False,
-    on_file: Callable[[OutputFile, bool], None] | None = None,
+    on_file: Callable[[OutputFile], None] | None = None,
     memo: RenderMemo | None = None,
 ) -> list[OutputFile]:
     """Render each job (or take its text from `memo`); `on_file` sees each file as soon
-    as it is rendered (the formatter starts on large ones while the rest render), and
-    whether it is one of the few an edit changed (rendered while others were taken)."""
+    as it is rendered (the formatter starts on large ones while the rest render)."""
     files = []
     for job in jobs:
         _check_path(job.output)
         context = _job_context(job)
-        text = recalled = memo.recall(env, job.template, job.output, context) if memo is not None else None
+        text = memo.recall(env, job.template, job.output, context) if memo is not None else None
         if text is None:
             text, filename = _render(env, job, context, diagnostics, describe, memo)
         else:
             filename = env.get_template(job.template).filename
         files.append(OutputFile(job.output, text, black_style(filename)))
         if on_file is not None:
-            # rendered again while others were remembered: an edit's file, formatted next
-            on_file(files[-1], recalled is None and memo is not None and memo.reused > 0)
+            on_file(files[-1])
     return files
 
 
@@ -731,7 +729,7 @@ def render(
     diagnostics: Diagnostics,
     connect_timeout: float = 5.0,
     templates: TemplateSet | None = None,
-    on_file: Callable[[OutputFile, bool], None] | None = None,
+    on_file: Callable[[OutputFile], None] | None = None,
     compiled: dict[str, bytes] | None = None,
     cache: Cache = DISABLED,
 ) -> list[OutputFile]:

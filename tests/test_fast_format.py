@@ -290,18 +290,14 @@ def test_stubs_derived_in_worker_processes_match_those_derived_here(tmp_path: Pa
     assert formatter._early
     early = format_files(files, Diagnostics(), formatter=formatter)
     assert [(f.path, f.content) for f in early] == [(f.path, f.content) for f in here]
-    # a module an edit rendered again starts early from a smaller size
+    # a module below that size is left to format_files
     mid = [f for f in files if f.is_python and fmt_module.CHUNK_MIN_CHARS <= len(f.content) < fmt_module.EARLY_MIN_CHARS]
     assert mid
     formatter = fmt_module.open_formatter(parallel=True)
-    for f in files:
+    for f in mid:
         formatter.early(f)
     assert not formatter._early
-    for f in mid:
-        formatter.early(f, edited=True)
-    assert len(formatter._early) == len(mid)
-    early = format_files(files, Diagnostics(), formatter=formatter)
-    assert [(f.path, f.content) for f in early] == [(f.path, f.content) for f in here]
+    formatter.close()
 
 
 def test_unions_give_black_output() -> None:
@@ -462,3 +458,21 @@ def test_tasks_behind_the_early_modules_run_at_a_lower_priority() -> None:
     assert behind is not None and all(n >= fmt.BEHIND_NICENESS for n in behind)
     assert texts == ["A", "B"]
     assert os.nice(0) == before
+
+
+def test_whole_modules_go_to_the_pool_only_when_there_are_enough_of_them() -> None:
+    """Below MODULES_PARALLEL_MIN_CHARS (a regeneration's few edited modules, a small
+    spec's output) no worker is forked: the caller formats them itself."""
+    from generator import format as fmt
+
+    formatter = fmt.open_formatter()
+    try:
+        small = ["x" * (fmt.MODULES_PARALLEL_MIN_CHARS // 2 - 1)] * 2
+        assert formatter.map_large(len, small) is None
+        assert formatter._pool is None
+        large = small + ["x" * 2]
+        pooled = fmt._workers() >= 2  # (one core: never a pool)
+        assert formatter.map_large(len, large) == ([len(t) for t in large] if pooled else None)
+        assert (formatter._pool is not None) == pooled
+    finally:
+        formatter.close()
