@@ -62,6 +62,8 @@ def is_extension(key: object, parent_key: object) -> bool:
 
 def in_extension(pointer: str) -> bool:
     """Whether the pointer lies inside a specification extension."""
+    if "x-" not in pointer:
+        return False  # (most pointers: no token can start so)
     tokens = pointer_tokens(pointer)
     if tokens[:1] == [BUNDLE_KEY]:
         tokens = tokens[2:]

@@ -151,6 +151,9 @@ class Parsed(NamedTuple):
     nodes: int | None = None  # as `_from_events` counts them (None: not known)
     recalled: bool = False  # the very load the cache holds (load_memo)
     tidy: bool = False  # no repeated key, no flow collection over lines (see _from_events)
+    # each place where a container met before sits, with the place it was met first
+    # (YAML aliases, as load_memo.shared_places gives them); None when not known
+    shared: list[list[list[str | int]]] | None = None
 
 
 def parse_bounded(text: str, path: str) -> Parsed:
@@ -166,7 +169,7 @@ def _parse(text: str, path: str) -> Parsed:
     stripped = text.lstrip()
     if path.endswith(".json") or stripped.startswith(("{", "[")):
         try:
-            return Parsed(json.loads(text), False)
+            return Parsed(json.loads(text), False, shared=[])
         except RecursionError:
             raise LoadError(
                 "too-deep", f"nesting deeper than {MAX_DEPTH} levels", line=_json_depth_line(text)
@@ -184,7 +187,7 @@ def _parse_yaml(text: str) -> Parsed:
     of scalars."""
     parsed = _from_events(text)
     if parsed is not _UNSUPPORTED:
-        return Parsed(*parsed[:5], tidy=parsed[6])
+        return Parsed(*parsed[:5], tidy=parsed[6], shared=None if parsed[5] else [])
     try:
         return Parsed(yaml.load(text, Loader=SpecLoader), False)
     except yaml.MarkedYAMLError as exc:

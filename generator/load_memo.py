@@ -278,7 +278,7 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     if old == text:
         data, marks = entry.data, entry.marks
         _relink(data, entry.shared)
-        return Parsed(data, True, marks, False, entry.nodes, recalled=True, tidy=True)
+        return Parsed(data, True, marks, False, entry.nodes, recalled=True, tidy=True, shared=entry.shared)
     if not entry.only_newlines:
         return None  # a line break other than \n: YAML and this module would number apart
     prefix, suffix = _differ(old, text)
@@ -348,7 +348,8 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     marks = _replaced_marks(entry.marks, block.place, item_marks, delta)
     _relink_marks(marks, entry.shared)
     _at(data, block.place[:-1])[block.place[-1]] = items
-    return Parsed(data, True, marks, False, nodes, tidy=True)
+    # (the new entry holds no anchor or alias: the document's sharing is the entry's)
+    return Parsed(data, True, marks, False, nodes, tidy=True, shared=entry.shared)
 
 
 def _relink_marks(marks: Any, shared: list[list[list[str | int]]]) -> None:

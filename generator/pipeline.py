@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import forked
 from .cache import DISABLED, Cache, recording_reads
@@ -14,7 +14,7 @@ from .load import Document, load
 from .model_memo import Slot
 from .spec_parts import reaches_paths, spec_parts
 from .overlay import apply_overlays
-from .validate import ReadyValidator, add_findings, check_core, start_schema_check, validate
+from .validate import ReadyValidator, add_findings, check_core, iter_refs, start_schema_check, validate
 
 # The later stages are imported once the validator has been forked (generate_files),
 # so that it starts as early as possible and its process does not carry them.
@@ -126,6 +126,17 @@ def _compiled(compiling: forked.Child | None) -> dict[str, bytes] | None:
     return code if isinstance(code, dict) else None
 
 
+def _refs(cache: Cache, document: Document, parts: SpecParts | None) -> Callable[[Any], Iterable[tuple[str, str]]]:
+    """How the core checks find the document's references: through their memo when
+    the loader knows where the document shares containers (refs_memo.py)."""
+    parsed = document.parsed
+    if parts is None or parsed is None or parsed.shared is None or document.bundle is not None:
+        return iter_refs
+    from .refs_memo import remembered_refs
+
+    return remembered_refs(cache, document.path, parts, parsed.shared)
+
+
 def _keep_load(cache: Cache, document: Document) -> list[forked.Child]:
     """Remember the load for the next run's (load_memo.py), in a child: it holds the
     data as loaded, before overlays change it here."""
@@ -168,7 +179,7 @@ def _from_document(
     try:
         if ready is not None:  # the validator's child is given the document before the core checks run here
             findings = start_schema_check(document.data, cache, background=True, parts=parts, ready=ready)
-        if not check_core(document.data, diagnostics, local_refs):
+        if not check_core(document.data, diagnostics, local_refs, _refs(cache, document, parts)):
             raise GenerationFailed
         if findings is None:
             findings = start_schema_check(document.data, cache, background=True, parts=parts)

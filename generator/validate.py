@@ -13,7 +13,7 @@ import contextlib
 import os
 import pickle
 import re
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from . import forked
 from .cache import DISABLED, Cache, digest, generator_fingerprint
@@ -56,11 +56,12 @@ def resolve_pointer(data: Any, pointer: str) -> tuple[bool, Any]:
     return True, node
 
 
-def iter_refs(data: Any) -> Iterator[tuple[str, str]]:
-    """Yield (pointer of the $ref object, target) for every reference in the document."""
+def iter_refs(data: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[str, str]]:
+    """Yield (pointer of the $ref object, target) for every reference in the document
+    (or in the part of it found `at`)."""
     # Paths are kept as tuples and joined into a pointer only for a reference: most
     # containers hold none.
-    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    stack: list[tuple[tuple[Any, ...], Any]] = [(at, data)]
     seen: set[int] = set()
     while stack:
         path, node = stack.pop()
@@ -85,9 +86,15 @@ def openapi_version(data: Any) -> str:
     return version if isinstance(version, str) else ""
 
 
-def check_core(data: Any, diagnostics: Diagnostics, local_refs: set[str] | None = None) -> bool:
+def check_core(
+    data: Any,
+    diagnostics: Diagnostics,
+    local_refs: set[str] | None = None,
+    refs: Callable[[Any], Iterable[tuple[str, str]]] = iter_refs,
+) -> bool:
     """Rules without which no client can be built. Returns False when any fails.
-    `local_refs` is given every local `$ref` the document holds."""
+    `local_refs` is given every local `$ref` the document holds; `refs` finds them as
+    `iter_refs` does (refs_memo.py remembers them per part)."""
     before = len(diagnostics.items)
     if not isinstance(data, dict):
         diagnostics.error("not-openapi", "the document is not a mapping; expected an OpenAPI object")
@@ -123,7 +130,7 @@ def check_core(data: Any, diagnostics: Diagnostics, local_refs: set[str] | None 
             known = resolves[ref] = resolve_pointer(data, ref[1:])[0]
         return known
 
-    for pointer, ref in iter_refs(data):
+    for pointer, ref in refs(data):
         if in_extension(pointer):
             # vendor data (code samples, policies): not needed for a client. Files named
             # there are not read at all; a broken local reference is worth a warning.

@@ -1,0 +1,151 @@
+"""The references memo (generator/refs_memo.py) must give what walking the whole
+document gives: the same `(pointer, target)` pairs in the same order, so that the core
+checks report the same findings in the same order.
+
+- Over Beam and ten corpus documents, under the model memo's edits (one path item,
+  components, path items added, dropped or moved), forth and back, and with a
+  reference put into an extension and into a new path item.
+- Containers shared within one part are walked as the whole walk meets them; shared
+  across parts, the memo is not used.
+- A damaged entry is a miss; the pipeline uses the memo only where the loader knows the
+  sharing.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import refs_memo
+from generator.cache import Cache
+from generator.diagnostics import Diagnostics
+from generator.load import load
+from generator.load_memo import shared_places
+from generator.pipeline import _refs
+from generator.spec_parts import spec_parts
+from generator.validate import check_core, iter_refs
+
+from .test_model_memo import EDITS, _documents, _middle
+
+
+def _through_memo(cache: Cache, data: dict[str, Any]) -> list[tuple[str, str]]:
+    return list(refs_memo.remembered_refs(cache, "spec.yml", spec_parts(data), shared_places(data))(data))
+
+
+def _same(cache: Cache, data: dict[str, Any]) -> None:
+    assert _through_memo(cache, data) == list(iter_refs(data))
+
+
+def _new_path_item(data: dict[str, Any]) -> None:
+    data["paths"]["/added-by-the-edit"] = {"get": {"responses": {"200": {"$ref": "#/components/responses/Nowhere"}}}}
+
+
+def _extension_ref(data: dict[str, Any]) -> None:
+    _middle(data)["x-sample"] = {"$ref": "#/nowhere"}
+
+
+@pytest.mark.parametrize("name, data", _documents(), ids=lambda v: v if isinstance(v, str) else "")
+def test_remembered_references_are_the_whole_walk(name: str, data: dict[str, Any], tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    _same(cache, data)
+    _same(cache, data)
+    edits = {label: edit for label, (edit, _) in EDITS.items()}
+    edits.update({"new path item": _new_path_item, "reference in an extension": _extension_ref})
+    for label, edit in edits.items():
+        edited = copy.deepcopy(data)
+        edit(edited)
+        assert _through_memo(cache, edited) == list(iter_refs(edited)), label
+        assert _through_memo(cache, data) == list(iter_refs(data)), label
+        # the core checks report the same, in the same order
+        whole, remembered = Diagnostics(), Diagnostics()
+        found_whole: set[str] = set()
+        found_remembered: set[str] = set()
+        check_core(edited, whole, found_whole)
+        check_core(edited, remembered, found_remembered, refs_memo.remembered_refs(cache, "spec.yml", spec_parts(edited), []))
+        assert remembered.items == whole.items and found_remembered == found_whole, label
+
+
+def test_an_unchanged_document_is_read_from_the_memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = copy.deepcopy(_documents()[0][1])
+    cache = Cache(tmp_path)
+    _same(cache, data)
+    walked: list[tuple[Any, ...]] = []
+    original = refs_memo.iter_refs
+
+    def counting(node: Any, at: tuple[Any, ...] = ()) -> Any:
+        walked.append(at)
+        return original(node, at)
+
+    monkeypatch.setattr(refs_memo, "iter_refs", counting)
+    _same(cache, data)
+    assert walked == []
+    first = next(iter(data["paths"]))
+    data["paths"][first]["x-edited"] = {"$ref": "#/components"}
+    _same(cache, data)
+    assert walked == [("paths", first)], "only the edited path item is walked"
+
+
+def _shared_document(across: bool) -> dict[str, Any]:
+    shared = {"schema": {"$ref": "#/components/schemas/S"}}
+    data: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {"get": {"responses": {"200": {"description": "a", "content": {"application/json": shared}}}}},
+            "/b": {"get": {"responses": {"200": {"description": "b", "content": {"application/json": {"schema": {}}}}}}},
+        },
+        "components": {"schemas": {"S": {"type": "string"}}},
+    }
+    if across:
+        data["paths"]["/b"]["get"]["responses"]["200"]["content"]["application/json"] = shared
+    else:
+        data["paths"]["/a"]["post"] = {"responses": {"200": {"description": "a", "content": {"application/json": shared}}}}
+    return data
+
+
+@pytest.mark.parametrize("across", [False, True])
+def test_containers_shared_within_a_part_only(across: bool, tmp_path: Path) -> None:
+    data = _shared_document(across)
+    places = shared_places(data)
+    assert places
+    cache = Cache(tmp_path)
+    for _ in range(2):
+        assert list(refs_memo.remembered_refs(cache, "spec.yml", spec_parts(data), places)(data)) == list(iter_refs(data))
+    kept = list((tmp_path / refs_memo.KIND).rglob("*"))
+    assert bool([p for p in kept if p.is_file()]) is not across, "shared across path items: no memo"
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
+    data = _documents()[0][1]
+    cache = Cache(tmp_path)
+    _same(cache, data)
+    slot = refs_memo.slot("spec.yml")
+    parts = spec_parts(data)
+    assert parts is not None
+    for damaged in (
+        b"not a pickle",
+        pickle.dumps({"rest": parts.rest, "parts": [("'info'", [("/x", 1)])], "items": {}}),
+        pickle.dumps({"rest": parts.rest, "parts": [], "items": {"k": [("/x", "#/y", "extra")]}}),
+        pickle.dumps({"rest": parts.rest, "parts": [("'nothing'", [])], "items": {}}),
+    ):
+        cache.put_bytes(refs_memo.KIND, slot, damaged)
+        _same(cache, data)
+
+
+def test_the_pipeline_uses_the_memo_only_where_the_loader_knows_the_sharing(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n")
+    anchored = tmp_path / "anchored.yaml"
+    anchored.write_text("openapi: 3.1.0\ninfo: &i {title: t, version: '1'}\nx-info: *i\npaths: {}\n")
+    as_json = tmp_path / "spec.json"
+    as_json.write_text('{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}')
+    for path, remembered in ((plain, True), (anchored, False), (as_json, True)):
+        document = load(path, Diagnostics())
+        parts = spec_parts(document.data)
+        assert (_refs(cache, document, parts) is not iter_refs) is remembered, path.name
+        assert _refs(cache, document, None) is iter_refs
