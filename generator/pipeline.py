@@ -137,6 +137,15 @@ def _refs(cache: Cache, document: Document, parts: SpecParts | None) -> Callable
     return remembered_refs(cache, document.path, parts, parsed.shared)
 
 
+def _spec_json(cache: Cache, document: Document, parts: SpecParts | None) -> Callable[[Any], str | None] | None:
+    """How the revision writes the spec's JSON: through its memo when the parts are known."""
+    if parts is None:
+        return None
+    from .revisions import remembered_spec_json
+
+    return lambda data: remembered_spec_json(cache, document.path, parts, data)
+
+
 def _keep_load(cache: Cache, document: Document) -> list[forked.Child]:
     """Remember the load for the next run's (load_memo.py), in a child: it holds the
     data as loaded, before overlays change it here."""
@@ -197,7 +206,7 @@ def _from_document(
     try:
         into_paths = any(reaches_paths(ref) for ref in local_refs)
         built, builder = _build(document.data, config, diagnostics, memo, parts, into_paths)
-        api, record = derive(document.data, built, config, diagnostics, previous)
+        api, record = derive(document.data, built, config, diagnostics, previous, _spec_json(cache, document, parts))
         keeping.extend(_keep_model(cache, config, builder, built, parts, record, previous.spec_plain))
         # The parsed spec is not needed past the model (diagnostics locate lines from
         # the text): dropping it lowers the peak of formatting and of its workers.

@@ -15,19 +15,15 @@ it does not find."""
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable, Iterable
 
-from .cache import Cache, digest, generator_fingerprint
+from .cache import Cache
+from .part_memo import PartMemo
 from .spec_parts import SpecParts
 from .validate import iter_refs
 
 KIND = "refs"
 Refs = list[tuple[str, str]]
-
-
-def slot(path: str) -> str:
-    return digest(generator_fingerprint(), KIND, os.path.abspath(path))
 
 
 def remembered_refs(
@@ -44,34 +40,20 @@ def remembered_refs(
         items = list(paths.items()) if type(paths) is dict else []
         if len(items) != len(parts.items) or (type(paths) is dict and "$ref" in paths):
             return iter_refs(data)
-        kept = _entry(cache.get_plain(KIND, slot(path)))
-        # iter_refs takes a mapping's containers last to first, each whole before the next
-        order = [(key, value) for key, value in reversed(data.items()) if isinstance(value, (dict, list))]
-        outside = [repr(key) for key, value in order if not (key == "paths" and type(value) is dict)]
-        known_rest = kept[1] if kept is not None and kept[0] == parts.rest else None
-        if known_rest is not None and [place for place, _ in known_rest] != outside:
-            known_rest = None
-        known_items = kept[2] if kept is not None else {}
-        rest: list[tuple[str, Refs]] = []
+        memo = PartMemo(cache, KIND, path, parts, _refs)
         found: Refs = []
-        mine: dict[str, Refs] = {}
-        for key, value in order:
-            if key == "paths" and type(value) is dict:
-                for (name, item), (shown, item_digest) in zip(reversed(items), reversed(parts.items)):
-                    if not isinstance(item, (dict, list)):
-                        continue
-                    item_key = digest(shown, item_digest)
-                    own = known_items.get(item_key)
-                    if own is None:
-                        own = list(iter_refs(item, ("paths", name)))
-                    mine[item_key] = own
-                    found += own
+        # iter_refs takes a mapping's containers last to first, each whole before the next
+        for key, value in reversed(data.items()):
+            if not isinstance(value, (dict, list)):
                 continue
-            own = known_rest[len(rest)][1] if known_rest is not None else list(iter_refs(value, (key,)))
-            rest.append((repr(key), own))
-            found += own
-        if known_rest is None or len(mine) != len(known_items) or any(k not in known_items for k in mine):
-            cache.put_plain(KIND, slot(path), {"rest": parts.rest, "parts": rest, "items": mine})
+            if key == "paths" and type(value) is dict:
+                for index in range(len(items) - 1, -1, -1):
+                    name, item = items[index]
+                    if isinstance(item, (dict, list)):
+                        found += memo.item(index, lambda: list(iter_refs(item, ("paths", name))))
+            else:
+                found += memo.outside(key, lambda: list(iter_refs(value, (key,))))
+        memo.save()
         return found
 
     return refs
@@ -89,20 +71,6 @@ def _within_parts(shared: list[list[list[str | int]]]) -> bool:
         if part is None or part != _part(first):
             return False
     return True
-
-
-def _entry(raw: Any) -> tuple[str, list[tuple[str, Refs]], dict[str, Refs]] | None:
-    """A kept walk, or None when damaged or unlike what this module writes."""
-    if not isinstance(raw, dict):
-        return None
-    rest, parts, items = raw.get("rest"), raw.get("parts"), raw.get("items")
-    if not (type(rest) is str and type(parts) is list and type(items) is dict):
-        return None
-    if not all(type(p) is tuple and len(p) == 2 and _refs(p[1]) for p in parts):
-        return None
-    if not all(type(k) is str and _refs(v) for k, v in items.items()):
-        return None
-    return rest, parts, items
 
 
 def _refs(value: Any) -> bool:

@@ -23,17 +23,19 @@ import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, Callable, NoReturn, cast
 
 from . import forked
-from .cache import text_digest
+from .cache import Cache, text_digest
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .diff import BREAKING, COMPATIBLE, PATCH, Change, Report, diff_apis
 from .model.build import build_api
 from .model.operation import Api, Release
 from .model_memo import Slot
+from .part_memo import PartMemo
 from .render import OutputFile
+from .spec_parts import SpecParts
 
 RECORD = ".generator-spec.json"
 RECORD_FORMAT = 1
@@ -188,6 +190,50 @@ def _plain_json(data: Any) -> str | None:
 
 class _NotPlain(Exception):
     pass
+
+
+SPEC_JSON_KIND = "spec-json"
+
+
+def remembered_spec_json(cache: Cache, path: str, parts: SpecParts | None, data: Any) -> str | None:
+    """`_plain_json(data)`, each top-level value's and path item's text taken from the
+    memo of the spec file at `path` where that part is unchanged (part_memo.py)."""
+    paths = data.get("paths") if type(data) is dict else None
+    items = list(paths.items()) if type(paths) is dict and paths else None
+    if parts is None or type(data) is not dict or not data or (items is not None and len(items) != len(parts.items)):
+        return _plain_json(data)
+    memo = PartMemo(cache, SPEC_JSON_KIND, path, parts, lambda text: type(text) is str)
+    # as _indented writes the document one level in, its values two, path items three
+    out = ["{\n  "]
+    try:
+        for key, value in data.items():
+            if type(key) is not str:
+                return None
+            if len(out) > 1:
+                out.append(",\n  ")
+            out.append(_string(key) + ": ")
+            if key == "paths" and items is not None:
+                out.append("{\n   ")
+                for index, (name, item) in enumerate(items):
+                    if type(name) is not str:
+                        return None
+                    if index:
+                        out.append(",\n   ")
+                    out.append(_string(name) + ": " + memo.item(index, lambda: _text(item, 3)))
+                out.append("\n  }")
+            else:
+                out.append(memo.outside(key, lambda: _text(value, 2)))
+    except (_NotPlain, RecursionError, ValueError):  # ValueError: an int too long to print
+        return None
+    memo.save()
+    out.append("\n }")
+    return "".join(out)
+
+
+def _text(value: Any, level: int) -> str:
+    out: list[str] = []
+    _indented(value, out, level)
+    return "".join(out)
 
 
 def record_json(value: Any) -> str:
@@ -351,19 +397,27 @@ def _model_record(config: Config) -> tuple[str, str, tuple[Release, ...], Api | 
 
 
 def derive(
-    data: Any, api: Api, config: Config, diagnostics: Diagnostics, previous: Previous | None = None
+    data: Any,
+    api: Api,
+    config: Config,
+    diagnostics: Diagnostics,
+    previous: Previous | None = None,
+    plain_json: Callable[[Any], str | None] | None = None,
 ) -> tuple[Api, OutputFile]:
     """The IR with its version and releases filled in from the record in the output
-    folder (read now, or before as `previous`), and the record to write back."""
+    folder (read now, or before as `previous`), and the record to write back.
+    `plain_json` is `_plain_json`, or what gives the same (`remembered_spec_json`)."""
     previous = previous if previous is not None else Previous(config)
     try:
-        return _derive(data, api, diagnostics, previous)
+        return _derive(data, api, diagnostics, previous, plain_json or _plain_json)
     finally:
         previous.close()
 
 
-def _derive(data: Any, api: Api, diagnostics: Diagnostics, previous: Previous) -> tuple[Api, OutputFile]:
-    spec_text = _plain_json(data)
+def _derive(
+    data: Any, api: Api, diagnostics: Diagnostics, previous: Previous, plain_json: Callable[[Any], str | None]
+) -> tuple[Api, OutputFile]:
+    spec_text = plain_json(data)
     try:
         spec = data if spec_text is not None else normalise(data)
     except (ValueError, RecursionError) as exc:

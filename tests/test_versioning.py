@@ -434,6 +434,6 @@ def test_a_change_python_calls_equal_is_a_change(tmp_path: Path) -> None:
 def test_a_spec_json_cannot_write_is_reported_not_an_internal_error() -> None:
     diagnostics = Diagnostics()
     with pytest.raises(GenerationFailed):
-        revisions._derive({"x": 10**5000}, None, diagnostics, None)  # type: ignore[arg-type]
+        revisions._derive({"x": 10**5000}, None, diagnostics, None, revisions._plain_json)  # type: ignore[arg-type]
     assert [d.code for d in diagnostics.items] == ["revision-record"]
     assert diagnostics.items[0].message.startswith("cannot record the spec as JSON")

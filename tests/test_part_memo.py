@@ -1,6 +1,8 @@
-"""The references memo (generator/refs_memo.py) must give what walking the whole
-document gives: the same `(pointer, target)` pairs in the same order, so that the core
-checks report the same findings in the same order.
+"""The memos kept per part of the spec (generator/part_memo.py) must give what walking
+the whole document gives.
+
+The references memo (refs_memo.py): the same `(pointer, target)` pairs in the same
+order, so that the core checks report the same findings in the same order.
 
 - Over Beam and ten corpus documents, under the model memo's edits (one path item,
   components, path items added, dropped or moved), forth and back, and with a
@@ -9,6 +11,9 @@ checks report the same findings in the same order.
   across parts, the memo is not used.
 - A damaged entry is a miss; the pipeline uses the memo only where the loader knows the
   sharing.
+
+The spec's JSON as the revision record holds it (revisions.remembered_spec_json): the
+same text, or None for data JSON cannot hold as it is, under the same edits.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ from typing import Any
 
 import pytest
 
-from generator import refs_memo
+from generator import part_memo, refs_memo
 from generator.cache import Cache
 from generator.diagnostics import Diagnostics
 from generator.load import load
 from generator.load_memo import shared_places
 from generator.pipeline import _refs
 from generator.spec_parts import spec_parts
+from generator.revisions import _plain_json, remembered_spec_json
 from generator.validate import check_core, iter_refs
 
 from .test_model_memo import EDITS, _documents, _middle
@@ -53,9 +59,7 @@ def test_remembered_references_are_the_whole_walk(name: str, data: dict[str, Any
     cache = Cache(tmp_path)
     _same(cache, data)
     _same(cache, data)
-    edits = {label: edit for label, (edit, _) in EDITS.items()}
-    edits.update({"new path item": _new_path_item, "reference in an extension": _extension_ref})
-    for label, edit in edits.items():
+    for label, edit in _all_edits().items():
         edited = copy.deepcopy(data)
         edit(edited)
         assert _through_memo(cache, edited) == list(iter_refs(edited)), label
@@ -123,14 +127,15 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     data = _documents()[0][1]
     cache = Cache(tmp_path)
     _same(cache, data)
-    slot = refs_memo.slot("spec.yml")
+    slot = part_memo.slot(refs_memo.KIND, "spec.yml")
     parts = spec_parts(data)
     assert parts is not None
     for damaged in (
         b"not a pickle",
-        pickle.dumps({"rest": parts.rest, "parts": [("'info'", [("/x", 1)])], "items": {}}),
-        pickle.dumps({"rest": parts.rest, "parts": [], "items": {"k": [("/x", "#/y", "extra")]}}),
-        pickle.dumps({"rest": parts.rest, "parts": [("'nothing'", [])], "items": {}}),
+        pickle.dumps({"rest": parts.rest, "outside": {"'info'": [("/x", 1)]}, "items": {}}),
+        pickle.dumps({"rest": parts.rest, "outside": {}, "items": {"k": [("/x", "#/y", "extra")]}}),
+        pickle.dumps({"rest": parts.rest, "outside": {"'nothing'": []}, "items": {}}),
+        pickle.dumps({"rest": parts.rest, "outside": [], "items": {}}),
     ):
         cache.put_bytes(refs_memo.KIND, slot, damaged)
         _same(cache, data)
@@ -149,3 +154,68 @@ def test_the_pipeline_uses_the_memo_only_where_the_loader_knows_the_sharing(tmp_
         parts = spec_parts(document.data)
         assert (_refs(cache, document, parts) is not iter_refs) is remembered, path.name
         assert _refs(cache, document, None) is iter_refs
+
+
+def _json_through_memo(cache: Cache, data: Any) -> str | None:
+    return remembered_spec_json(cache, "spec.yml", spec_parts(data), data)
+
+
+def _all_edits() -> dict[str, Any]:
+    edits = {label: edit for label, (edit, _) in EDITS.items()}
+    edits.update({"new path item": _new_path_item, "reference in an extension": _extension_ref})
+    return edits
+
+
+@pytest.mark.parametrize("name, data", _documents(), ids=lambda v: v if isinstance(v, str) else "")
+def test_remembered_spec_json_is_the_whole_text(name: str, data: dict[str, Any], tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    whole = _plain_json(data)
+    assert whole is not None
+    assert _json_through_memo(cache, data) == whole
+    assert _json_through_memo(cache, data) == whole
+    for label, edit in _all_edits().items():
+        edited = copy.deepcopy(data)
+        edit(edited)
+        assert _json_through_memo(cache, edited) == _plain_json(edited), label
+        assert _json_through_memo(cache, data) == whole, label
+
+
+@pytest.mark.parametrize(
+    "label, edit",
+    [
+        ("an integer key", lambda d: d["paths"][next(iter(d["paths"]))].__setitem__(200, {})),
+        ("a set", lambda d: d["info"].__setitem__("x-set", {1})),
+        ("an integer too long to print", lambda d: d["info"].__setitem__("x-big", 10**5000)),
+        ("an empty document", lambda d: d.clear()),
+        ("no paths", lambda d: d.__setitem__("paths", {})),
+        ("paths not a mapping", lambda d: d.__setitem__("paths", ["a"])),
+    ],
+)
+def test_remembered_spec_json_of_data_json_cannot_hold(label: str, edit: Any, tmp_path: Path) -> None:
+    data = copy.deepcopy(_documents()[0][1])
+    cache = Cache(tmp_path)
+    assert _json_through_memo(cache, data) == _plain_json(data)
+    edit(data)
+    assert _json_through_memo(cache, data) == _plain_json(data), label
+    assert _json_through_memo(cache, data) == _plain_json(data), label
+
+
+def test_only_the_edited_path_item_is_written_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import revisions
+
+    data = copy.deepcopy(_documents()[0][1])
+    cache = Cache(tmp_path)
+    _json_through_memo(cache, data)
+    written: list[int] = []
+    original = revisions._text
+
+    def counting(value: Any, level: int) -> str:
+        written.append(level)
+        return original(value, level)
+
+    monkeypatch.setattr(revisions, "_text", counting)
+    assert _json_through_memo(cache, data) == _plain_json(data)
+    assert written == []
+    data["paths"][next(iter(data["paths"]))]["summary"] = "edited"
+    assert _json_through_memo(cache, data) == _plain_json(data)
+    assert written == [3]
