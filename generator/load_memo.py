@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple, Sequence
 
-from .cache import Cache, digest, generator_fingerprint
+from .cache import Cache, digest, generator_fingerprint, text_digest
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
 
 KIND = "load"
@@ -53,15 +53,35 @@ def slot(path: str) -> str:
     return digest(generator_fingerprint(), KIND, str(FORMAT), os.path.abspath(path))
 
 
+def patch_slot(path: str) -> str:
+    return digest(slot(path), "patch")
+
+
 def recall(cache: Cache, path: str, text: str) -> Parsed | None:
-    """The parse of `text` (the file at `path`) from the cached last load, or None."""
+    """The parse of `text` (the file at `path`) from the cached last load, or None.
+
+    A load spliced from the kept one is kept as a patch: its text, beside the kept
+    load's digest (keeping all of a large spec's data again costs more than the splice).
+    Then `text` is spliced from the kept load, else from the patch's text spliced from
+    it (two edits of two entries); the keeper keeps a load reached so in full."""
     if not cache.enabled:
         return None
     entry = _entry(cache.get_plain(KIND, slot(path)))
     if entry is None:
         return None
     try:
-        return _spliced(entry, text)
+        parsed = _spliced(entry, text)
+        if parsed is not None:
+            return parsed if parsed.recalled else parsed._replace(spliced_from=entry.text)
+        patch = cache.get_plain(KIND, patch_slot(path))
+        if not (type(patch) is dict and patch.get("format") == FORMAT and type(patch.get("text")) is str):
+            return None
+        if patch.get("base") != text_digest(entry.text):
+            return None  # a patch of an earlier kept load
+        middle = _spliced(entry, patch["text"])
+        if middle is None or middle.recalled:
+            return None
+        return _spliced(Entry(patch["text"], middle.data, middle.marks, middle.nodes, entry.shared, entry.only_newlines), text)
     except (KeyError, IndexError, TypeError, ValueError, RecursionError):
         return None  # a damaged entry, or one unlike what this module writes
 
@@ -83,6 +103,10 @@ def keep(cache: Cache, path: str, text: str, parsed: Parsed) -> None:
     """Remember the load of `text` (run in a child: walking and writing it takes a
     few tenths of a second on a large spec)."""
     if not worth_keeping(cache, parsed):
+        return
+    if parsed.spliced_from is not None:
+        patch = {"format": FORMAT, "base": text_digest(parsed.spliced_from), "text": text}
+        cache.put_plain(KIND, patch_slot(path), patch)
         return
     value = {
         "format": FORMAT,

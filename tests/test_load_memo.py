@@ -228,6 +228,54 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     assert load_memo.recall(cache, "spec.yml", text) is not None  # (the entry itself is fine)
 
 
+def _kept(cache: Cache, text: str) -> None:
+    entry = _entry(text)
+    cache.put_plain(load_memo.KIND, load_memo.slot("spec.yml"), {**entry._asdict(), "format": load_memo.FORMAT})
+
+
+def _load(cache: Cache, text: str) -> Parsed:
+    """As load() does it: recall, then keep."""
+    got = load_memo.recall(cache, "spec.yml", text)
+    assert got is not None
+    _same_as_whole(got, text)
+    load_memo.keep(cache, "spec.yml", text, got)
+    return got
+
+
+def test_a_spliced_load_is_kept_as_a_patch_of_the_kept_one(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    _kept(cache, SPEC)
+    kept = cache.get_bytes(load_memo.KIND, load_memo.slot("spec.yml"))
+    first = SPEC.replace("summary: second", "summary: changed")
+    assert _load(cache, first).spliced_from == SPEC
+    assert cache.get_bytes(load_memo.KIND, load_memo.slot("spec.yml")) == kept, "the kept load stays"
+    patch = cache.get_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"))
+    assert patch["text"] == first
+    # the same entry edited again: spliced from the kept load
+    again = SPEC.replace("summary: second", "summary: changed again")
+    assert _load(cache, again).spliced_from == SPEC
+    # another entry edited besides: through the patch, then kept in full
+    both = again.replace("summary: first", "summary: also changed")
+    through = _load(cache, both)
+    assert through.spliced_from is None and not through.recalled
+    assert cache.get_bytes(load_memo.KIND, load_memo.slot("spec.yml")) != kept
+    assert load_memo.recall(cache, "spec.yml", both).recalled
+
+
+def test_a_patch_of_another_kept_load_or_a_damaged_one_is_not_used(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    _kept(cache, SPEC)
+    first = SPEC.replace("summary: second", "summary: changed")
+    _load(cache, first)
+    both = first.replace("summary: first", "summary: also changed")
+    patch = cache.get_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"))
+    for damaged in ({**patch, "base": "another"}, {**patch, "text": 3}, {**patch, "format": 0}, [], {**patch, "text": "x: [\n"}):
+        cache.put_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"), damaged)
+        assert load_memo.recall(cache, "spec.yml", both) is None
+    cache.put_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"), patch)
+    _same_as_whole(load_memo.recall(cache, "spec.yml", both), both)
+
+
 def test_generation_through_the_memo_writes_what_a_cold_run_writes(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yml"
     shutil.copy(BEAM_SPEC, spec)
@@ -256,3 +304,5 @@ def test_generation_through_the_memo_writes_what_a_cold_run_writes(tmp_path: Pat
             assert warm == cold
             assert tree_bytes(tmp_path / "warm") == tree_bytes(tmp_path / "cold")
     assert len(recalled) == 3 and all(r is not None and not r.recalled for r in recalled)
+    kept = [p for p in (cache_dir / load_memo.KIND).rglob("*") if p.is_file()]
+    assert len(kept) == 2, "the first load, and the last edit as a patch of it"
