@@ -39,7 +39,7 @@ import json
 import os
 import pickle
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .cache import Cache, digest, generator_fingerprint, text_digest
 from .config import Config
@@ -50,8 +50,10 @@ if TYPE_CHECKING:
     from .model.build import Builder
     from .model.operation import Api, Operation
 
+# the IR's collections whose render-memo digests the entry keeps (see known_digests)
+DIGESTED = ("models", "enums")
 KIND = "model"
-FORMAT = 1
+FORMAT = 2
 # containers whose values a rebuilt path item may change under its own pointer
 _OWN = ("models", "enums")
 
@@ -122,6 +124,30 @@ class Slot:
     def api(self) -> Api | None:
         entry = self.entry()
         return entry.get("api") if entry is not None else None
+
+    def known_digests(self, api: Api) -> list[tuple[Any, bytes]]:
+        """The render memo's digests (`value_digest`) of those of `api`'s models and
+        enums that are valued as in the kept IR, taken from there: what the build took
+        from the memo is the kept objects themselves, and what it built again is
+        compared by its own bytes. Only when the kept IR was read for this build."""
+        from .render_memo import value_bytes
+
+        entry = self._entry
+        old, digests = (entry.get("api"), entry.get("digests")) if entry else (None, None)
+        if old is None or type(digests) is not dict:
+            return []
+        known = []
+        for name in DIGESTED:
+            new_value, old_value, text = getattr(api, name), getattr(old, name), digests.get(name)
+            if (
+                type(text) is bytes
+                and type(new_value) is tuple
+                and type(old_value) is tuple
+                and len(new_value) == len(old_value)
+                and all(a is b or value_bytes(a) == value_bytes(b) for a, b in zip(new_value, old_value))
+            ):
+                known.append((new_value, text))
+        return known
 
     def replay(self, parts: SpecParts | None, into_paths: bool) -> Replay | None:
         """What the build can take from the memo for the spec of `parts`, or None;
@@ -196,7 +222,23 @@ def build(
     return builder.build(), builder
 
 
-def keep(cache: Cache, config: Config, builder: Builder, api: Api, parts: SpecParts, record_text: str, plain: bool) -> None:
+def _digest(value: Any, known: Sequence[tuple[Any, bytes]]) -> bytes:
+    """The render memo's digest of `value`, from `known` (Slot.known_digests) if there."""
+    from .render_memo import value_digest
+
+    return next((text for v, text in known if v is value), None) or value_digest(value)
+
+
+def keep(
+    cache: Cache,
+    config: Config,
+    builder: Builder,
+    api: Api,
+    parts: SpecParts,
+    record_text: str,
+    plain: bool,
+    known: Sequence[tuple[Any, bytes]] = (),
+) -> None:
     """Remember the build for the next run (in a child: pickling and writing the IR
     takes about a tenth of a second on a large spec)."""
     entry = {
@@ -205,6 +247,7 @@ def keep(cache: Cache, config: Config, builder: Builder, api: Api, parts: SpecPa
         "log": builder.log,
         "units": [tuple(u) for u in builder.units],
         "api": api,
+        "digests": {name: _digest(getattr(api, name), known) for name in DIGESTED},
     }
     payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     header = {

@@ -159,14 +159,21 @@ def _keep_load(cache: Cache, document: Document) -> list[forked.Child]:
 
 
 def _keep_model(
-    cache: Cache, config: Config, builder: Builder, api: Api, parts: SpecParts | None, record: OutputFile, plain: bool
+    cache: Cache,
+    config: Config,
+    builder: Builder,
+    api: Api,
+    parts: SpecParts | None,
+    record: OutputFile,
+    plain: bool,
+    known: list[tuple[Any, bytes]],
 ) -> list[forked.Child]:
     """Remember the build for the next run's (model_memo.py), in a child."""
     from .model_memo import keep
 
     if parts is None or not (cache.enabled and forked.can_fork()):
         return []
-    return [forked.Child(lambda: keep(cache, config, builder, api, parts, record.content, plain), niceness=10)]
+    return [forked.Child(lambda: keep(cache, config, builder, api, parts, record.content, plain, known), niceness=10)]
 
 
 def _from_document(
@@ -207,7 +214,8 @@ def _from_document(
         into_paths = any(reaches_paths(ref) for ref in local_refs)
         built, builder = _build(document.data, config, diagnostics, memo, parts, into_paths)
         api, record = derive(document.data, built, config, diagnostics, previous, _spec_json(cache, document, parts))
-        keeping.extend(_keep_model(cache, config, builder, built, parts, record, previous.spec_plain))
+        known = memo.known_digests(built)
+        keeping.extend(_keep_model(cache, config, builder, built, parts, record, previous.spec_plain, known))
         # The parsed spec is not needed past the model (diagnostics locate lines from
         # the text): dropping it lowers the peak of formatting and of its workers.
         document.data = None
@@ -222,6 +230,7 @@ def _from_document(
                 on_file=formatter.early,
                 compiled=_compiled(compiling),
                 cache=cache,
+                known=known,
             )
         except GenerationFailed:
             formatter.close()

@@ -13,7 +13,7 @@ import textwrap
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import jinja2
 from jinja2.bccache import Bucket
@@ -732,13 +732,14 @@ def render(
     on_file: Callable[[OutputFile], None] | None = None,
     compiled: dict[str, bytes] | None = None,
     cache: Cache = DISABLED,
+    known: Iterable[tuple[Any, bytes]] = (),
 ) -> list[OutputFile]:
     """Render every template of `templates` (default: the built-in ones); `compiled`
     holds template code from `compile_builtin_templates`. With a cache and no template
     overlay, a file whose template reads what it read last time is taken from the
-    cache (render_memo.py)."""
+    cache (render_memo.py); `known` gives values' digests known already."""
     templates = templates if templates is not None else TemplateSet()
-    memo = RenderMemo(cache, BUILTIN_TEMPLATES) if cache.enabled and not templates.overlays else None
+    memo = RenderMemo(cache, BUILTIN_TEMPLATES, known) if cache.enabled and not templates.overlays else None
     env = make_environment(templates.loader(), tracking=memo is not None)
     if compiled:
         env.bytecode_cache = _Compiled(compiled)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import functools
+import hashlib
 import io
 import operator
 import pickle
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import jinja2
 from jinja2.runtime import Context
@@ -61,12 +62,14 @@ def value_bytes(value: Any) -> bytes:
     every run for equal values: the value pickled (IR objects as their class and
     fields), which is exact and fast; `value_text` where pickling is not exact across
     runs (a set's order follows string hashes, a function pickles by name) or fails.
-    Equal values that share objects differently pickle differently: a miss, not an
-    error."""
+    The pickler keeps no memo ("fast" mode): an object met twice is written twice, so
+    that how equal values share objects does not show (the IR read back from the model
+    memo shares one-letter strings that the build made apart)."""
     if not (isinstance(value, (set, frozenset)) or callable(value)):
         out = io.BytesIO()
         pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
         pickler.dispatch_table = _ir_reducers()  # type: ignore[assignment]
+        pickler.fast = True  # (a cycle fails: then its text)
         try:
             pickler.dump(value)
         except Exception:  # a value pickle cannot write: its text
@@ -74,6 +77,11 @@ def value_bytes(value: Any) -> bytes:
         else:
             return b"p" + out.getvalue()
     return b"t" + value_text(value).encode("utf-8", "surrogatepass")
+
+
+def value_digest(value: Any) -> bytes:
+    """What a render's inputs digest takes of a value: the digest of its `value_bytes`."""
+    return b"d" + hashlib.sha256(value_bytes(value)).digest()
 
 
 def value_text(value: Any) -> str:
@@ -131,20 +139,21 @@ class RenderMemo:
     """The remembered renders of one run (kind `render`, one slot per template and
     output file)."""
 
-    def __init__(self, cache: Cache, templates_root: Any) -> None:
+    def __init__(self, cache: Cache, templates_root: Any, known: Iterable[tuple[Any, bytes]] = ()) -> None:
         self.cache = cache
         self.prefix = digest(generator_fingerprint(), KIND, tree_digest(templates_root))
         self.reused = 0
-        # value_bytes of the objects seen this run (several files read the same ones);
+        # value_digest of the objects seen this run (several files read the same ones),
+        # and of those `known` to be valued as before (model_memo.Slot.known_digests);
         # each object is held, so that its id stays its own
-        self.texts: dict[int, tuple[Any, bytes]] = {}
+        self.texts: dict[int, tuple[Any, bytes]] = {id(value): (value, text) for value, text in known}
 
     def text_of(self, value: Any) -> bytes:
         if isinstance(value, (str, int, float, bool)) or value is None:
             return b"r" + repr(value).encode("utf-8", "surrogatepass")
         known = self.texts.get(id(value))
         if known is None or known[0] is not value:
-            known = self.texts[id(value)] = (value, value_bytes(value))
+            known = self.texts[id(value)] = (value, value_digest(value))
         return known[1]
 
     def inputs_digest(self, env: jinja2.Environment, context: dict[str, Any], names: list[str], attrs: list[str]) -> str:

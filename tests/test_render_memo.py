@@ -11,6 +11,7 @@ text rendering would give:
 from __future__ import annotations
 
 import copy
+import pickle
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -169,3 +170,15 @@ def test_value_bytes_tell_apart_what_a_template_could() -> None:
         return x
 
     assert render_memo.value_bytes(helper).startswith(b"t")
+
+
+def test_value_bytes_do_not_show_how_equal_values_share_objects() -> None:
+    one = "".join(["na", "me"])
+    other = "".join(["nam", "e"])
+    assert one == other and one is not other
+    assert render_memo.value_bytes((one, one, [one])) == render_memo.value_bytes((one, other, [other]))
+    api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
+    copied = pickle.loads(pickle.dumps(api))  # as the model memo reads the IR back
+    for name in ("models", "enums", "operations"):
+        assert render_memo.value_digest(getattr(copied, name)) == render_memo.value_digest(getattr(api, name))
+    assert render_memo.value_bytes((one, "other")) != render_memo.value_bytes(("other", one))
