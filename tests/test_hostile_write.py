@@ -35,7 +35,7 @@ def _generate(spec: Path, out: Path, config: Path) -> subprocess.Popen[str]:
     )
 
 
-VERSIONED = {".generator-spec.json", "CHANGELOG.md", "pyproject.toml", "client/_base.py", "client/_base.pyi"}
+VERSIONED = {".generator-spec.json", "CHANGELOG.md", "pyproject.toml", "client/_version.py", "client/_version.pyi"}
 
 
 def _unversioned(tree: dict[str, bytes]) -> dict[str, bytes]:

@@ -3,7 +3,7 @@
 Specification of the documented Beam (beam.cloud) HTTP surfaces: synchronous invocation of deployed web endpoints, asynchronous task submission to deployed task queues, and the control-plane Tasks API for querying status and cancelling tasks. Beam deployments are created from Python with the Beam SDK/CLI; this spec covers the resulting HTTP invocation and management patterns only.
 """
 
-from ._base import NOT_GIVEN, NotGiven, RawResponse, __version__
+from ._base import NOT_GIVEN, NotGiven, RawResponse
 from ._client import AsyncClient, Client
 from ._exceptions import (
     APIConnectionError,
@@ -19,6 +19,7 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._version import __version__
 
 from . import webhooks
 from ._exceptions import TaskWaitTimeout

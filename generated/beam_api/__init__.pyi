@@ -1,4 +1,4 @@
-from ._base import NOT_GIVEN, NotGiven, RawResponse, __version__
+from ._base import NOT_GIVEN, NotGiven, RawResponse
 from ._client import AsyncClient, Client
 from ._exceptions import (
     APIConnectionError,
@@ -14,6 +14,7 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._version import __version__
 from . import webhooks
 from ._exceptions import TaskWaitTimeout
 

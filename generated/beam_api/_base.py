@@ -30,11 +30,9 @@ from ._exceptions import (
     APITimeoutError,
     status_error_class,
 )
+from ._version import USER_AGENT
 
 T = TypeVar("T")
-
-__version__ = "1.0.0"
-USER_AGENT = "beam_api/1.0.0"
 
 
 class NotGiven:

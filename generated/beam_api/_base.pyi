@@ -9,8 +9,6 @@ import httpx
 from ._exceptions import APIConnectionError, APIStatusError
 
 T = TypeVar("T")
-__version__ = "1.0.0"
-USER_AGENT = "beam_api/1.0.0"
 
 class NotGiven:
     _instance: NotGiven | None = ...
