@@ -188,7 +188,8 @@ def _parse_yaml(text: str) -> Parsed:
     of scalars."""
     parsed = _from_events(text)
     if parsed is not _UNSUPPORTED:
-        return Parsed(*parsed[:5], tidy=parsed[6], shared=None if parsed[5] else [])
+        data, bounded, marks, file_refs, nodes, anchored, tidy = parsed
+        return Parsed(data, bounded, marks, file_refs, nodes, tidy=tidy, shared=None if anchored else [])
     try:
         return Parsed(yaml.load(text, Loader=SpecLoader), False)
     except yaml.MarkedYAMLError as exc:

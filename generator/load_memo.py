@@ -79,7 +79,7 @@ def recall(cache: Cache, path: str, text: str) -> Parsed | None:
         if patch.get("base") != text_digest(entry.text):
             return None  # a patch of an earlier kept load
         middle = _spliced(entry, patch["text"])
-        if middle is None or middle.recalled:
+        if middle is None or middle.recalled or middle.nodes is None:
             return None
         return _spliced(Entry(patch["text"], middle.data, middle.marks, middle.nodes, entry.shared, entry.only_newlines), text)
     except (KeyError, IndexError, TypeError, ValueError, RecursionError):

@@ -15,7 +15,7 @@ import pickle
 import re
 from typing import Any, Callable, Iterable, Iterator
 
-from . import forked
+from . import forked, validator_settings
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
@@ -314,6 +314,7 @@ def schema_findings(data: dict[str, Any], *, fast: bool = True, cache: Cache = D
     `fast=False` leaves out `validator_speedups.faster` (to compare against). With a
     cache, the document-schema check takes unchanged parts' findings from it
     (validation_memo.py)."""
+    validator_settings.install()
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     validator_cls = (
@@ -481,6 +482,7 @@ def _anonymous_file() -> int:
 def _when_given(read_end: int, write_end: int, file: int, cache: Cache) -> list[Finding] | None:
     """In the ready child: import, then check the document the parent sends."""
     os.close(write_end)
+    validator_settings.install()
     import jsonschema_path  # noqa: F401 - what schema_findings imports, while waiting
     import openapi_spec_validator  # noqa: F401
 
