@@ -22,13 +22,15 @@ def slot(kind: str, path: str) -> str:
 
 
 class PartMemo:
+    """One run's values per part, taken from the kept ones where the part is unchanged."""
+
     def __init__(self, cache: Cache, kind: str, path: str, parts: SpecParts, valid: Callable[[Any], bool]) -> None:
         self.cache, self.kind, self.slot, self.parts = cache, kind, slot(kind, path), parts
         raw = cache.get_plain(kind, self.slot)
         outside, items = (raw.get("outside"), raw.get("items")) if type(raw) is dict else (None, None)
         if not (type(outside) is dict and type(items) is dict and all(map(valid, [*outside.values(), *items.values()]))):
             outside, items = None, {}
-        self.known_outside: dict[str, Any] | None = outside if outside is not None and raw["rest"] == parts.rest else None
+        self.known_outside: dict[str, Any] | None = outside if outside is not None and raw.get("rest") == parts.rest else None
         self.known_items: dict[str, Any] = items
         self.outside_values: dict[str, Any] = {}
         self.item_values: dict[str, Any] = {}

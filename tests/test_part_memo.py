@@ -136,6 +136,7 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
         pickle.dumps({"rest": parts.rest, "outside": {}, "items": {"k": [("/x", "#/y", "extra")]}}),
         pickle.dumps({"rest": parts.rest, "outside": {"'nothing'": []}, "items": {}}),
         pickle.dumps({"rest": parts.rest, "outside": [], "items": {}}),
+        pickle.dumps({"outside": {}, "items": {}}),
     ):
         cache.put_bytes(refs_memo.KIND, slot, damaged)
         _same(cache, data)
