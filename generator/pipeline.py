@@ -80,18 +80,20 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
     run stops after the model stage (its findings are kept, rendering's dropped)."""
     with recording_reads() as reads:
         # While the spec loads, the second core has nothing else to do until the
-        # validator starts: the built-in templates compile in a child, and another
-        # models the revision recorded in the output folder (needed if the spec changed).
-        compiling = forked.Child(_compile_templates) if forked.can_fork() else None
+        # validator starts: the validator's child is forked first (it imports the
+        # validator meanwhile, and none of the later stages), then, once this process
+        # has imported the later stages, a child that compiles the built-in templates.
+        compiling: forked.Child | None = None
         ready: ReadyValidator | None = None
         previous: Previous | None = None
         keeping: list[forked.Child] = []
         try:
             # (with a cache: its key tells whether the document pickles exactly, see there)
             ready = ReadyValidator(cache) if forked.can_fork() and cache.enabled else None
-            memo = Slot(cache, config)
-            from .revisions import Previous  # (after the forks: see the imports above)
+            from .revisions import Previous
 
+            compiling = forked.Child(_compile_templates) if forked.can_fork() else None
+            memo = Slot(cache, config)
             previous = Previous(config, beside=True, memo=memo)
             document = load(config.spec, diagnostics, cache=cache)
             keeping.extend(_keep_load(cache, document))
