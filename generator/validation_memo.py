@@ -138,12 +138,14 @@ class Parts:
         yielded: dict[str, list[Any]] = {}  # a part's errors, once it yielded them all
         looked_up: set[str] = set()
 
-        schema_texts: dict[int, tuple[Any, str]] = {}  # the schema itself is kept: its id stays its own
+        # texts of the (immutable) schemas and resolvers met again and again; each object
+        # is held, so that its id stays its own
+        held: dict[int, tuple[Any, str]] = {}
 
-        def schema_text(schema: Any) -> str:
-            known = schema_texts.get(id(schema))
-            if known is None:
-                known = schema_texts[id(schema)] = (schema, repr(schema))
+        def text_of(value: Any, show: Callable[[Any], str]) -> str:
+            known = held.get(id(value))
+            if known is None or known[0] is not value:
+                known = held[id(value)] = (value, show(value))
             return known[1]
 
         def key_of(checker: Any, place: tuple[str, ...], instance: Any, schema: Any, path: Any, resolver: Any) -> str:
@@ -153,10 +155,10 @@ class Parts:
             return digest(
                 prefix,
                 pointer_join("", *place),
-                schema_text(schema),
+                text_of(schema, repr),
                 repr(path),
-                _scope(checker._resolver),
-                "" if resolver is None else _scope(resolver),
+                text_of(checker._resolver, _scope),
+                "" if resolver is None else text_of(resolver, _scope),
                 text,
             )
 
