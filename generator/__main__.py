@@ -283,5 +283,16 @@ def _leave(code: int) -> NoReturn:
     os._exit(code)
 
 
-if __name__ == "__main__":
+def cli() -> NoReturn:
+    """The command line (`python -m generator`, and the installed script)."""
+    import gc
+
+    # A run builds a few large graphs that live to its end (the spec's data, the IR):
+    # the collector's default pace walks them again and again as they grow, for no
+    # garbage. Collect rarely instead, as mypy does.
+    gc.set_threshold(200_000, 30, 30)
     _leave(main())
+
+
+if __name__ == "__main__":
+    cli()

@@ -4,6 +4,7 @@ still arrives whole, whatever its size, with the run's exit code."""
 from __future__ import annotations
 
 import os
+import sys
 import shutil
 import subprocess
 from pathlib import Path
@@ -45,3 +46,24 @@ def test_output_and_exit_codes_survive_the_hard_exit(tmp_path: Path) -> None:
     spec.write_text("openapi: 3.0.3\n")
     run = _cli(tmp_path, "generate", spec, "-o", out, "--no-cache")
     assert run.returncode == 2 and "error" in run.stderr and run.stdout == ""
+
+
+def test_the_installed_script_is_the_command_line_with_its_collector_pace() -> None:
+    """pyproject's script runs `cli`, as `python -m generator` does: the collector's
+    rare pace and the hard exit (the code of a run with an unreadable config)."""
+    import tomllib
+
+    from tests.helpers import ROOT
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["openapi-client-generator"] == "generator.__main__:cli"
+    probe = (
+        "import gc, sys\n"
+        "import generator.__main__ as m\n"
+        "def main(argv=None):\n"
+        "    print(gc.get_threshold()[0]); return 3\n"
+        "m.main = main\n"
+        "m.cli()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 3 and int(run.stdout) >= 100_000
