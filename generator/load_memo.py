@@ -54,6 +54,7 @@ def slot(path: str) -> str:
 
 
 def patch_slot(path: str) -> str:
+    """Where a load spliced from the kept one is kept, as a patch of it (see recall)."""
     return digest(slot(path), "patch")
 
 

@@ -129,7 +129,7 @@ class Slot:
         """The render memo's digests (`value_digest`) of those of `api`'s models and
         enums that are valued as in the kept IR, taken from there: what the build took
         from the memo is the kept objects themselves, and what it built again is
-        compared by its own bytes. Only when the kept IR was read for this build."""
+        compared by its own bytes. Only when the kept IR was read in this run."""
         from .render_memo import value_bytes
 
         entry = self._entry

@@ -17,20 +17,30 @@ from .spec_parts import SpecParts
 T = TypeVar("T")
 
 
+FORMAT = "1"
+
+
 def slot(kind: str, path: str) -> str:
-    return digest(generator_fingerprint(), kind, os.path.abspath(path))
+    """The one entry of `kind` for the spec file at `path`."""
+    return digest(generator_fingerprint(), kind, FORMAT, os.path.abspath(path))
 
 
 class PartMemo:
-    """One run's values per part, taken from the kept ones where the part is unchanged."""
+    """One run's values per part, taken from the kept ones where the part is unchanged.
+    Where a value depends on more than the part's data, `salt` (of the values outside
+    the path items, or of one path item) says what else: a value kept with another
+    salt is not taken."""
 
-    def __init__(self, cache: Cache, kind: str, path: str, parts: SpecParts, valid: Callable[[Any], bool]) -> None:
+    def __init__(
+        self, cache: Cache, kind: str, path: str, parts: SpecParts, valid: Callable[[Any], bool], salt: str = ""
+    ) -> None:
         self.cache, self.kind, self.slot, self.parts = cache, kind, slot(kind, path), parts
+        self.rest = digest(parts.rest, salt)
         raw = cache.get_plain(kind, self.slot)
         outside, items = (raw.get("outside"), raw.get("items")) if type(raw) is dict else (None, None)
         if not (type(outside) is dict and type(items) is dict and all(map(valid, [*outside.values(), *items.values()]))):
             outside, items = None, {}
-        self.known_outside: dict[str, Any] | None = outside if outside is not None and raw.get("rest") == parts.rest else None
+        self.known_outside: dict[str, Any] | None = outside if outside is not None and raw.get("rest") == self.rest else None
         self.known_items: dict[str, Any] = items
         self.outside_values: dict[str, Any] = {}
         self.item_values: dict[str, Any] = {}
@@ -43,9 +53,9 @@ class PartMemo:
         self.outside_values[shown] = value
         return value
 
-    def item(self, index: int, compute: Callable[[], T]) -> T:
+    def item(self, index: int, compute: Callable[[], T], salt: str = "") -> T:
         """The value for the path item at `index` in `paths`."""
-        key = digest(*self.parts.items[index])
+        key = digest(*self.parts.items[index], salt)
         known = self.known_items.get(key)
         value = compute() if known is None else known
         self.item_values[key] = value
@@ -60,5 +70,5 @@ class PartMemo:
         ):
             return
         self.cache.put_plain(
-            self.kind, self.slot, {"rest": self.parts.rest, "outside": self.outside_values, "items": self.item_values}
+            self.kind, self.slot, {"rest": self.rest, "outside": self.outside_values, "items": self.item_values}
         )

@@ -34,13 +34,16 @@ def remembered_refs(
     `shared` places (as load_memo.shared_places gives them)."""
 
     def refs(data: Any) -> Iterable[tuple[str, str]]:
-        if parts is None or type(data) is not dict or "$ref" in data or not _within_parts(shared):
+        sharing = _sharing(shared)
+        if parts is None or type(data) is not dict or "$ref" in data or sharing is None:
             return iter_refs(data)
         paths = data.get("paths")
         items = list(paths.items()) if type(paths) is dict else []
         if len(items) != len(parts.items) or (type(paths) is dict and "$ref" in paths):
             return iter_refs(data)
-        memo = PartMemo(cache, KIND, path, parts, _refs)
+        # equal data shared otherwise is walked otherwise: the sharing salts each part
+        outside = [pair for part, pairs in sharing.items() if not (part[0] == "paths" and items) for pair in pairs]
+        memo = PartMemo(cache, KIND, path, parts, _is_refs, repr(outside))
         found: Refs = []
         # iter_refs takes a mapping's containers last to first, each whole before the next
         for key, value in reversed(data.items()):
@@ -50,7 +53,8 @@ def remembered_refs(
                 for index in range(len(items) - 1, -1, -1):
                     name, item = items[index]
                     if isinstance(item, (dict, list)):
-                        found += memo.item(index, lambda: list(iter_refs(item, ("paths", name))))
+                        salt = repr(sharing.get(("paths", name), []))
+                        found += memo.item(index, lambda: list(iter_refs(item, ("paths", name))), salt)
             else:
                 found += memo.outside(key, lambda: list(iter_refs(value, (key,))))
         memo.save()
@@ -65,15 +69,19 @@ def _part(place: list[str | int]) -> list[str | int] | None:
     return place[:size] if len(place) > size else None
 
 
-def _within_parts(shared: list[list[list[str | int]]]) -> bool:
+def _sharing(shared: list[list[list[str | int]]]) -> dict[tuple[str | int, ...], list[list[list[str | int]]]] | None:
+    """The shared places by the part they lie in; None when a container sits in two
+    parts (or is a part)."""
+    out: dict[tuple[str | int, ...], list[list[list[str | int]]]] = {}
     for place, first in shared:
         part = _part(place)
         if part is None or part != _part(first):
-            return False
-    return True
+            return None
+        out.setdefault(tuple(part), []).append([place, first])
+    return out
 
 
-def _refs(value: Any) -> bool:
+def _is_refs(value: Any) -> bool:
     return type(value) is list and all(
         type(r) is tuple and len(r) == 2 and type(r[0]) is str and type(r[1]) is str for r in value
     )

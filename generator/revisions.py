@@ -231,6 +231,7 @@ def remembered_spec_json(cache: Cache, path: str, parts: SpecParts | None, data:
 
 
 def _text(value: Any, level: int) -> str:
+    """What `_indented` writes of `value` at `level`."""
     out: list[str] = []
     _indented(value, out, level)
     return "".join(out)

@@ -21,6 +21,7 @@ SCHEMA_PREFIX = "OPENAPI_SCHEMA_VALIDATOR_"
 
 
 def _spec_settings() -> types.ModuleType:
+    """openapi_spec_validator.settings, as it reads an environment that sets nothing."""
     module = types.ModuleType("openapi_spec_validator.settings", "Defaults of openapi-spec-validator's settings.")
     values: dict[str, Any] = {
         "ENV_PREFIX": SPEC_PREFIX,
@@ -43,16 +44,22 @@ def _spec_settings() -> types.ModuleType:
 
 
 def _schema_settings() -> types.ModuleType:
+    """openapi_schema_validator.settings, as it reads an environment that sets nothing."""
     module = types.ModuleType("openapi_schema_validator.settings", "Defaults of openapi-schema-validator's settings.")
 
     class OpenAPISchemaValidatorSettings:
         compiled_validator_cache_max_size = 128
 
     settings = OpenAPISchemaValidatorSettings()
+
+    def get_settings() -> OpenAPISchemaValidatorSettings:
+        return settings
+
+    get_settings.cache_clear = lambda: None  # type: ignore[attr-defined]  # (an lru_cache there)
     module.__dict__.update(
         OpenAPISchemaValidatorSettings=OpenAPISchemaValidatorSettings,
-        get_settings=lambda: settings,
-        reset_settings_cache=lambda: None,
+        get_settings=get_settings,
+        reset_settings_cache=get_settings.cache_clear,  # type: ignore[attr-defined]
     )
     return module
 

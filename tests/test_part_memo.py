@@ -123,6 +123,37 @@ def test_containers_shared_within_a_part_only(across: bool, tmp_path: Path) -> N
     assert bool([p for p in kept if p.is_file()]) is not across, "shared across path items: no memo"
 
 
+def _samples(shared: bool, where: str) -> dict[str, Any]:
+    """Two equal `$ref` containers in one part (a path item or the components), one
+    container at both places or two copies."""
+    one = {"$ref": "#/nope"}
+    two = one if shared else dict(one)
+    data: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {"title": "T", "version": "1"},
+        "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}, "/b": {"get": {"summary": "b"}}},
+        "components": {"schemas": {"S": {"type": "string"}}},
+    }
+    if where == "path item":
+        data["paths"]["/a"]["get"]["x-samples"] = {"one": one, "two": two}
+    else:
+        data["components"]["schemas"]["T"] = {"properties": {"one": one, "two": two}}
+    return data
+
+
+@pytest.mark.parametrize("where", ["path item", "components"])
+def test_equal_data_shared_otherwise_is_walked_again(where: str, tmp_path: Path) -> None:
+    """iter_refs meets a shared container once: the same data with its sharing changed
+    (an anchor and alias put in, or taken out) gives another walk."""
+    cache = Cache(tmp_path)
+    for shared in (False, True, False, True):
+        for summary in ("b", "bc"):  # (an edit elsewhere: the part itself is not edited)
+            data = _samples(shared, where)
+            data["paths"]["/b"]["get"]["summary"] = summary
+            assert bool(shared_places(data)) is shared
+            assert _through_memo(cache, data) == list(iter_refs(data)), (shared, summary)
+
+
 def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     data = _documents()[0][1]
     cache = Cache(tmp_path)

@@ -67,15 +67,22 @@ def test_first_generation_is_1_0_0_and_rerun_writes_nothing(tmp_path: Path) -> N
 
 
 def test_breaking_edit_bumps_major_with_a_changelog_entry(tmp_path: Path) -> None:
-    regenerate(tmp_path, beam())
+    _, _, out = regenerate(tmp_path, beam())
     edited = beam()
     edited["info"]["version"] = "2.1"
     edited["paths"].pop("/v2/task/cancel/")
     edited["components"]["schemas"]["Task"]["properties"]["status"]["enum"].append("QUEUED")
+    before = tree_bytes(out)
     _, _, out = regenerate(tmp_path, edited)
     assert version_of(out) == "2.0.0"
     with imported(out, PACKAGE) as client:
         assert client.__version__ == "2.0.0"
+        # where it is defined, and where templates written before _version.py take it
+        assert client._version.__version__ == client._base.__version__ == "2.0.0"
+        assert client._base.USER_AGENT == f"{PACKAGE}/2.0.0"
+    # the release touched the version module, not the runtime module
+    runtime = f"{PACKAGE}/_base.py"
+    assert tree_bytes(out)[runtime] == before[runtime]
     changelog = (out / "CHANGELOG.md").read_text()
     assert headings(out) == ["2.0.0 (Beam API 2.1)", "1.0.0 (Beam API 2.0)"]
     newest = changelog.split("## 1.0.0")[0]

@@ -31,6 +31,7 @@ from ._exceptions import (
     status_error_class,
 )
 from ._version import USER_AGENT
+from ._version import __version__ as __version__  # (where it was defined before _version.py)
 
 T = TypeVar("T")
 

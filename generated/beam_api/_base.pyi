@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import IO, Any, Generic, TypeVar, Union
 import httpx
 from ._exceptions import APIConnectionError, APIStatusError
+from ._version import __version__ as __version__
 
 T = TypeVar("T")
 
