@@ -1,5 +1,6 @@
 """What a walk of a spec's data gave for each of its parts at the last run, kept so that
-the next run walks only the parts that changed (refs_memo.py, revisions.spec_json).
+the next run walks only the parts that changed (refs_memo.py,
+revisions.remembered_spec_json).
 
 The parts are each path item, under its key and digest, and each other top-level value,
 under the digest of all of those (`SpecParts.rest`: equal, every value outside the path
@@ -15,8 +16,6 @@ from .cache import Cache, digest, generator_fingerprint
 from .spec_parts import SpecParts
 
 T = TypeVar("T")
-
-
 FORMAT = "1"
 
 

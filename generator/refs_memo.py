@@ -9,9 +9,10 @@ meets it first: within one part, that is where a walk of the part alone meets it
 So, when the loader knows where the document shares containers (YAML aliases) and
 each is shared within one part, the last walk of a spec file is kept (kind `refs`, one
 slot per file): the references of everything outside `paths`, under the digest of that
-(`SpecParts.rest`), and those of each path item, under its key and digest. The next
-walk takes each from there, in the order `iter_refs` meets them, and walks only what
-it does not find."""
+(`SpecParts.rest`), and those of each path item, under its key and digest; each with
+the places its part shares containers at (equal data shared otherwise is walked
+otherwise). The next walk takes each from there, in the order `iter_refs` meets them,
+and walks only what it does not find."""
 
 from __future__ import annotations
 
