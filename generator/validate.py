@@ -21,6 +21,7 @@ from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
 from .spec_parts import SpecParts, spec_parts
 from .validation_memo import Parts, Walks
+from .validator_order import meta_errors_in_document_order
 from .validator_speedups import crawl_once, faster, patched
 
 Finding = tuple[str, str, str, str]
@@ -335,7 +336,7 @@ def schema_findings(data: dict[str, Any], *, fast: bool = True, cache: Cache = D
     findings: list[Finding] = []
     memo = Parts(cache, validator_cls.__name__) if cache.enabled else None
     try:
-        with crawl_once(), (faster() if fast else contextlib.nullcontext()), _located():
+        with crawl_once(), (faster() if fast else contextlib.nullcontext()), _located(), meta_errors_in_document_order():
             remembered = None
             if memo is not None:
                 try:
