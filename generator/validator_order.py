@@ -44,11 +44,11 @@ def meta_errors_in_document_order() -> Iterator[None]:
     from .validator_speedups import patched
 
     check = getattr(oas, "check_openapi_schema", None)
-    classes = [OAS30Validator, OAS31Validator, getattr(oas, "OAS32Validator", None)]
+    classes = [c for c in (OAS30Validator, OAS31Validator, getattr(oas, "OAS32Validator", None)) if c is not None]
     unset = getattr(oas, "_CHECK_SCHEMA_UNSET", None)
     registry = getattr(oas, "OPENAPI_SPECIFICATIONS", None)
     if check is None or unset is None or registry is None or any(
-        getattr(getattr(c, "check_schema", None), "__func__", None) is not check for c in classes if c is not None
+        getattr(getattr(c, "check_schema", None), "__func__", None) is not check for c in classes
     ):
         yield  # not the check this was written against
         return
@@ -69,6 +69,5 @@ def meta_errors_in_document_order() -> Iterator[None]:
 
     with ExitStack() as stack:
         for cls in classes:
-            if cls is not None:
-                stack.enter_context(patched(cls, "check_schema", classmethod(check_schema)))
+            stack.enter_context(patched(cls, "check_schema", classmethod(check_schema)))
         yield
