@@ -39,6 +39,7 @@ from .layout import LINE_LENGTH
 if TYPE_CHECKING:
     import black
 from .render import OutputFile
+from .stub_memo import StubMemo
 from .stubs import StubChunk, StubError, derive_stub, fast_stub_chunks
 
 
@@ -663,6 +664,7 @@ def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], d
     # Large outputs: each module's stub is derived in a worker (black called there
     # directly for the single statements the fast path leaves to it).
     in_pool = None if formatter.full else formatter.map_large(_stub_in_worker, modules)
+    memo = StubMemo(formatter.cache, formatter.mode_key) if formatter.cache.enabled and in_pool is None else None
     parts: list[list[StubChunk]] = []
     for i, (path, module) in enumerate(zip(paths, modules)):
         try:
@@ -670,7 +672,7 @@ def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], d
                 source = prune_imports(derive_stub(module))
                 parts.append([StubChunk(text, True, line) for line, text in _prepare_stub(source)])
                 continue
-            found = in_pool[i] if in_pool is not None else fast_stub_chunks(module, black_line)
+            found = in_pool[i] if in_pool is not None else _stub_chunks(module, black_line, memo)
             if isinstance(found, str):
                 raise StubError(found)
             parts.append(found)
@@ -691,6 +693,21 @@ def _format_stubs(formatter: _Formatter, paths: list[str], modules: list[str], d
             texts.append(value)
         out.append("\n".join(texts))
     return out
+
+
+def _stub_chunks(module: str, black_line: Callable[[str], str], memo: StubMemo | None) -> list[StubChunk]:
+    """fast_stub_chunks, taken from `memo` when a module of the same skeleton had it."""
+    key = memo.key(module) if memo is not None else None
+    if key is None:
+        return fast_stub_chunks(module, black_line)
+    assert memo is not None
+    found = memo.recall(key[0])
+    if found is not None:
+        return found
+    dropped: list[tuple[int, int]] = []
+    chunks = fast_stub_chunks(module, black_line, dropped=dropped)
+    memo.keep(key[0], key[1], chunks, dropped)
+    return chunks
 
 
 def _behind(call: tuple[Callable[[Any], Any], Any]) -> Any:

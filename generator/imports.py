@@ -169,6 +169,11 @@ _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _HEADS = ("class ", "def ", "async def ", "@")
 
 
+def has_other_breaks(source: str) -> bool:
+    """Whether `source` holds a line break that ast does not number lines by."""
+    return _OTHER_BREAKS.search(source) is not None
+
+
 def piece_lines(source: str) -> list[str] | None:
     """The lines of `source` (str.splitlines, ends kept) when its lines are the ones ast
     numbers, else None."""

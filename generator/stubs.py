@@ -605,7 +605,10 @@ def _same_import(m: ast.stmt, s: ast.stmt) -> bool:
 
 
 def fast_stub_chunks(
-    module: str, black: Callable[[str], str] | None = None, tree: ast.Module | None = None
+    module: str,
+    black: Callable[[str], str] | None = None,
+    tree: ast.Module | None = None,
+    dropped: list[tuple[int, int]] | None = None,
 ) -> list[StubChunk]:
     """The stub of black-formatted `module` as top-level chunks, in black pyi style
     where the fast path can guarantee it, else as stub source for black. Chunks are cut
@@ -614,14 +617,19 @@ def fast_stub_chunks(
     statement the fast path cannot lay out goes to it alone instead of its whole chunk.
     Raises StubError/SyntaxError like derive_stub. `tree` is the syntax tree of
     `module` if the caller has it (left unchanged); without it a large module is
-    parsed a piece at a time (`_fast_stub_in_pieces`)."""
+    parsed a piece at a time (`_fast_stub_in_pieces`). `dropped`, when given, is given
+    the line ranges of the module that no stub shows (see `_dropped_lines`)."""
     from .format import split_chunks
 
     if tree is None and len(module) >= PIECES_MIN_CHARS:
-        found = _fast_stub_in_pieces(module, black)
+        found = _fast_stub_in_pieces(module, black, dropped=dropped)
         if found is not None:
             return found
+        if dropped is not None:
+            dropped.clear()
     module_tree = tree or parse(module)
+    if dropped is not None:
+        _dropped_lines(module_tree.body, module.split("\n"), 0, dropped)
     source, tree = pruned(derive_stub(module, module_tree))
     if tree is None:  # pruning changed the text
         tree = parse(source)
@@ -689,7 +697,9 @@ def _fast_chunk(fast: _FastStub, pairs: list[tuple[ast.stmt, ast.stmt]], first: 
         return StubChunk(text, True, first)
 
 
-def _fast_stub_in_pieces(module: str, black: Callable[[str], str] | None, size: int = PIECE_CHARS) -> list[StubChunk] | None:
+def _fast_stub_in_pieces(
+    module: str, black: Callable[[str], str] | None, size: int = PIECE_CHARS, dropped: list[tuple[int, int]] | None = None
+) -> list[StubChunk] | None:
     """fast_stub_chunks without the syntax tree of the whole module (see
     imports.pruned_in_pieces): the module is parsed a piece at a time, and each
     piece's stub derived, parsed and cut into chunks as the whole stub would be. The
@@ -714,7 +724,7 @@ def _fast_stub_in_pieces(module: str, black: Callable[[str], str] | None, size: 
         end = next((i for i in starts if offsets[i] >= offsets[begin] + grow), len(lines))
         last = end == len(lines)
         with paused_gc():  # the piece's trees are gone before the collector would walk them
-            step = _stub_piece("".join(lines[begin:end]), black, head is None, last, used, done)
+            step = _stub_piece("".join(lines[begin:end]), black, head is None, last, used, done, dropped, begin)
         if step is None:
             return None
         if step == 0:
@@ -754,7 +764,14 @@ class _Head(NamedTuple):
 
 
 def _stub_piece(
-    text: str, black: Callable[[str], str] | None, first: bool, last: bool, used: set[str], done: list[tuple[StubChunk, int]]
+    text: str,
+    black: Callable[[str], str] | None,
+    first: bool,
+    last: bool,
+    used: set[str],
+    done: list[tuple[StubChunk, int]],
+    dropped: list[tuple[int, int]] | None = None,
+    shift: int = 0,
 ) -> _Head | int | None:
     """One piece of _fast_stub_in_pieces: adds the names its stub uses to `used` and its
     chunks that end in it (but the first chunk of the module) to `done`. Returns the
@@ -775,6 +792,8 @@ def _stub_piece(
     chunks = split_chunks(stub, ast.Module(stub_body, []))
     if len(chunks) < 2 and not last:
         return 0
+    if dropped is not None:  # (statements parsed again in the next piece add the same)
+        _dropped_lines(module_body, text.split("\n"), shift, dropped)
     used |= _used_names(ast.Module(stub_body, []))
     pairs = _pairs(module_body, stub_body)
     if pairs is None:
@@ -795,6 +814,30 @@ def _stub_piece(
     # the next piece begins with the module statements of this one's last chunk
     after = -1 if last else _start(mine[-1][0][0]) - 1  # (at least 1: a chunk is before)
     return _Head(chunks[0][1], mine[0], text, after) if first else after
+
+
+def _dropped_lines(body: list[ast.stmt], lines: list[str], shift: int, out: list[tuple[int, int]]) -> None:
+    """Add to `out` the (first, last) lines, 1-based and `shift` lines on, that `body`'s
+    stub never shows, whatever they hold: bare expression statements (docstrings) alone
+    on their lines, and function bodies that begin on a line of their own. `lines` are
+    the text `body` was parsed from."""
+
+    def alone(node: ast.stmt) -> bool:  # nothing before it on its first line
+        return not lines[node.lineno - 1].encode()[: node.col_offset].strip()
+
+    for k, node in enumerate(body):
+        if isinstance(node, ast.Expr):
+            after = _start(body[k + 1]) if k + 1 < len(body) else None
+            if alone(node) and node.end_lineno is not None and (after is None or after > node.end_lineno):
+                out.append((node.lineno + shift, node.end_lineno + shift))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if alone(node.body[0]) and node.end_lineno is not None:
+                out.append((node.body[0].lineno + shift, node.end_lineno + shift))
+        elif isinstance(node, ast.ClassDef):
+            _dropped_lines(node.body, lines, shift, out)
+        elif isinstance(node, ast.If):
+            _dropped_lines(node.body, lines, shift, out)
+            _dropped_lines(node.orelse, lines, shift, out)
 
 
 def _start(node: ast.stmt) -> int:
