@@ -37,7 +37,7 @@ from .layout import (
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
-from .render_memo import Reads, RenderMemo, TrackingEnvironment
+from .render_memo import Derived, Reads, RenderMemo, TrackingEnvironment
 from .stubs import StubError, derive_stub
 
 # Bumped whenever a change to the IR or the helpers could break a user template.
@@ -519,12 +519,12 @@ def plan(api: Api, names: list[str], connect_timeout: float) -> list[TemplateJob
         if "{resource}" in out:
             for resource in api.resources:
                 path = out.replace("{resource}", resource.module)
-                ctx = dict(base, resource=resource, resource_imports=resource.imports())
+                ctx = dict(base, resource=resource, resource_imports=Derived("imports", resource, resource.imports))
                 jobs.append(TemplateJob(name, path, f"resource {resource.tag!r}", ctx))
         else:
             ctx = dict(base)
             if name.endswith("models.py" + SUFFIX):
-                ctx["model_imports"] = _model_imports(api)
+                ctx["model_imports"] = Derived("model_imports", api.models, lambda: _model_imports(api))
                 ctx["model_names"] = sorted([m.name for m in api.models] + [e.name for e in api.enums])
             jobs.append(TemplateJob(name, out, "", ctx))
     return jobs
@@ -594,7 +594,8 @@ def _render(
         if reads is not None:
             env.reads = reads
         try:
-            text = template.render(context)
+            # (the memo keeps the render under `context` as given: Derived values unmade)
+            text = template.render({k: v.compute() if isinstance(v, Derived) else v for k, v in context.items()})
         finally:
             if reads is not None:
                 env.reads = None

@@ -80,8 +80,47 @@ def value_bytes(value: Any) -> bytes:
 
 
 def value_digest(value: Any) -> bytes:
-    """What a render's inputs digest takes of a value: the digest of its `value_bytes`."""
+    """What a render's inputs digest takes of a value: a scalar's repr; for a list or
+    tuple of other values, a digest of its elements' (`sequence_digest`), so that an
+    element's digest serves both the files that read it alone and those that read all
+    (a resource, and the list of resources); else the digest of its `value_bytes`."""
+    if _is_scalar(value):
+        return _scalar_digest(value)
+    if _composed(value):
+        return sequence_digest(value, value_digest)
     return b"d" + hashlib.sha256(value_bytes(value)).digest()
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool)) or value is None
+
+
+def _scalar_digest(value: Any) -> bytes:
+    return b"r" + repr(value).encode("utf-8", "surrogatepass")
+
+
+def _composed(value: Any) -> bool:
+    return type(value) in (tuple, list) and not all(_is_scalar(v) for v in value)
+
+
+def sequence_digest(value: list[Any] | tuple[Any, ...], element: Callable[[Any], bytes]) -> bytes:
+    """The digest of a list or tuple by its type and each element's `element` digest."""
+    h = hashlib.sha256(type(value).__name__.encode())
+    for v in value:
+        text = element(v)
+        h.update(len(text).to_bytes(8, "little"))
+        h.update(text)
+    return b"s" + h.digest()
+
+
+@dataclasses.dataclass(frozen=True)
+class Derived:
+    """A context value computed from another (`source`) only when a template is rendered:
+    the memo digests it as `name` of `source`, which is exact for a pure function."""
+
+    name: str
+    source: Any
+    compute: Callable[[], Any]
 
 
 def value_text(value: Any) -> str:
@@ -149,11 +188,18 @@ class RenderMemo:
         self.texts: dict[int, tuple[Any, bytes]] = {id(value): (value, text) for value, text in known}
 
     def text_of(self, value: Any) -> bytes:
-        if isinstance(value, (str, int, float, bool)) or value is None:
-            return b"r" + repr(value).encode("utf-8", "surrogatepass")
+        """`value_digest(value)`, each object's digest taken once per run."""
+        if _is_scalar(value):
+            return _scalar_digest(value)
         known = self.texts.get(id(value))
         if known is None or known[0] is not value:
-            known = self.texts[id(value)] = (value, value_digest(value))
+            if isinstance(value, Derived):
+                text = b"v" + hashlib.sha256(value.name.encode() + self.text_of(value.source)).digest()
+            elif _composed(value):
+                text = sequence_digest(value, self.text_of)
+            else:
+                text = b"d" + hashlib.sha256(value_bytes(value)).digest()
+            known = self.texts[id(value)] = (value, text)
         return known[1]
 
     def inputs_digest(self, env: jinja2.Environment, context: dict[str, Any], names: list[str], attrs: list[str]) -> str:

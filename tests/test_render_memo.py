@@ -182,3 +182,37 @@ def test_value_bytes_do_not_show_how_equal_values_share_objects() -> None:
     for name in ("models", "enums", "operations"):
         assert render_memo.value_digest(getattr(copied, name)) == render_memo.value_digest(getattr(api, name))
     assert render_memo.value_bytes((one, "other")) != render_memo.value_bytes(("other", one))
+
+
+def test_a_run_digests_each_value_as_value_digest_does() -> None:
+    """RenderMemo.text_of takes each object's digest once and builds a list's from its
+    elements' (a resource's digest serves the list of resources): the same bytes as
+    value_digest, which the model memo's keeper uses for the digests it keeps."""
+    api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
+    memo = render_memo.RenderMemo(Cache(None), render.BUILTIN_TEMPLATES)
+    values = [api.resources, api.models, api.enums, api.operations, list(api.resources), (1, api.resources[0], "x"), (1, "x"), [], api]
+    for value in values:
+        assert memo.text_of(value) == render_memo.value_digest(value)
+    assert memo.text_of(api.resources[0]) == render_memo.value_digest(api.resources[0])
+    assert render_memo.value_digest((api.resources[0],)) != render_memo.value_digest([api.resources[0]])
+    assert render_memo.value_digest(api.resources) != render_memo.value_digest(api.resources[::-1])
+    assert render_memo.value_digest(("ab",)) != render_memo.value_digest(("a", "b"))
+
+
+def test_a_derived_value_is_digested_by_its_source_and_made_only_to_render() -> None:
+    api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
+    made: list[int] = []
+
+    def derived(source: Any, name: str = "imports") -> render_memo.Derived:
+        return render_memo.Derived(name, source, lambda: made.append(1))
+
+    memo = render_memo.RenderMemo(Cache(None), render.BUILTIN_TEMPLATES)
+    first, second = api.resources[0], copy.deepcopy(api.resources[0])
+    assert memo.text_of(derived(first)) == memo.text_of(derived(second))
+    assert memo.text_of(derived(first)) != memo.text_of(derived(first, "other"))
+    assert memo.text_of(derived(first)) != memo.text_of(derived(api.resources[1]))
+    assert not made
+    jobs = render.plan(api, render.template_names(render.BUILTIN_TEMPLATES), 5.0)
+    assert any(isinstance(v, render_memo.Derived) for job in jobs for v in job.context.values())
+    files = render.render_jobs(render.make_environment(render.builtin_loader()), jobs, Diagnostics(), str)
+    assert "render_imports" not in "".join(f.content for f in files) and "Derived(" not in "".join(f.content for f in files)
