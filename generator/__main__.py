@@ -3,10 +3,16 @@ diff, breaking), 2 bad input."""
 
 from __future__ import annotations
 
+import sys
+
+if __name__ == "__main__":  # before the rest is imported (see early.py)
+    from .early import start
+
+    start(sys.argv[1:])
+
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Callable, NoReturn
 
@@ -291,7 +297,14 @@ def cli() -> NoReturn:
     # the collector's default pace walks them again and again as they grow, for no
     # garbage. Collect rarely instead, as mypy does.
     gc.set_threshold(200_000, 30, 30)
-    _leave(main())
+    from . import early
+
+    early.start(sys.argv[1:])  # (the installed script's: `python -m` forked it already)
+    try:
+        code = main()
+    finally:
+        early.cancel()
+    _leave(code)
 
 
 if __name__ == "__main__":

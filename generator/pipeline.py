@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from . import forked
+from . import early, forked
 from .cache import DISABLED, Cache, recording_reads
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
@@ -89,7 +89,12 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
         keeping: list[forked.Child] = []
         try:
             # (with a cache: its key tells whether the document pickles exactly, see there)
-            ready = ReadyValidator(cache) if forked.can_fork() and cache.enabled else None
+            ready = early.take()
+            if ready is not None and not cache.enabled:
+                ready.cancel()
+                ready = None
+            elif ready is None and forked.can_fork() and cache.enabled:
+                ready = ReadyValidator()
             from .revisions import Previous
 
             compiling = forked.Child(_compile_templates) if forked.can_fork() else None

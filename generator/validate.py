@@ -13,6 +13,7 @@ import contextlib
 import os
 import pickle
 import re
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import forked, validator_settings
@@ -412,17 +413,18 @@ class SchemaCheck:
 
 
 class ReadyValidator:
-    """The validator's child, forked as the run starts: it imports the validator (a few
-    tenths of a second) while this process loads the spec, then takes the document,
-    pickled (`start_schema_check(ready=...)`). The pickle goes into an anonymous file
+    """The validator's child, forked as the run starts (as the process starts, from the
+    command line: see early.py): it imports the validator (a few tenths of a second)
+    while this process loads the spec, then takes the document, pickled, and the cache
+    folder (`start_schema_check(ready=...)`). The pickle goes into an anonymous file
     both hold (a pipe's buffer would hold this process up until the child read it all);
-    a pipe then carries its length."""
+    a pipe then carries its length and the folder."""
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self) -> None:
         self.file = _anonymous_file()
         read_end, write_end = os.pipe()
         try:
-            self.child: forked.Child | None = forked.Child(lambda: _when_given(read_end, write_end, self.file, cache))
+            self.child: forked.Child | None = forked.Child(lambda: _when_given(read_end, write_end, self.file))
         except BaseException:
             os.close(write_end)
             os.close(self.file)
@@ -431,9 +433,9 @@ class ReadyValidator:
             os.close(read_end)
         self.write_end = write_end
 
-    def give(self, data: Any, parts: SpecParts | None) -> forked.Child | None:
-        """Send the document (`parts` its digests); the child, or None when the document
-        is not sent (then cancelled).
+    def give(self, data: Any, parts: SpecParts | None, cache: Cache = DISABLED) -> forked.Child | None:
+        """Send the document (`parts` its digests) and the cache folder it is checked
+        with; the child, or None when the document is not sent (then cancelled).
 
         Pickle keeps shared containers shared, not shared floats: the loader gives
         repeated scalars one object, and a NaN is equal to itself only as that object
@@ -448,8 +450,10 @@ class ReadyValidator:
             while view:
                 view = view[os.write(self.file, view) :]
             # (children forked later hold this pipe's write end too: its end is never
-            # seen while they live, so the length says when the file is whole)
-            os.write(self.write_end, len(payload).to_bytes(8, "little"))
+            # seen while they live, so the lengths say when all is there)
+            root = os.fsencode(cache.root) if cache.root is not None else b""
+            head = len(payload).to_bytes(8, "little") + (len(root) + 1 if cache.root is not None else 0).to_bytes(8, "little")
+            os.write(self.write_end, head + root)
         except Exception:  # too deep to pickle, say: forked again as the document is
             self.cancel()
             return None
@@ -480,18 +484,24 @@ def _anonymous_file() -> int:
     return fd
 
 
-def _when_given(read_end: int, write_end: int, file: int, cache: Cache) -> list[Finding] | None:
-    """In the ready child: import, then check the document the parent sends."""
+def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | None:
+    """In the ready child: import, then check the document the parent sends, with the
+    cache folder it names (its length is 0 for none, else 1 more than its bytes)."""
     os.close(write_end)
     validator_settings.install()
     import jsonschema_path  # noqa: F401 - what schema_findings imports, while waiting
     import openapi_spec_validator  # noqa: F401
 
     with os.fdopen(read_end, "rb") as pipe:
-        head = pipe.read(8)
-    if len(head) < 8:
+        head = pipe.read(16)
+        if len(head) < 16:
+            return None
+        named = int.from_bytes(head[8:], "little")
+        root = pipe.read(named - 1) if named else b""
+    if named and len(root) != named - 1:
         return None
-    size = int.from_bytes(head, "little")
+    cache = Cache(Path(os.fsdecode(root))) if named else DISABLED
+    size = int.from_bytes(head[:8], "little")
     chunks: list[bytes] = []
     while size > 0:
         chunk = os.pread(file, size, sum(map(len, chunks)))
@@ -535,7 +545,7 @@ def start_schema_check(
             cache.put("validation", key, found)
         return found
 
-    given = ready.give(data, parts if parts is not None else spec_parts(data)) if ready is not None else None
+    given = ready.give(data, parts if parts is not None else spec_parts(data), cache) if ready is not None else None
     if given is None and not (background and forked.can_fork()):
         found = keep(schema_findings(data, cache=cache))
         return SchemaCheck(lambda: found)

@@ -120,13 +120,13 @@ def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None
     expected = validate.schema_findings(data)
     assert expected, "a document with findings"
     for cache in (Cache(None), Cache(tmp_path / "cache")):
-        ready = validate.ReadyValidator(cache)
+        ready = validate.ReadyValidator()
         child = ready.child
         assert child is not None
         check = validate.start_schema_check(data, cache, background=True, ready=ready)
         assert check() == expected and child.done and ready.child is None
     # taken from the cache: the ready child is stopped
-    ready = validate.ReadyValidator(cache)
+    ready = validate.ReadyValidator()
     child = ready.child
     assert child is not None
     assert validate.start_schema_check(data, cache, background=True, ready=ready)() == expected
@@ -134,7 +134,7 @@ def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)
     # never given the document
-    ready = validate.ReadyValidator(Cache(None))
+    ready = validate.ReadyValidator()
     child = ready.child
     assert child is not None
     ready.cancel()
@@ -142,7 +142,7 @@ def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None
         os.waitpid(child.pid, os.WNOHANG)
     # a document pickle refuses: checked by a child forked with it
     odd = dict(data, **{"x-odd": lambda: None})
-    ready = validate.ReadyValidator(Cache(None))
+    ready = validate.ReadyValidator()
     child = ready.child
     assert child is not None
     assert validate.start_schema_check(odd, background=True, ready=ready)() == validate.schema_findings(odd)
@@ -176,7 +176,7 @@ def test_a_document_that_may_hold_a_nan_is_not_sent_to_the_ready_child(tmp_path:
     data = load(spec, Diagnostics()).data
     expected = validate.schema_findings(data)
     assert not any("nan" in message for _, message, _, _ in expected)
-    ready = validate.ReadyValidator(Cache(None))
+    ready = validate.ReadyValidator()
     child = ready.child
     assert child is not None
     assert validate.start_schema_check(data, Cache(None), background=True, ready=ready)() == expected
