@@ -10,6 +10,8 @@ byte-identical to recomputing it:
   parts it changed;
 - `format`: a rendered module's text -> its formatted text and derived stub (the key
   covers black's version and mode and the generator's own source);
+- `stub`: a formatted module's skeleton (its text without the contents of triple-quoted
+  strings) -> its stub, for modules whose such strings no stub shows (stub_memo.py);
 - `render`: per built-in template and output file, the text last rendered with what the
   template read to render it (render_memo.py): taken again while those reads are equal;
 - `load`: per spec file, its last load (text, data, lines, shared containers), so that
