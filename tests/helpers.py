@@ -86,15 +86,22 @@ def generate(
 
 @contextlib.contextmanager
 def imported(out: Path, package: str = "client") -> Iterator[Any]:
-    """Import a generated package from `out`, then forget it again."""
+    """Import a generated package from `out`, then forget it again. A package of that
+    name imported before (the committed Beam client, say) is set aside meanwhile: else
+    the import would return it instead."""
+
+    def taken() -> dict[str, Any]:
+        return {m: sys.modules.pop(m) for m in [m for m in sys.modules if m == package or m.startswith(package + ".")]}
+
+    earlier = taken()
     sys.path.insert(0, str(out))
     try:
         importlib.invalidate_caches()
         yield importlib.import_module(package)
     finally:
         sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
-            del sys.modules[name]
+        taken()
+        sys.modules.update(earlier)
 
 
 def import_in_subprocess(out: Path, package: str, code: str = "") -> subprocess.CompletedProcess[str]:
