@@ -118,7 +118,10 @@ def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[
                 if all(a.asname is None for a in stmt.names) and not any(
                     a.name.split(".")[0] in used for a in stmt.names
                 ):
-                    edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, ""))
+                    # (a block left empty keeps a `pass`, as for `from` imports below)
+                    alone = isinstance(node, ast.If) and len(node.body) == 1
+                    text = " " * stmt.col_offset + "pass\n" if alone else ""
+                    edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, text))
                 continue
             if not isinstance(stmt, ast.ImportFrom) or stmt.module == "__future__":
                 continue

@@ -86,13 +86,15 @@ def value_digest(value: Any) -> bytes:
     (a resource, and the list of resources); else the digest of its `value_bytes`."""
     if _is_scalar(value):
         return _scalar_digest(value)
+    if isinstance(value, Derived):
+        return derived_digest(value, value_digest)
     if _composed(value):
         return sequence_digest(value, value_digest)
     return b"d" + hashlib.sha256(value_bytes(value)).digest()
 
 
 def _is_scalar(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool)) or value is None
+    return type(value) in (str, int, float, bool) or value is None
 
 
 def _scalar_digest(value: Any) -> bytes:
@@ -111,6 +113,10 @@ def sequence_digest(value: list[Any] | tuple[Any, ...], element: Callable[[Any],
         h.update(len(text).to_bytes(8, "little"))
         h.update(text)
     return b"s" + h.digest()
+
+
+def derived_digest(value: Derived, digest_of: Callable[[Any], bytes]) -> bytes:
+    return b"v" + hashlib.sha256(value.name.encode() + digest_of(value.source)).digest()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,7 +200,7 @@ class RenderMemo:
         known = self.texts.get(id(value))
         if known is None or known[0] is not value:
             if isinstance(value, Derived):
-                text = b"v" + hashlib.sha256(value.name.encode() + self.text_of(value.source)).digest()
+                text = derived_digest(value, self.text_of)
             elif _composed(value):
                 text = sequence_digest(value, self.text_of)
             else:

@@ -12,8 +12,8 @@ two stubs are the same text: the stub is kept under the skeleton's digest and ta
 every module with that skeleton. Otherwise it is not kept.
 
 The lexer follows Python 3.11, where an f-string is lexed like any string; from 3.12 a
-replacement field may hold quotes of its own kind, so a module with an f-string prefix
-is not remembered there."""
+replacement field may hold quotes of its own kind (and from 3.14 a t-string's), so a
+module with such a prefix is not remembered there."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ _TRIPLE_REST = {
     '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.S),
     "'''": re.compile(r"(?:[^'\\]|\\.|'(?!''))*'''", re.S),
 }
-_F_PREFIX = re.compile(r"""(?<![\w])[rR]?[fF][rR]?["']""")
+# an f-string (3.12) or t-string (3.14) prefix
+_F_PREFIX = re.compile(r"""(?<![\w])[rR]?[fFtT][rR]?["']""")
 
 
 def skeleton(module: str) -> tuple[str, list[tuple[int, int]]] | None:

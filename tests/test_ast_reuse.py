@@ -71,3 +71,18 @@ def test_derive_stub_copies_statements_it_has_no_method_for() -> None:
     before = ast.dump(tree, include_attributes=True)
     assert derive_stub(source, tree) == "try:\n    import x\nexcept ImportError:\n    x = None\n\nclass C:\n    a: int = ...\n\n    def f(self) -> None:\n        ...\n"
     assert ast.dump(tree, include_attributes=True) == before
+
+
+def test_a_block_left_empty_by_pruning_keeps_a_pass() -> None:
+    """A plain `import x` alone in an `if` block, as a `from` import there: the pruned
+    text parses, and its stub is black's."""
+    from generator import format as fmt
+    from generator.imports import prune_imports
+    from tests.test_stub_fast import assert_same
+
+    for line in ("    import os\n", "    from os import path\n"):
+        module = "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n" + line + "\nX: int\n"
+        pruned = prune_imports(module)
+        assert "    pass\n" in pruned and "os" not in pruned
+        ast.parse(pruned)
+        assert_same(fmt.format_source(module))

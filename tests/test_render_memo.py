@@ -190,9 +190,19 @@ def test_a_run_digests_each_value_as_value_digest_does() -> None:
     value_digest, which the model memo's keeper uses for the digests it keeps."""
     api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
     memo = render_memo.RenderMemo(Cache(None), render.BUILTIN_TEMPLATES)
-    values = [api.resources, api.models, api.enums, api.operations, list(api.resources), (1, api.resources[0], "x"), (1, "x"), [], api]
+    derived = render_memo.Derived("imports", api.resources[0], api.resources[0].imports)
+    values = [api.resources, api.models, api.enums, api.operations, list(api.resources), (1, api.resources[0], "x"), (1, "x"), [], api, derived]
     for value in values:
         assert memo.text_of(value) == render_memo.value_digest(value)
+    for job in render.plan(api, render.template_names(render.BUILTIN_TEMPLATES), 5.0):
+        for value in job.context.values():
+            if isinstance(value, render_memo.Derived):
+                assert memo.text_of(value) == render_memo.value_digest(value)
+
+    class Text(str):
+        pass
+
+    assert render_memo.value_digest([Text("a"), api.resources[0]]) != render_memo.value_digest(["a", api.resources[0]])
     assert memo.text_of(api.resources[0]) == render_memo.value_digest(api.resources[0])
     assert render_memo.value_digest((api.resources[0],)) != render_memo.value_digest([api.resources[0]])
     assert render_memo.value_digest(api.resources) != render_memo.value_digest(api.resources[::-1])
