@@ -291,14 +291,9 @@ def _leave(code: int) -> NoReturn:
 
 def cli() -> NoReturn:
     """The command line (`python -m generator`, and the installed script)."""
-    import gc
-
-    # A run builds a few large graphs that live to its end (the spec's data, the IR):
-    # the collector's default pace walks them again and again as they grow, for no
-    # garbage. Collect rarely instead, as mypy does.
-    gc.set_threshold(200_000, 30, 30)
     from . import early
 
+    early.collect_rarely()
     early.start(sys.argv[1:])  # (the installed script's: `python -m` forked it already)
     try:
         code = main()

@@ -159,7 +159,7 @@ def _at(data: Any, place: Sequence[str | int]) -> Any:
     return data
 
 
-def _relink(data: Any, shared: list[list[list[str | int]]]) -> None:
+def relink(data: Any, shared: list[list[list[str | int]]]) -> None:
     """Make each shared place hold the very container of its first place again."""
     for place, seen in shared:
         _at(data, place[:-1])[place[-1]] = _at(data, seen)
@@ -302,7 +302,7 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     old = entry.text
     if old == text:
         data, marks = entry.data, entry.marks
-        _relink(data, entry.shared)
+        relink(data, entry.shared)
         return Parsed(data, True, marks, False, entry.nodes, recalled=True, tidy=True, shared=entry.shared)
     if not entry.only_newlines:
         return None  # a line break other than \n: YAML and this module would number apart
@@ -358,7 +358,7 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     if nodes > MAX_NODES:
         return None
     data = entry.data
-    _relink(data, entry.shared)
+    relink(data, entry.shared)
     items, item_marks = {}, {}
     after = False
     for key, value in holder.items():

@@ -153,6 +153,15 @@ def _spec_json(cache: Cache, document: Document, parts: SpecParts | None) -> Cal
     return lambda data: remembered_spec_json(cache, document.path, parts, data)
 
 
+def _sharing(document: Document, config: Config) -> list[list[list[Any]]] | None:
+    """Where the document's containers sit at two places (load_memo.shared_places), when
+    the loader knows it of a single file and no overlay changed the data since; else None."""
+    parsed = document.parsed
+    if parsed is None or parsed.shared is None or document.bundle is not None or config.overlays:
+        return None
+    return parsed.shared
+
+
 def _keep_load(cache: Cache, document: Document) -> list[forked.Child]:
     """Remember the load for the next run's (load_memo.py), in a child: it holds the
     data as loaded, before overlays change it here."""
@@ -201,7 +210,9 @@ def _from_document(
     local_refs: set[str] = set()
     try:
         if ready is not None:  # the validator's child is given the document before the core checks run here
-            findings = start_schema_check(document.data, cache, background=True, parts=parts, ready=ready)
+            findings = start_schema_check(
+                document.data, cache, background=True, parts=parts, ready=ready, shared=_sharing(document, config)
+            )
         if not check_core(document.data, diagnostics, local_refs, _refs(cache, document, parts)):
             raise GenerationFailed
         if findings is None:

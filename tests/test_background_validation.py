@@ -237,3 +237,50 @@ def test_what_reads_as_a_nan(value: object, may_hold: bool) -> None:
 
     parts = spec_parts(value)
     assert parts is not None and parts.may_hold_nan is may_hold
+
+
+def test_a_document_is_sent_unshared_where_the_loader_knows_its_sharing(tmp_path: Path) -> None:
+    """Pickled without a memo only when the loader knows where containers are shared
+    (and no overlay ran): the ready child puts the shared ones back, and finds what the
+    check in this process finds."""
+    from generator import pipeline
+    from generator.cache import Cache
+    from generator.config import Config
+    from generator.diagnostics import Diagnostics
+    from generator.load import load
+    from generator.load_memo import shared_places
+    from generator.spec_parts import spec_parts
+
+    document = load(ROOT / "tests" / "broken" / "wrong_types.yaml", Diagnostics())
+    assert pipeline._sharing(document, Config()) == []
+    assert pipeline._sharing(document, Config(overlays=(tmp_path / "overlay.yaml",))) is None
+    spec = tmp_path / "anchored.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: A, version: '1'}\npaths:\n  /a:\n    get: &op\n      parameters: &ps\n"
+        "        - {name: q, in: query, schema: {type: integer, default: x}}\n      responses: {'200': {description: ok}}\n"
+        "  /b:\n    get: *op\n    parameters: *ps\n"
+    )
+    anchored = load(spec, Diagnostics())
+    assert pipeline._sharing(anchored, Config()) is None  # (a fresh parse with anchors: unknown)
+    import pickle
+
+    from generator.load_memo import relink
+
+    runs = 0
+    for data in (document.data, anchored.data):
+        # what the child gets back: equal data, shared at the same places
+        shared, copied = pickle.loads(validate._unshared_pickle((shared_places(data), data)))
+        assert copied == data and shared_places(copied) == []
+        relink(copied, shared)
+        assert shared_places(copied) == shared_places(data)
+        expected = validate.schema_findings(data)
+        assert expected
+        for shared in (shared_places(data), None):
+            runs += 1
+            ready = validate.ReadyValidator()
+            child = ready.child
+            check = validate.start_schema_check(
+                data, Cache(tmp_path / f"cache{runs}"), background=True, parts=spec_parts(data), ready=ready, shared=shared
+            )
+            assert check() == expected, shared
+            assert child is not None and child.done  # (checked there, not taken from a cache)
