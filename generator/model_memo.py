@@ -38,6 +38,7 @@ import io
 import json
 import os
 import pickle
+import struct
 import sys
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -50,7 +51,8 @@ if TYPE_CHECKING:
     from .model.build import Builder
     from .model.operation import Api, Operation
 
-# the IR's collections whose render-memo digests the entry keeps (see known_digests)
+# the IR's collections whose render-memo digests the entry keeps (see known_digests),
+# besides each resource's
 DIGESTED = ("models", "enums")
 KIND = "model"
 FORMAT = 2
@@ -147,6 +149,14 @@ class Slot:
                 and all(a is b or value_bytes(a) == value_bytes(b) for a, b in zip(new_value, old_value))
             ):
                 known.append((new_value, text))
+        # each resource alike the kept one (see _same)
+        texts = digests.get("resources")
+        if type(texts) is list and type(old.resources) is tuple and len(texts) == len(old.resources):
+            kept = {r.module: (r, t) for r, t in zip(old.resources, texts) if type(t) is bytes}
+            for resource in api.resources:
+                was, text = kept.get(resource.module, (None, b""))
+                if was is not None and _same(resource, was):
+                    known.append((resource, text))
         return known
 
     def replay(self, parts: SpecParts | None, into_paths: bool) -> Replay | None:
@@ -222,6 +232,26 @@ def build(
     return builder.build(), builder
 
 
+def _same(new: Any, old: Any) -> bool:
+    """Whether two IR values are alike down to the objects they hold: each the same
+    object, or equal strings, ints or floats (bit for bit) of one type, or tuples or IR
+    objects of such (not `==`, which finds 1 and True equal where a template shows them
+    apart). The operations the build took
+    from the memo hold the kept objects themselves, named again."""
+    if new is old:
+        return True
+    kind = type(new)
+    if kind is not type(old):
+        return False
+    if kind is str or kind is int:
+        return bool(new == old)
+    if kind is float:  # (as pickle writes it: -0.0 and 0.0 apart)
+        return struct.pack("<d", new) == struct.pack("<d", old)
+    if kind is tuple:
+        return len(new) == len(old) and all(_same(a, b) for a, b in zip(new, old))
+    return dataclasses.is_dataclass(new) and all(_same(getattr(new, f.name), getattr(old, f.name)) for f in dataclasses.fields(new))
+
+
 def _digest(value: Any, known: Sequence[tuple[Any, bytes]]) -> bytes:
     """The render memo's digest of `value`, from `known` (Slot.known_digests) if there."""
     from .render_memo import value_digest
@@ -247,7 +277,10 @@ def keep(
         "log": builder.log,
         "units": [tuple(u) for u in builder.units],
         "api": api,
-        "digests": {name: _digest(getattr(api, name), known) for name in DIGESTED},
+        "digests": {
+            **{name: _digest(getattr(api, name), known) for name in DIGESTED},
+            "resources": [_digest(resource, known) for resource in api.resources],
+        },
     }
     payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     header = {

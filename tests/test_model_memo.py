@@ -19,6 +19,7 @@ units (what the next run's memo is made of).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import pickle
 from pathlib import Path
@@ -31,7 +32,7 @@ from generator.cache import Cache
 from generator.config import Config
 from generator.diagnostics import Diagnostics
 from generator.load import load
-from generator.model.build import Builder
+from generator.model.build import Builder, build_api
 from generator.model_memo import Slot
 from generator.render_memo import value_digest
 from generator.spec_parts import reaches_paths, spec_parts
@@ -164,8 +165,14 @@ def _same_build(data: dict[str, Any], config: Config, cache: Cache) -> Any:
     assert builder.log == whole.log
     assert builder.units == whole.units
     for value, text in slot.known_digests(api):
-        name = next(n for n in model_memo.DIGESTED if getattr(api, n) is value)
-        assert text == value_digest(value) == value_digest(getattr(whole_api, name))
+        name = next((n for n in model_memo.DIGESTED if getattr(api, n) is value), None)
+        if name is None:  # a resource
+            assert any(value is r for r in api.resources)
+            whole = next(r for r in whole_api.resources if r.module == value.module)
+            assert text == value_digest(value) == value_digest(whole)
+            name = "resources"
+        else:
+            assert text == value_digest(value) == value_digest(getattr(whole_api, name))
         KNOWN.append(name)
     return replay
 
@@ -211,7 +218,7 @@ def test_builds_through_the_memo_are_the_whole_build(name: str, data: dict[str, 
             # back: the reference was in the one path item that changed, built again
             assert forth is None and back is not None
     assert taken_all == 4
-    assert {"models", "enums"} <= set(KNOWN), "a summary's edit leaves the models' and enums' digests known"
+    assert {"models", "enums", "resources"} <= set(KNOWN), "a summary's edit leaves the models' and enums' digests known"
 
 
 def test_a_rebuilt_path_item_may_change_only_its_own_models(tmp_path: Path) -> None:
@@ -319,3 +326,16 @@ def test_the_revision_takes_the_recorded_ir_from_the_memo(tmp_path: Path) -> Non
             assert previous.api() == model_quietly(data, config)
         finally:
             previous.close()
+
+
+def test_alike_values_are_those_a_template_cannot_tell_apart() -> None:
+    """model_memo._same, which lets a resource keep its digest: the same objects, or
+    strings, ints and floats alike as pickle writes them, in tuples and IR objects."""
+    api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
+    resource = api.resources[0]
+    copied = copy.deepcopy(resource)
+    assert model_memo._same(resource, copied) and model_memo._same((1, "a", 2.5), (1, "a", 2.5))
+    for a, b in [(1, True), (0.0, -0.0), (1, 1.0), ("a", "b"), ((1,), (1, 2)), ([1], [1]), ((1,), [1])]:
+        assert not model_memo._same(a, b), (a, b)
+    other = dataclasses.replace(resource, operations=(dataclasses.replace(resource.operations[0], summary="other"), *resource.operations[1:]))
+    assert not model_memo._same(other, resource)
