@@ -227,13 +227,20 @@ class _Formatter:
         self._mode_key = ""
         self._pool = None
         self._early: dict[tuple[str, str], Any] = {}  # (path, text) -> future of _module_in_worker
+        self._keys: dict[tuple[str, bool, bool], tuple[str, str]] = {}  # module_key's, with their text
 
     def module_key(self, f: OutputFile, stubs: bool = True) -> str:
-        """The cache key of a module's formatted text and stub."""
+        """The cache key of a module's formatted text and stub (taken once per text: the
+        largest modules are looked up by `early` and again by format_files)."""
         if not self.cache.enabled:
             return ""
         taken_as_is = f.black_style and not self.full
-        return digest(self.mode_key, "module", str(stubs), str(taken_as_is), f.content)
+        known = self._keys.get((f.path, stubs, taken_as_is))
+        if known is not None and known[0] is f.content:
+            return known[1]
+        key = digest(self.mode_key, "module", str(stubs), str(taken_as_is), f.content)
+        self._keys[(f.path, stubs, taken_as_is)] = (f.content, key)
+        return key
 
     def early(self, f: OutputFile) -> None:
         """Start formatting a large module (and deriving its stub) in the pool at once,
