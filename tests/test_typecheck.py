@@ -113,3 +113,23 @@ def test_pyright_flags_every_wrong_call(tmp_path: Path) -> None:
         if d["severity"] == "error"  # type: ignore[index]
     }
     assert flagged == marked_lines(NEGATIVE)
+
+
+def test_mypy_strict_on_a_client_without_operations(tmp_path: Path) -> None:
+    """A document with webhooks only: the clients have no resources, and still name the
+    `Self` their context managers return (it was imported with the resources only)."""
+    from tests.helpers import generate
+
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "Hooks", "version": "1"},
+        "webhooks": {"ping": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                                       "responses": {"200": {"description": "ok"}}}}},
+    }
+    run, out = generate(tmp_path, spec, package="hooks")
+    assert run.code == 0, run.stderr
+    for folder in (out, tmp_path / "bodies"):
+        if folder != out:
+            shutil.copytree(out / "hooks", folder / "hooks", ignore=shutil.ignore_patterns("*.pyi"))
+        result = mypy("-p", "hooks", cwd=folder, path=folder)
+        assert result.returncode == 0, result.stdout + result.stderr
