@@ -49,6 +49,10 @@ def _is_simple_value(node: ast.expr) -> bool:
     return False
 
 
+def _is_all(target: ast.expr) -> bool:
+    return isinstance(target, ast.Name) and target.id == "__all__"
+
+
 _N = TypeVar("_N", bound=ast.AST)
 
 
@@ -89,14 +93,14 @@ class _Stubber(ast.NodeTransformer):
         return None
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AnnAssign:
+        if _is_all(node.target) and self.in_class == 0:
+            return node  # `__all__: list[str] = []`: type checkers read the names listed
         if node.value is not None and not (isinstance(node.value, ast.Constant) and self.in_class == 0):
             return _with(node, value=ast.Constant(...))
         return node
 
     def visit_Assign(self, node: ast.Assign) -> ast.AST:
-        if _is_simple_value(node.value) or (
-            len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "__all__"
-        ):
+        if _is_simple_value(node.value) or (len(node.targets) == 1 and _is_all(node.targets[0])):
             return node
         call = node.value
         # `T = TypeVar("T")`, `NOT_GIVEN = NotGiven()`: keep the call, stubs allow it for

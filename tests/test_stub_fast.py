@@ -244,3 +244,11 @@ def test_long_headers_constants_and_returns_need_no_black() -> None:
         f"def _decode_0123456789ab(value: Any) -> {union}:\n    return value\n"
     )
     assert_fast_without_black(module)
+
+
+def test_an_annotated_all_keeps_its_names() -> None:
+    """`__all__: list[str] = []` (a module with nothing to list) keeps its value in the
+    stub, as `__all__ = [...]` does: pyright strict refuses an `__all__` of `...`."""
+    module = fmt.format_source("from __future__ import annotations\n\n__all__: list[str] = []\n\nclass C:\n    y: list[str] = []\n")
+    assert_same(module)
+    assert "__all__: list[str] = []\n" in fast_stub(module) and "y: list[str] = ...\n" in fast_stub(module)

@@ -115,9 +115,11 @@ def test_pyright_flags_every_wrong_call(tmp_path: Path) -> None:
     assert flagged == marked_lines(NEGATIVE)
 
 
-def test_mypy_strict_on_a_client_without_operations(tmp_path: Path) -> None:
+def test_strict_checkers_on_a_client_without_operations_or_models(tmp_path: Path) -> None:
     """A document with webhooks only: the clients have no resources, and still name the
-    `Self` their context managers return (it was imported with the resources only)."""
+    `Self` their context managers return (it was imported with the resources only); the
+    models module lists no names, and its stub keeps the empty `__all__` (pyright strict
+    refuses `__all__: list[str] = ...`)."""
     from tests.helpers import generate
 
     spec = {
@@ -133,3 +135,7 @@ def test_mypy_strict_on_a_client_without_operations(tmp_path: Path) -> None:
             shutil.copytree(out / "hooks", folder / "hooks", ignore=shutil.ignore_patterns("*.pyi"))
         result = mypy("-p", "hooks", cwd=folder, path=folder)
         assert result.returncode == 0, result.stdout + result.stderr
+    assert "__all__: list[str] = []" in (out / "hooks" / "models.pyi").read_text()
+    report = pyright(tmp_path, out / "hooks", extra=out)
+    errors = [d for d in report["generalDiagnostics"] if d["severity"] == "error"]  # type: ignore[index, union-attr]
+    assert errors == [], json.dumps(errors, indent=1)[:5000]
