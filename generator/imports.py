@@ -44,15 +44,18 @@ _WORD = re.compile(r"\w+")  # \w is exactly str.isalnum() or "_"
 
 
 def _used_names(tree: ast.AST) -> set[str]:
-    """Names loaded anywhere in `tree`, and identifiers inside string constants of up
-    to 200 characters (names listed in __all__ and in string annotations).
+    """Names loaded anywhere in `tree`, and the names a type checker reads in strings:
+    string annotations and other type expressions (`cast`'s type, a TypeVar's bound or
+    constraints) and the names listed in `__all__`. Other strings (docstrings, paths,
+    values) name nothing: a name that only they mention does not keep its import.
 
-    The same set ast.walk would give, but walked by hand: on a large module ast.walk's
-    generators cost several times the checks themselves."""
+    The same names ast.walk would give, but walked by hand: on a large module
+    ast.walk's generators cost several times the checks themselves."""
     used: set[str] = set()
-    strings: set[str] = set()
+    typed: list[ast.AST] = []  # type expressions and __all__ values, for their strings
     stack: list[Any] = [tree]
     pop, push, extend = stack.pop, stack.append, stack.extend
+    hooks = _TYPE_POSITIONS
     while stack:
         node = pop()
         cls = type(node)
@@ -60,9 +63,11 @@ def _used_names(tree: ast.AST) -> set[str]:
             if isinstance(node.ctx, ast.Load):
                 used.add(node.id)
         elif cls is ast.Constant:
-            if isinstance(node.value, str):
-                strings.add(node.value)
+            pass
         elif isinstance(node, ast.AST):  # list items may be str (global) or None (dict **)
+            hook = hooks.get(cls)
+            if hook is not None:
+                hook(node, typed)
             fields = _FIELDS.get(cls)
             if fields is None:
                 fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _NO_NAMES)
@@ -72,10 +77,85 @@ def _used_names(tree: ast.AST) -> set[str]:
                     extend(value)
                 elif isinstance(value, ast.AST):
                     push(value)
-    for text in strings:
-        if len(text) <= 200:
-            used.update(_WORD.findall(text))
+    for root in typed:
+        _names_in_strings(root, used)
     return used
+
+
+def _names_in_strings(root: ast.AST, used: set[str], depth: int = 0) -> None:
+    """Add the names the strings inside type expression `root` spell (each read as an
+    expression, as a forward reference is; but not the values of a `Literal`)."""
+    stack: list[ast.AST] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and depth < 8:
+                try:
+                    inner: ast.AST = ast.parse(node.value.strip(), mode="eval").body
+                except (SyntaxError, ValueError):  # not an expression: its words
+                    used.update(_WORD.findall(node.value))
+                    continue
+                for name in ast.walk(inner):
+                    if isinstance(name, ast.Name):
+                        used.add(name.id)
+                _names_in_strings(inner, used, depth + 1)
+            continue
+        if isinstance(node, ast.Subscript) and _named(node.value) == "Literal":
+            stack.append(node.value)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _named(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def _lists_all(target: ast.AST) -> bool:
+    return isinstance(target, ast.Name) and target.id == "__all__"
+
+
+def _function_types(node: Any, typed: list[ast.AST]) -> None:
+    args = node.args
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+        if arg is not None and arg.annotation is not None:
+            typed.append(arg.annotation)
+    if node.returns is not None:
+        typed.append(node.returns)
+
+
+def _annotated_types(node: Any, typed: list[ast.AST]) -> None:
+    typed.append(node.annotation)
+    if node.value is not None and _lists_all(node.target):
+        typed.append(node.value)
+
+
+def _assigned_names(node: Any, typed: list[ast.AST]) -> None:
+    if any(_lists_all(t) for t in (node.targets if isinstance(node, ast.Assign) else [node.target])):
+        typed.append(node.value)
+
+
+def _call_types(node: Any, typed: list[ast.AST]) -> None:
+    called = _named(node.func)
+    if called == "cast" and node.args:
+        typed.append(node.args[0])
+    elif called == "TypeVar":
+        typed.extend(node.args[1:])
+        typed.extend(k.value for k in node.keywords if k.arg == "bound")
+
+
+# Where a string is a type expression (or, in __all__, a name), by node class.
+_TYPE_POSITIONS: dict[type, Callable[[Any, list[ast.AST]], None]] = {
+    ast.FunctionDef: _function_types,
+    ast.AsyncFunctionDef: _function_types,
+    ast.AnnAssign: _annotated_types,
+    ast.Assign: _assigned_names,
+    ast.AugAssign: _assigned_names,
+    ast.Call: _call_types,
+}
 
 
 def prune_imports(source: str, tree: ast.Module | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -16,19 +17,57 @@ MODULES = sorted((ROOT / "generated").rglob("*.py*")) + sorted((ROOT / "generato
 
 
 def walked_names(tree: ast.AST) -> set[str]:
-    """The reference: ast.walk over every node."""
+    """The reference, by ast.walk over every node: names loaded, and the names spelt in
+    the strings of type expressions (annotations, returns, `cast`'s type, a TypeVar's
+    bound and constraints) and of `__all__`, each string read as an expression (its
+    words if it is none), Literal values aside."""
     used: set[str] = set()
+    typed: list[ast.AST] = []
+
+    def lists_all(target: ast.AST) -> bool:
+        return isinstance(target, ast.Name) and target.id == "__all__"
+
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             used.add(node.id)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= 200:
-            word = ""
-            for ch in node.value + " ":
-                if ch.isalnum() or ch == "_":
-                    word += ch
-                elif word:
-                    used.add(word)
-                    word = ""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            typed += [x.annotation for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x and x.annotation]
+            typed += [node.returns] if node.returns else []
+        elif isinstance(node, ast.AnnAssign):
+            typed += [node.annotation] + ([node.value] if node.value and lists_all(node.target) else [])
+        elif isinstance(node, ast.Assign) and any(lists_all(t) for t in node.targets):
+            typed.append(node.value)
+        elif isinstance(node, ast.AugAssign) and lists_all(node.target):
+            typed.append(node.value)
+        elif isinstance(node, ast.Call):
+            func = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if func == "cast" and node.args:
+                typed.append(node.args[0])
+            elif func == "TypeVar":
+                typed += node.args[1:] + [k.value for k in node.keywords if k.arg == "bound"]
+
+    def spelt(root: ast.AST, depth: int) -> None:
+        literal = {
+            id(x)
+            for n in ast.walk(root)
+            if isinstance(n, ast.Subscript)
+            and (getattr(n.value, "id", None) == "Literal" or getattr(n.value, "attr", None) == "Literal")
+            for x in ast.walk(n.slice)
+        }
+        for n in ast.walk(root):
+            if id(n) in literal or not (isinstance(n, ast.Constant) and isinstance(n.value, str)) or depth >= 8:
+                continue
+            try:
+                inner = ast.parse(n.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError):
+                used.update(re.findall(r"\w+", n.value))
+                continue
+            used.update(x.id for x in ast.walk(inner) if isinstance(x, ast.Name))
+            spelt(inner, depth + 1)
+
+    for root in typed:
+        spelt(root, 0)
     return used
 
 
@@ -86,3 +125,26 @@ def test_a_block_left_empty_by_pruning_keeps_a_pass() -> None:
         assert "    pass\n" in pruned and "os" not in pruned
         ast.parse(pruned)
         assert_same(fmt.format_source(module))
+
+
+@pytest.mark.parametrize(
+    "use, kept",
+    [
+        ('def f() -> None:\n    """Returns a Model."""\n', False),
+        ('x = call(path="/Model")\n', False),
+        ('x: Literal["Model"] = "Model"\n', False),
+        ('x: "Model | None" = None\n', True),
+        ('def f(a: "list[Model]") -> None: ...\n', True),
+        ('def f() -> "Model": ...\n', True),
+        ('y = cast("dict[str, Model]", z)\n', True),
+        ('T = TypeVar("T", bound="Model")\n', True),
+        ('__all__ = ["Model"]\n', True),
+        ('__all__: list[str] = []\n__all__ += ["Model"]\n', True),
+    ],
+)
+def test_only_type_expressions_and_all_name_things_in_strings(use: str, kept: bool) -> None:
+    """An import named only in a docstring, a path or a Literal value is pruned (strict
+    checkers report it unused); one named in a string annotation, a `cast`, a TypeVar
+    bound or `__all__` is kept."""
+    source = "from .models import Model\n\n" + use
+    assert ("import Model" in imports.prune_imports(source)) == kept
