@@ -37,9 +37,12 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-# Fields that hold only context or operator nodes, which never contain a name.
+# Fields that hold only context or operator nodes, which never contain a name (and a
+# function's return annotation: a type expression, walked apart).
 _NO_NAMES = frozenset({"ctx", "op"})
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(f for f in cls._fields if f not in _NO_NAMES and f != "returns") for cls in (ast.FunctionDef, ast.AsyncFunctionDef)
+}
 _WORD = re.compile(r"\w+")  # \w is exactly str.isalnum() or "_"
 
 
@@ -50,60 +53,123 @@ def _used_names(tree: ast.AST) -> set[str]:
     values) name nothing: a name that only they mention does not keep its import.
 
     The same names ast.walk would give, but walked by hand: on a large module
-    ast.walk's generators cost several times the checks themselves."""
+    ast.walk's generators cost several times the checks themselves. Type expressions
+    are set aside as they are met and walked once, by `_type_names`."""
     used: set[str] = set()
-    typed: list[ast.AST] = []  # type expressions and __all__ values, for their strings
-    stack: list[Any] = [tree]
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    hooks = _TYPE_POSITIONS
+    typed: list[ast.AST] = []
+    _walk(tree, used, typed)
+    if typed:
+        _type_names(typed, used)
+    return used
+
+
+def _walk(root: ast.AST, used: set[str], typed: list[ast.AST]) -> None:
+    """Add to `used` the names loaded in `root`, and to `typed` its type expressions
+    (and `__all__` values), which are not walked here."""
+    stack: list[Any] = [root]
+    pop, push, extend, aside = stack.pop, stack.append, stack.extend, typed.append
+    fields_of = _FIELDS
+    Name, Constant, AST, Call, AnnAssign, Arg = ast.Name, ast.Constant, ast.AST, ast.Call, ast.AnnAssign, ast.arg
     while stack:
         node = pop()
+        cls = type(node)
+        if cls is Name:
+            if isinstance(node.ctx, ast.Load):
+                used.add(node.id)
+            continue
+        if cls is Constant or not isinstance(node, AST):  # (list items may be str or None)
+            continue
+        if cls is AnnAssign:
+            aside(node.annotation)
+            push(node.target)
+            if node.value is not None:
+                (aside if _lists_all(node.target) else push)(node.value)
+            continue
+        if cls is Arg:
+            if node.annotation is not None:
+                aside(node.annotation)
+            continue
+        if cls is Call:
+            func = node.func
+            called = func.id if type(func) is Name else func.attr if type(func) is ast.Attribute else ""
+            if called == "cast" or called == "TypeVar":
+                _call_types(node, called, push, extend, typed)
+                continue
+        elif cls in _OTHER_HOLDERS and _set_aside(node, cls, extend, typed):
+            continue
+        fields = fields_of.get(cls)
+        if fields is None:
+            fields = fields_of[cls] = tuple(f for f in cls._fields if f not in _NO_NAMES)
+        for field in fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                extend(value)
+            elif isinstance(value, AST):
+                push(value)
+
+
+def _call_types(node: Any, called: str, push: Callable[[Any], None], extend: Callable[[Any], None], typed: list[ast.AST]) -> None:
+    """A call of `cast` (its first argument is a type) or `TypeVar` (its constraints and
+    bound are): those in `typed`, the rest pushed."""
+    push(node.func)
+    if called == "cast":
+        typed.extend(node.args[:1])
+        extend(node.args[1:])
+        extend(node.keywords)
+        return
+    typed.extend(node.args[1:])  # (the first is the variable's own name)
+    for keyword in node.keywords:
+        (typed.append if keyword.arg == "bound" else push)(keyword.value)
+
+
+def _set_aside(node: Any, cls: type, extend: Callable[[Any], None], typed: list[ast.AST]) -> bool:
+    """An assignment to `__all__` (its value lists names: in `typed`, the targets
+    pushed; True), or a function (its return annotation in `typed`; False: its other
+    fields are walked as any node's, `returns` not among them)."""
+    if cls is ast.Assign or cls is ast.AugAssign:
+        targets = node.targets if cls is ast.Assign else [node.target]
+        if any(_lists_all(t) for t in targets):
+            typed.append(node.value)
+            extend(targets)
+            return True
+        return False
+    if node.returns is not None:
+        typed.append(node.returns)
+    return False
+
+
+def _type_names(roots: list[ast.AST], used: set[str], depth: int = 0) -> None:
+    """The names in type expressions `roots`: loaded ones, and those their strings spell,
+    each read as an expression as a forward reference is (or its words, when it is
+    none); a `Literal`'s values are values, not names."""
+    stack: list[Any] = list(roots)
+    while stack:
+        node = stack.pop()
         cls = type(node)
         if cls is ast.Name:
             if isinstance(node.ctx, ast.Load):
                 used.add(node.id)
         elif cls is ast.Constant:
-            pass
-        elif isinstance(node, ast.AST):  # list items may be str (global) or None (dict **)
-            hook = hooks.get(cls)
-            if hook is not None:
-                hook(node, typed)
+            if isinstance(node.value, str) and depth < 8:
+                try:
+                    inner = ast.parse(node.value.strip(), mode="eval").body
+                except (SyntaxError, ValueError):
+                    used.update(_WORD.findall(node.value))
+                else:
+                    _type_names([inner], used, depth + 1)
+        elif cls is ast.Subscript and _named(node.value) == "Literal":
+            stack.append(node.value)
+            _walk(node.slice, used, [])  # (its names are read; its strings are values)
+        elif isinstance(node, ast.AST):
             fields = _FIELDS.get(cls)
             if fields is None:
                 fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _NO_NAMES)
             for field in fields:
                 value = getattr(node, field, None)
                 if isinstance(value, list):
-                    extend(value)
+                    stack.extend(value)
                 elif isinstance(value, ast.AST):
-                    push(value)
-    for root in typed:
-        _names_in_strings(root, used)
-    return used
-
-
-def _names_in_strings(root: ast.AST, used: set[str], depth: int = 0) -> None:
-    """Add the names the strings inside type expression `root` spell (each read as an
-    expression, as a forward reference is; but not the values of a `Literal`)."""
-    stack: list[ast.AST] = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str) and depth < 8:
-                try:
-                    inner: ast.AST = ast.parse(node.value.strip(), mode="eval").body
-                except (SyntaxError, ValueError):  # not an expression: its words
-                    used.update(_WORD.findall(node.value))
-                    continue
-                for name in ast.walk(inner):
-                    if isinstance(name, ast.Name):
-                        used.add(name.id)
-                _names_in_strings(inner, used, depth + 1)
-            continue
-        if isinstance(node, ast.Subscript) and _named(node.value) == "Literal":
-            stack.append(node.value)
-            continue
-        stack.extend(ast.iter_child_nodes(node))
+                    stack.append(value)
 
 
 def _named(node: ast.AST) -> str:
@@ -118,44 +184,9 @@ def _lists_all(target: ast.AST) -> bool:
     return isinstance(target, ast.Name) and target.id == "__all__"
 
 
-def _function_types(node: Any, typed: list[ast.AST]) -> None:
-    args = node.args
-    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-        if arg is not None and arg.annotation is not None:
-            typed.append(arg.annotation)
-    if node.returns is not None:
-        typed.append(node.returns)
-
-
-def _annotated_types(node: Any, typed: list[ast.AST]) -> None:
-    typed.append(node.annotation)
-    if node.value is not None and _lists_all(node.target):
-        typed.append(node.value)
-
-
-def _assigned_names(node: Any, typed: list[ast.AST]) -> None:
-    if any(_lists_all(t) for t in (node.targets if isinstance(node, ast.Assign) else [node.target])):
-        typed.append(node.value)
-
-
-def _call_types(node: Any, typed: list[ast.AST]) -> None:
-    called = _named(node.func)
-    if called == "cast" and node.args:
-        typed.append(node.args[0])
-    elif called == "TypeVar":
-        typed.extend(node.args[1:])
-        typed.extend(k.value for k in node.keywords if k.arg == "bound")
-
-
-# Where a string is a type expression (or, in __all__, a name), by node class.
-_TYPE_POSITIONS: dict[type, Callable[[Any, list[ast.AST]], None]] = {
-    ast.FunctionDef: _function_types,
-    ast.AsyncFunctionDef: _function_types,
-    ast.AnnAssign: _annotated_types,
-    ast.Assign: _assigned_names,
-    ast.AugAssign: _assigned_names,
-    ast.Call: _call_types,
-}
+# Besides annotated names, arguments and calls of `cast` and `TypeVar` (told apart in
+# _walk): the nodes that may hold a type expression (see _set_aside).
+_OTHER_HOLDERS = frozenset({ast.Assign, ast.AugAssign, ast.FunctionDef, ast.AsyncFunctionDef})
 
 
 def prune_imports(source: str, tree: ast.Module | None = None) -> str:
