@@ -29,7 +29,8 @@ def start(argv: list[str]) -> None:
 
     if can_fork():
         collect_rarely()  # (before the fork, for the child too)
-        import yaml  # noqa: F401 - the validator reads it too: imported once, before the fork
+        # the validator reads it too: imported once, before the fork
+        import yaml  # type: ignore[import-untyped]  # noqa: F401
 
         from .validate import ReadyValidator
 

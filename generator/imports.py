@@ -71,13 +71,13 @@ def _walk(root: ast.AST, used: set[str], typed: list[ast.AST]) -> None:
     fields_of = _FIELDS
     Name, Constant, AST, Call, AnnAssign, Arg = ast.Name, ast.Constant, ast.AST, ast.Call, ast.AnnAssign, ast.arg
     while stack:
-        node = pop()
+        node: Any = pop()
         cls = type(node)
         if cls is Name:
             if isinstance(node.ctx, ast.Load):
                 used.add(node.id)
             continue
-        if cls is Constant or not isinstance(node, AST):  # (list items may be str or None)
+        if cls is Constant or not issubclass(cls, AST):  # (list items may be str or None)
             continue
         if cls is AnnAssign:
             aside(node.annotation)

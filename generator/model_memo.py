@@ -138,7 +138,7 @@ class Slot:
         old, digests = (entry.get("api"), entry.get("digests")) if entry else (None, None)
         if old is None or type(digests) is not dict:
             return []
-        known = []
+        known: list[tuple[Any, bytes]] = []
         for name in DIGESTED:
             new_value, old_value, text = getattr(api, name), getattr(old, name), digests.get(name)
             if (
