@@ -68,43 +68,44 @@ def _walk(root: ast.AST, used: set[str], typed: list[ast.AST]) -> None:
     (and `__all__` values), which are not walked here."""
     stack: list[Any] = [root]
     pop, push, extend, aside = stack.pop, stack.append, stack.extend, typed.append
-    fields_of = _FIELDS
-    Name, Constant, AST, Call, AnnAssign, Arg = ast.Name, ast.Constant, ast.AST, ast.Call, ast.AnnAssign, ast.arg
+    fields_of, kinds = _FIELDS, _KINDS
     while stack:
         node: Any = pop()
         cls = type(node)
-        if cls is Name:
-            if isinstance(node.ctx, ast.Load):
-                used.add(node.id)
-            continue
-        if cls is Constant or not issubclass(cls, AST):  # (list items may be str or None)
-            continue
-        if cls is AnnAssign:
-            aside(node.annotation)
-            push(node.target)
-            if node.value is not None:
-                (aside if _lists_all(node.target) else push)(node.value)
-            continue
-        if cls is Arg:
-            if node.annotation is not None:
-                aside(node.annotation)
-            continue
-        if cls is Call:
-            func = node.func
-            called = func.id if type(func) is Name else func.attr if type(func) is ast.Attribute else ""
-            if called == "cast" or called == "TypeVar":
-                _call_types(node, called, push, extend, typed)
+        kind = kinds.get(cls)
+        if kind is not None:
+            if kind == _NAME:
+                if isinstance(node.ctx, ast.Load):
+                    used.add(node.id)
                 continue
-        elif cls in _OTHER_HOLDERS and _set_aside(node, cls, extend, typed):
-            continue
+            if kind == _NOTHING:
+                continue
+            if kind == _ANNOTATED:
+                aside(node.annotation)
+                push(node.target)
+                if node.value is not None:
+                    (aside if _lists_all(node.target) else push)(node.value)
+                continue
+            if kind == _ARGUMENT:
+                if node.annotation is not None:
+                    aside(node.annotation)
+                continue
+            if kind == _CALL:
+                func = node.func
+                called = func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else ""
+                if called == "cast" or called == "TypeVar":
+                    _call_types(node, called, push, extend, typed)
+                    continue
+            elif _set_aside(node, cls, extend, typed):
+                continue
         fields = fields_of.get(cls)
         if fields is None:
-            fields = fields_of[cls] = tuple(f for f in cls._fields if f not in _NO_NAMES)
+            fields = fields_of[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in _NO_NAMES)
         for field in fields:
             value = getattr(node, field, None)
             if isinstance(value, list):
                 extend(value)
-            elif isinstance(value, AST):
+            elif isinstance(value, ast.AST):
                 push(value)
 
 
@@ -143,13 +144,17 @@ def _type_names(roots: list[ast.AST], used: set[str], depth: int = 0) -> None:
     each read as an expression as a forward reference is (or its words, when it is
     none); a `Literal`'s values are values, not names."""
     stack: list[Any] = list(roots)
+    pop, extend, push = stack.pop, stack.extend, stack.append
+    fields_of = _FIELDS
+    Name, Constant, Subscript, Attribute = ast.Name, ast.Constant, ast.Subscript, ast.Attribute
     while stack:
-        node = stack.pop()
+        node: Any = pop()
         cls = type(node)
-        if cls is ast.Name:
+        if cls is Name:
             if isinstance(node.ctx, ast.Load):
                 used.add(node.id)
-        elif cls is ast.Constant:
+            continue
+        if cls is Constant:
             if isinstance(node.value, str) and depth < 8:
                 try:
                     inner = ast.parse(node.value.strip(), mode="eval").body
@@ -157,19 +162,22 @@ def _type_names(roots: list[ast.AST], used: set[str], depth: int = 0) -> None:
                     used.update(_WORD.findall(node.value))
                 else:
                     _type_names([inner], used, depth + 1)
-        elif cls is ast.Subscript and _named(node.value) == "Literal":
-            stack.append(node.value)
-            _walk(node.slice, used, [])  # (its names are read; its strings are values)
-        elif isinstance(node, ast.AST):
-            fields = _FIELDS.get(cls)
-            if fields is None:
-                fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _NO_NAMES)
-            for field in fields:
-                value = getattr(node, field, None)
-                if isinstance(value, list):
-                    stack.extend(value)
-                elif isinstance(value, ast.AST):
-                    stack.append(value)
+            continue
+        if cls is Subscript:
+            value = node.value
+            if (type(value) is Name and value.id == "Literal") or (type(value) is Attribute and value.attr == "Literal"):
+                push(value)
+                _walk(node.slice, used, [])  # (its names are read; its strings are values)
+                continue
+        fields = fields_of.get(cls)
+        if fields is None:
+            fields = fields_of[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in _NO_NAMES)
+        for field in fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                extend(value)
+            elif isinstance(value, ast.AST):
+                push(value)
 
 
 def _named(node: ast.AST) -> str:
@@ -184,9 +192,24 @@ def _lists_all(target: ast.AST) -> bool:
     return isinstance(target, ast.Name) and target.id == "__all__"
 
 
-# Besides annotated names, arguments and calls of `cast` and `TypeVar` (told apart in
-# _walk): the nodes that may hold a type expression (see _set_aside).
-_OTHER_HOLDERS = frozenset({ast.Assign, ast.AugAssign, ast.FunctionDef, ast.AsyncFunctionDef})
+# What _walk does with a node of each class it treats apart (any other is walked
+# through its fields): a name, nothing to walk (a constant, and the str or None a
+# list of fields may hold), an annotated name, an argument, a call (of `cast` or
+# `TypeVar`, or any), an assignment or a function (see _set_aside).
+_NAME, _NOTHING, _ANNOTATED, _ARGUMENT, _CALL, _OTHER = range(1, 7)
+_KINDS: dict[type, int] = {
+    ast.Name: _NAME,
+    ast.Constant: _NOTHING,
+    str: _NOTHING,
+    type(None): _NOTHING,
+    ast.AnnAssign: _ANNOTATED,
+    ast.arg: _ARGUMENT,
+    ast.Call: _CALL,
+    ast.Assign: _OTHER,
+    ast.AugAssign: _OTHER,
+    ast.FunctionDef: _OTHER,
+    ast.AsyncFunctionDef: _OTHER,
+}
 
 
 def prune_imports(source: str, tree: ast.Module | None = None) -> str:
