@@ -54,21 +54,24 @@ def _used_names(tree: ast.AST) -> set[str]:
 
     The same names ast.walk would give, but walked by hand: on a large module
     ast.walk's generators cost several times the checks themselves. Type expressions
-    are set aside as they are met and walked once, by `_type_names`."""
+    are set aside as they are met, then walked once as such (`_TYPE_KINDS`)."""
     used: set[str] = set()
     typed: list[ast.AST] = []
-    _walk(tree, used, typed)
+    _walk([tree], used, typed)
     if typed:
-        _type_names(typed, used)
+        _walk(typed, used, [], _TYPE_KINDS)
     return used
 
 
-def _walk(root: ast.AST, used: set[str], typed: list[ast.AST]) -> None:
-    """Add to `used` the names loaded in `root`, and to `typed` its type expressions
-    (and `__all__` values), which are not walked here."""
-    stack: list[Any] = [root]
+def _walk(roots: list[Any], used: set[str], typed: list[ast.AST], kinds: dict[type, int] | None = None, depth: int = 0) -> None:
+    """Add to `used` the names loaded in `roots`, and to `typed` their type expressions
+    (and `__all__` values), which are not walked here. With `kinds` _TYPE_KINDS, the
+    roots are type expressions: their strings are read as expressions (forward
+    references; their words, when they are none), but not a `Literal`'s values."""
+    stack: list[Any] = list(roots)
     pop, push, extend, aside = stack.pop, stack.append, stack.extend, typed.append
-    fields_of, kinds = _FIELDS, _KINDS
+    fields_of = _FIELDS
+    kinds = _KINDS if kinds is None else kinds
     while stack:
         node: Any = pop()
         cls = type(node)
@@ -96,8 +99,24 @@ def _walk(root: ast.AST, used: set[str], typed: list[ast.AST]) -> None:
                 if called == "cast" or called == "TypeVar":
                     _call_types(node, called, push, extend, typed)
                     continue
-            elif _set_aside(node, cls, extend, typed):
+            elif kind == _OTHER:
+                if _set_aside(node, cls, extend, typed):
+                    continue
+            elif kind == _STRING:  # (in a type expression)
+                if isinstance(node.value, str) and depth < 8:
+                    try:
+                        inner = ast.parse(node.value.strip(), mode="eval").body
+                    except (SyntaxError, ValueError):
+                        used.update(_WORD.findall(node.value))
+                    else:
+                        _walk([inner], used, [], _TYPE_KINDS, depth + 1)
                 continue
+            else:  # a subscript in a type expression: a Literal's values are values
+                value = node.value
+                if (type(value) is ast.Name and value.id == "Literal") or (type(value) is ast.Attribute and value.attr == "Literal"):
+                    push(value)
+                    _walk([node.slice], used, [])  # (its names are read; its strings are values)
+                    continue
         fields = fields_of.get(cls)
         if fields is None:
             fields = fields_of[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in _NO_NAMES)
@@ -139,55 +158,6 @@ def _set_aside(node: Any, cls: type, extend: Callable[[Any], None], typed: list[
     return False
 
 
-def _type_names(roots: list[ast.AST], used: set[str], depth: int = 0) -> None:
-    """The names in type expressions `roots`: loaded ones, and those their strings spell,
-    each read as an expression as a forward reference is (or its words, when it is
-    none); a `Literal`'s values are values, not names."""
-    stack: list[Any] = list(roots)
-    pop, extend, push = stack.pop, stack.extend, stack.append
-    fields_of = _FIELDS
-    Name, Constant, Subscript, Attribute = ast.Name, ast.Constant, ast.Subscript, ast.Attribute
-    while stack:
-        node: Any = pop()
-        cls = type(node)
-        if cls is Name:
-            if isinstance(node.ctx, ast.Load):
-                used.add(node.id)
-            continue
-        if cls is Constant:
-            if isinstance(node.value, str) and depth < 8:
-                try:
-                    inner = ast.parse(node.value.strip(), mode="eval").body
-                except (SyntaxError, ValueError):
-                    used.update(_WORD.findall(node.value))
-                else:
-                    _type_names([inner], used, depth + 1)
-            continue
-        if cls is Subscript:
-            value = node.value
-            if (type(value) is Name and value.id == "Literal") or (type(value) is Attribute and value.attr == "Literal"):
-                push(value)
-                _walk(node.slice, used, [])  # (its names are read; its strings are values)
-                continue
-        fields = fields_of.get(cls)
-        if fields is None:
-            fields = fields_of[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in _NO_NAMES)
-        for field in fields:
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                extend(value)
-            elif isinstance(value, ast.AST):
-                push(value)
-
-
-def _named(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
 def _lists_all(target: ast.AST) -> bool:
     return isinstance(target, ast.Name) and target.id == "__all__"
 
@@ -196,7 +166,7 @@ def _lists_all(target: ast.AST) -> bool:
 # through its fields): a name, nothing to walk (a constant, and the str or None a
 # list of fields may hold), an annotated name, an argument, a call (of `cast` or
 # `TypeVar`, or any), an assignment or a function (see _set_aside).
-_NAME, _NOTHING, _ANNOTATED, _ARGUMENT, _CALL, _OTHER = range(1, 7)
+_NAME, _NOTHING, _ANNOTATED, _ARGUMENT, _CALL, _OTHER, _STRING, _SUBSCRIPT = range(1, 9)
 _KINDS: dict[type, int] = {
     ast.Name: _NAME,
     ast.Constant: _NOTHING,
@@ -210,6 +180,8 @@ _KINDS: dict[type, int] = {
     ast.FunctionDef: _OTHER,
     ast.AsyncFunctionDef: _OTHER,
 }
+# In a type expression: its strings, and `Literal[...]`.
+_TYPE_KINDS: dict[type, int] = {ast.Name: _NAME, ast.Constant: _STRING, str: _NOTHING, type(None): _NOTHING, ast.Subscript: _SUBSCRIPT}
 
 
 def prune_imports(source: str, tree: ast.Module | None = None) -> str:
