@@ -9,12 +9,15 @@ stopped (`cancel`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
+
+from . import forked
 
 if TYPE_CHECKING:
     from .validate import ReadyValidator
 
-_ready: ReadyValidator | None = None
+_ready: tuple[forked.Child, int, int] | None = None  # see fork_ready
 _started = False
 
 
@@ -25,16 +28,33 @@ def start(argv: list[str]) -> None:
     if _started or not any(arg in ("generate", "check") for arg in argv) or "--no-cache" in argv:
         return
     _started = True
-    from .forked import can_fork
-
-    if can_fork():
+    if forked.can_fork():
         collect_rarely()  # (before the fork, for the child too)
-        # the validator reads it too: imported once, before the fork
-        import yaml  # type: ignore[import-untyped]  # noqa: F401
+        _ready = fork_ready()
 
-        from .validate import ReadyValidator
 
-        _ready = ReadyValidator()
+def fork_ready() -> tuple[forked.Child, int, int]:
+    """Fork the validator's child (validate.ReadyValidator): the child, the anonymous
+    file the document will be written to, and the write end of the pipe that says
+    when it is there. Nothing of the validator is imported here: the child imports it,
+    and this process, when its spec is unchanged, never does."""
+    file = forked.anonymous_file()
+    read_end, write_end = os.pipe()
+    try:
+        child = forked.Child(lambda: _serve(read_end, write_end, file))
+    except BaseException:
+        os.close(write_end)
+        os.close(file)
+        raise
+    finally:
+        os.close(read_end)
+    return child, file, write_end
+
+
+def _serve(read_end: int, write_end: int, file: int) -> Any:
+    from .validate import _when_given
+
+    return _when_given(read_end, write_end, file)
 
 
 def collect_rarely() -> None:
@@ -49,11 +69,20 @@ def collect_rarely() -> None:
 def take() -> ReadyValidator | None:
     """The child forked at start, if any (once)."""
     global _ready
-    ready, _ready = _ready, None
-    return ready
+    started, _ready = _ready, None
+    if started is None:
+        return None
+    from .validate import ReadyValidator
+
+    return ReadyValidator(started)
 
 
 def cancel() -> None:
-    ready = take()
-    if ready is not None:
-        ready.cancel()
+    """Stop the child forked at start, if no run took it."""
+    global _ready
+    started, _ready = _ready, None
+    if started is not None:
+        child, file, write_end = started
+        os.close(write_end)
+        os.close(file)
+        child.cancel()

@@ -82,6 +82,17 @@ class Child:
             os.waitpid(self.pid, 0)
 
 
+def anonymous_file() -> int:
+    """A file with no name, to hand data to a child forked after it was opened."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("generator-document", os.MFD_CLOEXEC)
+    import tempfile
+
+    fd, path = tempfile.mkstemp()
+    os.unlink(path)
+    return fd
+
+
 def _failed(status: int) -> NoReturn:
     if os.WIFSIGNALED(status):
         raise ChildFailed(f"killed by signal {os.WTERMSIG(status)}")

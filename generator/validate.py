@@ -422,18 +422,13 @@ class ReadyValidator:
     both hold (a pipe's buffer would hold this process up until the child read it all);
     a pipe then carries its length and the folder."""
 
-    def __init__(self) -> None:
-        self.file = _anonymous_file()
-        read_end, write_end = os.pipe()
-        try:
-            self.child: forked.Child | None = forked.Child(lambda: _when_given(read_end, write_end, self.file))
-        except BaseException:
-            os.close(write_end)
-            os.close(self.file)
-            raise
-        finally:
-            os.close(read_end)
-        self.write_end = write_end
+    def __init__(self, started: tuple[forked.Child, int, int] | None = None) -> None:
+        """`started`: the child, file and pipe's write end `early.fork_ready` made (a
+        new child by default)."""
+        from .early import fork_ready
+
+        child, self.file, self.write_end = started if started is not None else fork_ready()
+        self.child: forked.Child | None = child
 
     def give(self, data: Any, parts: SpecParts | None, cache: Cache = DISABLED, shared: Shared | None = None) -> forked.Child | None:
         """Send the document (`parts` its digests) and the cache folder it is checked
@@ -488,16 +483,6 @@ def _unshared_pickle(data: Any) -> bytes:
     pickler.fast = True
     pickler.dump(data)
     return out.getvalue()
-
-
-def _anonymous_file() -> int:
-    if hasattr(os, "memfd_create"):
-        return os.memfd_create("generator-document", os.MFD_CLOEXEC)
-    import tempfile
-
-    fd, path = tempfile.mkstemp()
-    os.unlink(path)
-    return fd
 
 
 def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | None:
