@@ -87,7 +87,7 @@ def _walk(roots: list[Any], used: set[str], typed: list[ast.AST], kinds: dict[ty
                 aside(node.annotation)
                 push(node.target)
                 if node.value is not None:
-                    (aside if _lists_all(node.target) else push)(node.value)
+                    (aside if lists_all(node.target) else push)(node.value)
                 continue
             if kind == _ARGUMENT:
                 if node.annotation is not None:
@@ -148,7 +148,7 @@ def _set_aside(node: Any, cls: type, extend: Callable[[Any], None], typed: list[
     fields are walked as any node's, `returns` not among them)."""
     if cls is ast.Assign or cls is ast.AugAssign:
         targets = node.targets if cls is ast.Assign else [node.target]
-        if any(_lists_all(t) for t in targets):
+        if any(lists_all(t) for t in targets):
             typed.append(node.value)
             extend(targets)
             return True
@@ -158,7 +158,8 @@ def _set_aside(node: Any, cls: type, extend: Callable[[Any], None], typed: list[
     return False
 
 
-def _lists_all(target: ast.AST) -> bool:
+def lists_all(target: ast.AST) -> bool:
+    """Whether an assignment's target is `__all__`."""
     return isinstance(target, ast.Name) and target.id == "__all__"
 
 

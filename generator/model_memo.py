@@ -236,8 +236,8 @@ def _same(new: Any, old: Any) -> bool:
     """Whether two IR values are alike down to the objects they hold: each the same
     object, or equal strings, ints or floats (bit for bit) of one type, or tuples or IR
     objects of such (not `==`, which finds 1 and True equal where a template shows them
-    apart). The operations the build took
-    from the memo hold the kept objects themselves, named again."""
+    apart). The operations the build took from the memo hold the kept objects
+    themselves, named again."""
     if new is old:
         return True
     kind = type(new)

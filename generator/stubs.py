@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
-from .imports import PIECE_CHARS, PIECES_MIN_CHARS, _used_names, can_start_piece, parse, paused_gc, piece_lines, pruned
+from .imports import PIECE_CHARS, PIECES_MIN_CHARS, _used_names, can_start_piece, lists_all, parse, paused_gc, piece_lines, pruned
 from .layout import LINE_LENGTH, annotated, bare, parameter, returns_line
 
 
@@ -47,10 +47,6 @@ def _is_simple_value(node: ast.expr) -> bool:
     if isinstance(node, ast.Tuple):
         return all(_is_simple_value(e) for e in node.elts)
     return False
-
-
-def _is_all(target: ast.expr) -> bool:
-    return isinstance(target, ast.Name) and target.id == "__all__"
 
 
 _N = TypeVar("_N", bound=ast.AST)
@@ -93,14 +89,14 @@ class _Stubber(ast.NodeTransformer):
         return None
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AnnAssign:
-        if _is_all(node.target) and self.in_class == 0:
+        if lists_all(node.target) and self.in_class == 0:
             return node  # `__all__: list[str] = []`: type checkers read the names listed
         if node.value is not None and not (isinstance(node.value, ast.Constant) and self.in_class == 0):
             return _with(node, value=ast.Constant(...))
         return node
 
     def visit_Assign(self, node: ast.Assign) -> ast.AST:
-        if _is_simple_value(node.value) or (len(node.targets) == 1 and _is_all(node.targets[0])):
+        if _is_simple_value(node.value) or (len(node.targets) == 1 and lists_all(node.targets[0])):
             return node
         call = node.value
         # `T = TypeVar("T")`, `NOT_GIVEN = NotGiven()`: keep the call, stubs allow it for
