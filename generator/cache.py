@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import marshal
 import os
 import pickle
 import sys
@@ -105,23 +106,34 @@ class Digests:
     def __init__(self, known: Any = None) -> None:
         self.known: dict[str, Any] = known if isinstance(known, dict) else {}
         self.settled: dict[str, list[Any]] = {}
+        # every file digested or made known here, settled or not: one digest serves
+        # all the places that name a file (the spec is named by the config and read)
+        self.seen: dict[str, list[Any]] = {}
 
     def file(self, path: Path | str) -> str:
         name = os.path.abspath(path)
         st = os.stat(name)
         sig = _signature(st)
-        entry = self.known.get(name)
-        if isinstance(entry, list) and entry[:-1] == sig and isinstance(entry[-1], str):
-            found: str = entry[-1]
+        for entry in (self.seen.get(name), self.known.get(name)):
+            if isinstance(entry, list) and entry[:-1] == sig and isinstance(entry[-1], str):
+                found: str = entry[-1]
+                break
         else:
             found = file_digest(Path(name))
         self.remember(name, st, found)
         return found
 
+    def know(self, name: str, st: os.stat_result, found: str) -> None:
+        """The file `name`, of signature `st`, holds content of digest `found` (a file
+        this run wrote)."""
+        self.seen[name] = [*_signature(st), found]
+        self.remember(name, st, found)
+
     def remember(self, name: str, st: os.stat_result, found: str) -> None:
         """Keep the signature `st` of the file `name` with its digest, if it is settled."""
+        self.seen[name] = [*_signature(st), found]
         if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
-            self.settled[name] = [*_signature(st), found]
+            self.settled[name] = self.seen[name]
 
 
 def _tool_versions() -> str:
@@ -164,6 +176,8 @@ class Cache:
         self.root = root
         self.hits = 0
         self.misses = 0
+        # plain entries to write once a keeper is forked (`put_plain_later`)
+        self.later: list[tuple[str, str, Any]] = []
 
     @property
     def enabled(self) -> bool:
@@ -224,7 +238,22 @@ class Cache:
 
     def put_plain(self, kind: str, key: str, value: Any) -> None:
         if self.root is not None:
-            self.put_bytes(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            self.put_bytes(kind, key, plain_dumps(value))
+
+    def put_plain_later(self, kind: str, key: str, value: Any) -> None:
+        """`put_plain`, left to the run's keeper child (`write_later`): the next run
+        wants the entry, this one does not wait for it."""
+        if self.root is not None:
+            self.later.append((kind, key, value))
+
+    def take_later(self) -> list[tuple[str, str, Any]]:
+        taken, self.later = self.later, []
+        return taken
+
+    def write_later(self, entries: Iterable[tuple[str, str, Any]] | None = None) -> None:
+        """Write the entries left for later (by default those still held here)."""
+        for kind, key, value in self.take_later() if entries is None else entries:
+            self.put_plain(kind, key, value)
 
     def put_many(self, kind: str, items: Iterable[tuple[str, Any]]) -> None:
         for key, value in items:
@@ -239,10 +268,26 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name}: plain data names no class or function")
 
 
+# Marks a plain entry written by marshal (a pickle starts otherwise: b"\x80").
+_MARSHALLED = b"marshal 4\n"
+
+
+def plain_dumps(value: Any) -> bytes:
+    """Plain data (containers and scalars) as bytes for `plain_loads`: marshal's, which
+    keeps shared containers shared and reads about twice as fast as a pickle, else
+    (a value marshal cannot write, or nested too deeply for it) a pickle."""
+    try:
+        return _MARSHALLED + marshal.dumps(value, 4)
+    except ValueError:
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def plain_loads(payload: bytes) -> Any:
-    """A pickle of plain data (containers and scalars), read by an unpickler that can
-    name no class or function, so nothing but those is built; pickle reads such data
-    several times faster than json, and keeps its sharing."""
+    """The plain data of `plain_dumps`. A pickle is read by an unpickler that can name
+    no class or function, so nothing but containers and scalars is built (neither
+    format can run code as it is read)."""
+    if payload.startswith(_MARSHALLED):
+        return marshal.loads(memoryview(payload)[len(_MARSHALLED) :])
     return _PlainUnpickler(io.BytesIO(payload)).load()
 
 
@@ -364,25 +409,34 @@ def record_stamp(
         return
     own = os.path.abspath(cache.root) + os.sep
     reads = sorted({r for r in reads if not r.startswith(own)})
-    digests = Digests()
-    stamp: dict[str, Any] = {
-        "inputs": inputs_digest(config, reads, digests),
-        "reads": reads,
-        "outputs": {path: text_digest(content) for path, content in outputs},
-        "diagnostics": diagnostics,
-        "generated": generated,
-    }
+    known, settled = _checked.get(_stamp_key(config), ({}, {}))
+    digests = Digests(known)
+    written = {path: text_digest(content) for path, content in outputs}
     root = Path(config.output)
-    for path, expected in stamp["outputs"].items():
+    for path, expected in written.items():
         # the file on disk holds this content: written by this run, or left as it was
-        # after being compared with it
+        # after being compared with it (an output read as an input too, the revision
+        # record, is not digested again)
         try:
             st = os.stat(root / path)
         except OSError:
             continue
-        digests.remember(os.path.abspath(root / path), st, expected)
-    stamp["signatures"] = digests.settled
+        digests.know(os.path.abspath(root / path), st, expected)
+    stamp: dict[str, Any] = {
+        "inputs": inputs_digest(config, reads, digests),
+        "reads": reads,
+        "outputs": written,
+        "diagnostics": diagnostics,
+        "generated": generated,
+    }
+    # (with those the check settled: the generator's own files are digested there only)
+    stamp["signatures"] = {**settled, **digests.settled}
     cache.put("stamp", _stamp_key(config), stamp)
+
+
+# Per stamp key, the signatures `fresh_stamp` read, and those it settled: the run's
+# own stamp takes them again rather than hash the same unchanged files twice.
+_checked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
 def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
@@ -390,7 +444,9 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
     changed since it was recorded (a hand edit shows as a changed digest)."""
     if not cache.enabled:
         return None
-    stamp = cache.get("stamp", _stamp_key(config))
+    key = _stamp_key(config)
+    _checked.pop(key, None)
+    stamp = cache.get("stamp", key)
     if not isinstance(stamp, dict) or not isinstance(stamp.get("outputs"), dict):
         return None
     digests = Digests(stamp.get("signatures"))
@@ -403,6 +459,8 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
                 return None
     except (OSError, KeyError, TypeError):
         return None
+    finally:
+        _checked[key] = ({**digests.known, **digests.settled}, digests.settled)
     if digests.settled != digests.known:  # files hashed this time are settled now
         cache.put("stamp", _stamp_key(config), {**stamp, "signatures": digests.settled})
     return stamp

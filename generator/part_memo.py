@@ -61,13 +61,14 @@ class PartMemo:
         return value
 
     def save(self) -> None:
-        """Keep this run's values, unless they are the ones kept."""
+        """Keep this run's values, unless they are the ones kept (written by the run's
+        keeper child, see Cache.put_plain_later)."""
         if (
             self.known_outside is not None
             and self.outside_values.keys() == self.known_outside.keys()
             and self.item_values.keys() == self.known_items.keys()
         ):
             return
-        self.cache.put_plain(
+        self.cache.put_plain_later(
             self.kind, self.slot, {"rest": self.rest, "outside": self.outside_values, "items": self.item_values}
         )

@@ -110,6 +110,7 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                 previous.close()
             if compiling is not None:
                 compiling.cancel()
+            cache.write_later()  # what no keeper took
             for child in keeping:
                 try:
                     child.result()
@@ -189,7 +190,13 @@ def _keep_model(
 
     if parts is None or not (cache.enabled and forked.can_fork()):
         return []
-    return [forked.Child(lambda: keep(cache, config, builder, api, parts, record.content, plain, known), niceness=10)]
+    later = cache.take_later()
+
+    def work() -> None:
+        cache.write_later(later)
+        keep(cache, config, builder, api, parts, record.content, plain, known)
+
+    return [forked.Child(work, niceness=10)]
 
 
 def _from_document(

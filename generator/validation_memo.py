@@ -31,7 +31,7 @@ from .validator_speedups import IdList, patched
 
 Finding = tuple[str, str, str, str]
 KIND = "validation-parts"
-FORMAT = "2"  # entries are plain pickles (cache.get_plain)
+FORMAT = "2"  # entries are plain data (cache.get_plain)
 # Entries kept from earlier runs besides this run's own (several specs can share a cache).
 MAX_KEPT = 20000
 

@@ -39,7 +39,9 @@ from .test_model_memo import EDITS, _documents, _middle
 
 
 def _through_memo(cache: Cache, data: dict[str, Any]) -> list[tuple[str, str]]:
-    return list(refs_memo.remembered_refs(cache, "spec.yml", spec_parts(data), shared_places(data))(data))
+    found = list(refs_memo.remembered_refs(cache, "spec.yml", spec_parts(data), shared_places(data))(data))
+    cache.write_later()  # as the run's keeper does
+    return found
 
 
 def _same(cache: Cache, data: dict[str, Any]) -> None:
@@ -70,6 +72,7 @@ def test_remembered_references_are_the_whole_walk(name: str, data: dict[str, Any
         found_remembered: set[str] = set()
         check_core(edited, whole, found_whole)
         check_core(edited, remembered, found_remembered, refs_memo.remembered_refs(cache, "spec.yml", spec_parts(edited), []))
+        cache.write_later()
         assert remembered.items == whole.items and found_remembered == found_whole, label
 
 
@@ -119,6 +122,7 @@ def test_containers_shared_within_a_part_only(across: bool, tmp_path: Path) -> N
     cache = Cache(tmp_path)
     for _ in range(2):
         assert list(refs_memo.remembered_refs(cache, "spec.yml", spec_parts(data), places)(data)) == list(iter_refs(data))
+        cache.write_later()
     kept = list((tmp_path / refs_memo.KIND).rglob("*"))
     assert bool([p for p in kept if p.is_file()]) is not across, "shared across path items: no memo"
 
@@ -189,7 +193,9 @@ def test_the_pipeline_uses_the_memo_only_where_the_loader_knows_the_sharing(tmp_
 
 
 def _json_through_memo(cache: Cache, data: Any) -> str | None:
-    return remembered_spec_json(cache, "spec.yml", spec_parts(data), data)
+    text = remembered_spec_json(cache, "spec.yml", spec_parts(data), data)
+    cache.write_later()  # as the run's keeper does
+    return text
 
 
 def _all_edits() -> dict[str, Any]:

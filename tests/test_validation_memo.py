@@ -27,7 +27,7 @@ import pytest
 from jsonschema.validators import Draft202012Validator
 
 from generator import validate, validation_memo
-from generator.cache import Cache
+from generator.cache import Cache, plain_dumps, plain_loads
 from generator.diagnostics import Diagnostics
 from generator.load import load
 from generator.validation_memo import Parts, part_places
@@ -213,10 +213,12 @@ def test_the_memo_needs_a_cache_and_survives_damage(tmp_path: Path, monkeypatch:
         pickle.dumps({"x": [[1, 2]], "y": "no"}),
         pickle.dumps({"x": [("a", "b", "c", 4)], "y": "no", "z": {"events": [[1]], "findings": []}}),
         pickle.dumps({"z": {"events": [["q", "v", 7, True]], "findings": [["a", "b", "c", "d"]]}}),
+        plain_dumps({"x": [("a", "b", "c", 4)], "z": {"events": [[1]], "findings": []}}),
+        plain_dumps({"z": {"events": [["q", "v", 7, True]], "findings": [["a", "b", "c", "d"]]}})[:-3],  # cut short
     ]
     for damage in damages:
         for entry in entries:
-            assert isinstance(pickle.loads(entry.read_bytes()), dict)
+            assert isinstance(plain_loads(entry.read_bytes()), dict)
             entry.write_bytes(damage)
         found, parts = _findings(data, cache, monkeypatch)
         assert found == whole and parts.reused == 0
