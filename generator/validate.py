@@ -490,6 +490,7 @@ def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | Non
     cache folder it names (its length is 0 for none, else 1 more than its bytes)."""
     os.close(write_end)
     validator_settings.install()
+    validator_settings.defer_urllib()  # (this process validates, then ends)
     import jsonschema_path  # noqa: F401 - what schema_findings imports, while waiting
     import openapi_spec_validator  # noqa: F401
 

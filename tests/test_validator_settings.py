@@ -70,3 +70,37 @@ def test_findings_are_the_same_either_way() -> None:
         proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=True)
         runs.append(json.loads(proc.stdout))
     assert runs[0] == runs[1]
+
+
+_DEFERRED = """
+import json, sys, os
+from generator import validator_settings
+validator_settings.install()  # as the validator's child does
+deferred = validator_settings.defer_urllib()
+import jsonschema_path, openapi_spec_validator
+from jsonschema_path.handlers.urllib import UrllibHandler
+from jsonschema_path.handlers.utils import uri_to_path
+before = sorted(m for m in ("http.client", "ssl", "email") if m in sys.modules)
+import tempfile
+with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+    fh.write('{"a": [1]}')
+url = "file://" + fh.name
+read = UrllibHandler("file")(url)  # through the stand-in's urlopen
+import urllib.request
+print(json.dumps({
+    "deferred": deferred,
+    "before": before,
+    "read": read,
+    "path": uri_to_path(url) == os.path.normpath("//" + fh.name),
+    "real": type(sys.modules["urllib.request"]).__name__ == "module" and urllib.request.Request.__module__ == "urllib.request",
+    "again": validator_settings.defer_urllib(),
+}))
+"""
+
+
+def test_urllib_is_imported_only_when_a_url_is_opened() -> None:
+    proc = subprocess.run([sys.executable, "-c", _DEFERRED], cwd=ROOT, capture_output=True, text=True, check=True)
+    found = json.loads(proc.stdout)
+    assert found["deferred"] and found["before"] == []  # the validator imported without them
+    assert found["read"] == {"a": [1]} and found["path"] and found["real"]
+    assert found["again"] is False  # the real module in place now: no stand-in again
