@@ -11,13 +11,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
 from .bundle import Bundle, Bundler, is_file_ref, has_file_refs
 from .cache import DISABLED, Cache
 from .diagnostics import Diagnostics, GenerationFailed, Level, pointer_join, pointer_tokens
+
+if TYPE_CHECKING:
+    from .spec_parts import SpecParts
 
 try:  # the C loader is a hard requirement for speed, but fall back rather than crash
     _BaseLoader: type = yaml.CSafeLoader
@@ -157,6 +160,8 @@ class Parsed(NamedTuple):
     # each place where a container met before sits, with the place it was met first
     # (YAML aliases, as load_memo.shared_places gives them); None when not known
     shared: list[list[list[str | int]]] | None = None
+    # `spec_parts(data)`, when the load memo knows it (load_memo.py); None when not known
+    parts: SpecParts | None = None
 
 
 def parse_bounded(text: str, path: str) -> Parsed:

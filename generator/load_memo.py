@@ -35,6 +35,7 @@ from typing import Any, NamedTuple, Sequence
 
 from .cache import Cache, digest, generator_fingerprint, text_digest
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
+from .spec_parts import SpecParts, item_parts, spec_parts
 
 KIND = "load"
 FORMAT = 2
@@ -47,6 +48,7 @@ class Entry(NamedTuple):
     nodes: int  # as `_from_events` counts them against MAX_NODES
     shared: list[list[list[str | int]]]  # [place, place of its first occurrence]
     only_newlines: bool  # no line break but \n in the text
+    parts: SpecParts | None = None  # spec_parts(data), when kept
 
 
 def slot(path: str) -> str:
@@ -82,7 +84,9 @@ def recall(cache: Cache, path: str, text: str) -> Parsed | None:
         middle = _spliced(entry, patch["text"])
         if middle is None or middle.recalled or middle.nodes is None:
             return None
-        return _spliced(Entry(patch["text"], middle.data, middle.marks, middle.nodes, entry.shared, entry.only_newlines), text)
+        return _spliced(
+            Entry(patch["text"], middle.data, middle.marks, middle.nodes, entry.shared, entry.only_newlines, middle.parts), text
+        )
     except (KeyError, IndexError, TypeError, ValueError, RecursionError):
         return None  # a damaged entry, or one unlike what this module writes
 
@@ -117,8 +121,25 @@ def keep(cache: Cache, path: str, text: str, parsed: Parsed) -> None:
         "nodes": parsed.nodes,
         "shared": shared_places(parsed.data),
         "only_newlines": only_newlines(text),
+        "parts": _plain_parts(parsed.parts if parsed.parts is not None else spec_parts(parsed.data)),
     }
     cache.put_plain(KIND, slot(path), value)
+
+
+def _plain_parts(parts: SpecParts | None) -> Any:
+    return None if parts is None else [parts.whole, parts.rest, [list(item) for item in parts.items], parts.may_hold_nan]
+
+
+def _parts(raw: Any) -> SpecParts | None:
+    """The kept SpecParts, or None (not kept, or of another shape)."""
+    if not (type(raw) is list and len(raw) == 4):
+        return None
+    whole, rest, items, nan = raw
+    if not (type(whole) is str and type(rest) is str and type(items) is list and type(nan) is bool):
+        return None
+    if not all(type(i) is list and len(i) == 2 and type(i[0]) is str and type(i[1]) is str for i in items):
+        return None
+    return SpecParts(whole, rest, tuple((k, d) for k, d in items), nan)
 
 
 def _entry(raw: Any) -> Entry | None:
@@ -127,7 +148,7 @@ def _entry(raw: Any) -> Entry | None:
     text, nodes, shared, newlines = raw.get("text"), raw.get("nodes"), raw.get("shared"), raw.get("only_newlines")
     if not (isinstance(text, str) and isinstance(nodes, int) and isinstance(shared, list) and isinstance(newlines, bool)):
         return None
-    return Entry(text, raw.get("data"), raw.get("marks"), nodes, shared, newlines)
+    return Entry(text, raw.get("data"), raw.get("marks"), nodes, shared, newlines, _parts(raw.get("parts")))
 
 
 def shared_places(data: Any) -> list[list[list[str | int]]]:
@@ -303,7 +324,9 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     if old == text:
         data, marks = entry.data, entry.marks
         relink(data, entry.shared)
-        return Parsed(data, True, marks, False, entry.nodes, recalled=True, tidy=True, shared=entry.shared)
+        return Parsed(
+            data, True, marks, False, entry.nodes, recalled=True, tidy=True, shared=entry.shared, parts=entry.parts
+        )
     if not entry.only_newlines:
         return None  # a line break other than \n: YAML and this module would number apart
     prefix, suffix = _differ(old, text)
@@ -374,7 +397,28 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     _relink_marks(marks, entry.shared)
     _at(data, block.place[:-1])[block.place[-1]] = items
     # (the new entry holds no anchor or alias: the document's sharing is the entry's)
-    return Parsed(data, True, marks, False, nodes, tidy=True, shared=entry.shared)
+    parts = _spliced_parts(entry.parts, data, entry_place, list(new_items) == [block.key])
+    return Parsed(data, True, marks, False, nodes, tidy=True, shared=entry.shared, parts=parts)
+
+
+def _spliced_parts(parts: SpecParts | None, data: Any, place: list[str], same_key: bool) -> SpecParts | None:
+    """The kept parts with the one path item the splice changed digested again: the
+    entry at `place` (its key kept, unless `same_key` is False) is that item or lies
+    inside it. None when the splice changed anything else (then digested whole)."""
+    if parts is None or len(place) < 2 or place[0] != "paths" or (len(place) == 2 and not same_key):
+        return None
+    paths = data.get("paths") if type(data) is dict else None
+    if type(paths) is not dict or len(paths) != len(parts.items):
+        return None
+    shown = repr(place[1])
+    index = next((i for i, (key, _) in enumerate(parts.items) if key == shown), None)
+    found = item_parts(paths.get(place[1])) if index is not None else None
+    if found is None:
+        return None
+    item, nan = found
+    items = (*parts.items[:index], (shown, item), *parts.items[index + 1 :])
+    # (a NaN the old item held is not told apart: "may hold" stays)
+    return SpecParts(digest(parts.rest, *[p for pair in items for p in pair]), parts.rest, items, parts.may_hold_nan or nan)
 
 
 def _relink_marks(marks: Any, shared: list[list[list[str | int]]]) -> None:

@@ -154,6 +154,15 @@ def _spec_json(cache: Cache, document: Document, parts: SpecParts | None) -> Cal
     return lambda data: remembered_spec_json(cache, document.path, parts, data)
 
 
+def _parts(document: Document, config: Config) -> SpecParts | None:
+    """The digests of the document's parts: the load memo's, when it knows them of a
+    single file and no overlay changed the data since; else made here."""
+    parsed = document.parsed
+    if parsed is not None and parsed.parts is not None and document.bundle is None and not config.overlays:
+        return parsed.parts
+    return spec_parts(document.data)
+
+
 def _sharing(document: Document, config: Config) -> list[list[list[Any]]] | None:
     """Where the document's containers sit at two places (load_memo.shared_places), when
     the loader knows it of a single file and no overlay changed the data since; else None."""
@@ -212,7 +221,7 @@ def _from_document(
     keeping: list[forked.Child],
 ) -> Result:
     apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
-    parts = spec_parts(document.data) if cache.enabled else None
+    parts = _parts(document, config) if cache.enabled else None
     findings = None
     local_refs: set[str] = set()
     try:

@@ -50,6 +50,16 @@ def spec_parts(data: Any) -> SpecParts | None:
     )
 
 
+def item_parts(item: Any) -> tuple[str, bool] | None:
+    """One path item's digest as `spec_parts` gives it, and whether it may hold a NaN;
+    None where marshal cannot write it."""
+    try:
+        written = marshal.dumps(item, 2)
+    except (ValueError, RecursionError):
+        return None
+    return hashlib.sha256(written).hexdigest(), _NAN_OR_INFINITY.search(written) is not None
+
+
 def _flat(pairs: Iterable[tuple[Any, Any]]) -> list[Any]:
     return [part for pair in pairs for part in pair]
 

@@ -15,6 +15,7 @@ import pytest
 from generator import load_memo
 from generator.cache import Cache, plain_loads
 from generator.load import _UNSUPPORTED, Parsed, _from_events
+from generator.spec_parts import spec_parts
 from tests.helpers import BEAM_SPEC, run_cli, tree_bytes
 from tests.test_validation_fast import CORPUS
 
@@ -30,10 +31,16 @@ def _entry(text: str) -> load_memo.Entry:
         "nodes": parsed[4],
         "shared": load_memo.shared_places(parsed[0]),
         "only_newlines": load_memo.only_newlines(text),
+        "parts": load_memo._plain_parts(spec_parts(parsed[0])),
     }
     entry = load_memo._entry(plain_loads(pickle.dumps(value)))  # as it reads back from the cache
-    assert entry is not None
+    assert entry is not None and entry.parts == spec_parts(parsed[0])
     return entry
+
+
+def _as_kept(entry: load_memo.Entry) -> dict[str, Any]:
+    """The entry as the keeper writes it."""
+    return {**entry._asdict(), "format": load_memo.FORMAT, "parts": load_memo._plain_parts(entry.parts)}
 
 
 def _tupled(marks: Any) -> Any:
@@ -52,6 +59,10 @@ def _same_as_whole(got: Parsed, text: str) -> None:
     assert load_memo.shared_places(got.data) == load_memo.shared_places(whole[0])
     assert _tupled(got.marks) == _tupled(whole[2])
     assert (got.bounded, got.file_refs, got.nodes) == (whole[1], whole[3], whole[4])
+    if got.parts is not None:  # the parts' digests, known without digesting them all
+        truth = spec_parts(whole[0])
+        assert truth is not None and got.parts[:3] == truth[:3]
+        assert got.parts.may_hold_nan or not truth.may_hold_nan
 
 
 def _mutated(text: str, rng: random.Random) -> str:
@@ -112,6 +123,8 @@ def test_a_spliced_load_is_the_whole_parse(path: Path) -> None:
     assert got is not None
     _same_as_whole(got, new)
     assert spliced > 0
+    if line.startswith(" " * 6):  # an operation's: its path item alone digested again
+        assert got.parts is not None
 
 
 def test_an_unchanged_text_is_the_cached_load() -> None:
@@ -217,7 +230,7 @@ def test_edits_the_memo_takes() -> None:
 def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     text = SPEC.replace("summary: second", "summary: changed")
-    entry = {**_entry(SPEC)._asdict(), "format": load_memo.FORMAT}
+    entry = _as_kept(_entry(SPEC))
     for damaged in (None, [], {"format": 99}, {**entry, "marks": 3}, Path("a class"), print):
         cache.put_bytes(load_memo.KIND, load_memo.slot("spec.yml"), pickle.dumps(damaged))
         assert load_memo.recall(cache, "spec.yml", text) is None
@@ -225,12 +238,17 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
         cache.put_bytes(load_memo.KIND, load_memo.slot("spec.yml"), garbage)
         assert load_memo.recall(cache, "spec.yml", text) is None
     cache.put_bytes(load_memo.KIND, load_memo.slot("spec.yml"), pickle.dumps(entry))
-    assert load_memo.recall(cache, "spec.yml", text) is not None  # (the entry itself is fine)
+    got = load_memo.recall(cache, "spec.yml", text)
+    assert got is not None and got.parts == spec_parts(got.data)  # (the entry itself is fine)
+    for parts in ([1, 2], [*entry["parts"][:2], [["'/a'", 3]], False], "x"):  # damaged digests: made again
+        cache.put_bytes(load_memo.KIND, load_memo.slot("spec.yml"), pickle.dumps({**entry, "parts": parts}))
+        got = load_memo.recall(cache, "spec.yml", text)
+        assert got is not None and got.parts is None
 
 
 def _kept(cache: Cache, text: str) -> None:
     entry = _entry(text)
-    cache.put_plain(load_memo.KIND, load_memo.slot("spec.yml"), {**entry._asdict(), "format": load_memo.FORMAT})
+    cache.put_plain(load_memo.KIND, load_memo.slot("spec.yml"), _as_kept(entry))
 
 
 def _load(cache: Cache, text: str) -> Parsed:
