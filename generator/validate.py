@@ -321,6 +321,8 @@ def schema_findings(data: dict[str, Any], *, fast: bool = True, cache: Cache = D
     validator_settings.install()
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
+    validator_settings.read_schemas_directly()
+
     validator_cls = (
         OpenAPIV31SpecValidator if openapi_version(data).startswith("3.1") else OpenAPIV30SpecValidator
     )

@@ -64,6 +64,23 @@ def part_places(data: dict[str, Any]) -> dict[int, tuple[str, ...]]:
     return places
 
 
+def holder_places(data: dict[str, Any]) -> dict[int, tuple[str, ...]]:
+    """The containers that hold the parts, by object id: `paths`, `webhooks`,
+    `components` and each of its sections. Each is remembered as a part too: an edit
+    inside `paths` leaves the components' check whole (a thousand parts on a large spec)."""
+    held: dict[int, tuple[str, ...]] = {}
+    for name in ("paths", "webhooks", "components"):
+        value = data.get(name)
+        if isinstance(value, dict):
+            held[id(value)] = (name,)
+    components = data.get("components")
+    if isinstance(components, dict):
+        for kind, section in components.items():
+            if isinstance(kind, str) and isinstance(section, dict):
+                held[id(section)] = ("components", kind)
+    return held
+
+
 def _save(cache: Cache, map_key: str, used: dict[str, Any], known: dict[str, Any], limit: int) -> None:
     """This run's entries, then the most recent earlier ones up to `limit` entries (a
     cache can serve several specs), written back."""
@@ -106,6 +123,7 @@ class Parts:
                     self.known[key] = found
         self.used: dict[str, list[Finding]] = {}
         self.reused = self.checked = 0  # parts taken from the memo / checked again
+        self.clean = 0  # containers inside parts checked again, known clean (see check)
         self.walks: Walks | None = None  # the memo of the validator's own checks
         # the document's containers by place (see _places), found once for both memos
         self.places: tuple[dict[int, str], dict[str, Any]] | None = None
@@ -130,7 +148,8 @@ class Parts:
         self.places = _places(document)
         if self.places is None:
             return None  # a part may also sit at another place, where its errors read otherwise
-        places = part_places(document)
+        places = {**part_places(document), **holder_places(document)}
+        clean: set[str] = set()  # containers inside parts found clean (see descend)
         prefix = digest(generator_fingerprint(), cls.__qualname__)
         original = cls.descend
         digests: dict[int, str] = {}
@@ -162,12 +181,44 @@ class Parts:
                 text,
             )
 
+        def clean_key(checker: Any, instance: Any, schema: Any, resolver: Any) -> str:
+            text = digests.get(id(instance))
+            if text is None:
+                text = digests[id(instance)] = _content_digest(instance)
+            return digest(
+                prefix,
+                "clean",
+                text_of(schema, repr),
+                text_of(checker._resolver, _scope),
+                "" if resolver is None else text_of(resolver, _scope),
+                text,
+            )
+
         def descend(
             checker: Any, instance: Any, schema: Any, path: Any = None, schema_path: Any = None, resolver: Any = None
         ) -> Iterator[Any]:
             place = places.get(id(instance))
-            if place is None or isinstance(schema, bool):  # a boolean schema costs nothing
+            if isinstance(schema, bool):  # a boolean schema costs nothing
                 yield from original(checker, instance, schema, path, schema_path, resolver)
+                return
+            if place is None:
+                if type(instance) not in (dict, list) or instance is document:
+                    yield from original(checker, instance, schema, path, schema_path, resolver)
+                    return
+                # A container inside a part checked again: it is clean against the same
+                # schema, in the same scope, as in a run that found it clean (where and
+                # under which path are only what an error would say)
+                key = clean_key(checker, instance, schema, resolver)
+                if key in clean or self.known.get(key) == []:
+                    clean.add(key)
+                    self.clean += 1
+                    return
+                errors = 0
+                for error in original(checker, instance, schema, path, schema_path, resolver):
+                    errors += 1
+                    yield error
+                if not errors:
+                    clean.add(key)
                 return
             key = key_of(checker, place, instance, schema, path, resolver)
             looked_up.add(key)
@@ -204,6 +255,8 @@ class Parts:
         for key, errors in yielded.items():
             if all(id(e) in found_by_error for e in errors):
                 self.used[key] = [f for e in errors for f in found_by_error[id(e)]]
+        for key in clean:
+            self.used[key] = []
         return findings
 
     def save(self) -> None:

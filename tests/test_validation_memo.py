@@ -196,8 +196,45 @@ def test_errors_that_do_not_reach_the_top_are_not_remembered(tmp_path: Path) -> 
     validator = Draft202012Validator(WRAPPING)
     wrapped = {"wrap": True, "paths": {"/p": {"b": 1}}}
     memo = Parts(cache, "test")
-    memo.check(validator, wrapped, _finding)
-    assert memo.checked == 1 and memo.used == {}
+    found = memo.check(validator, wrapped, _finding)
+    # the part's error, wrapped in the anyOf, is not kept; `paths`, which holds the part
+    # and is remembered as a part too, keeps the anyOf's error, which reaches the top
+    assert found == [("e", "{'/p': {'b': 1}} is not valid under any of the given schemas", "paths", "")]
+    assert memo.reused == 0 and list(memo.used.values()) == [found]
+
+
+def _beam_edit(data: dict[str, Any], summary: str) -> dict[str, Any]:
+    edited = copy.deepcopy(data)
+    _operations(edited)[0]["summary"] = summary
+    return edited
+
+
+def test_an_edit_inside_paths_takes_the_components_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = load(BEAM_SPEC, Diagnostics()).data
+    cache = Cache(tmp_path)
+    _findings(data, cache, monkeypatch)
+    edited = _beam_edit(data, "Edited")
+    found, parts = _findings(edited, cache, monkeypatch)
+    assert found == validate.schema_findings(edited)
+    # the edited path item and `paths` are checked again (each under a `$ref` and the
+    # schema it names); `components` is one part, its schemas are not looked up one by
+    # one, and the other path items are each one part
+    assert parts.checked == 4 and parts.reused == len(data["paths"]) - 1 + 1
+    assert parts.clean > 0  # the operation's responses, say: clean as before
+
+
+def test_a_container_known_clean_is_checked_again_once_it_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = load(BEAM_SPEC, Diagnostics()).data
+    cache = Cache(tmp_path)
+    _findings(data, cache, monkeypatch)
+    _findings(_beam_edit(data, "Edited"), cache, monkeypatch)
+    edited = _beam_edit(data, "Edited again")
+    # a container inside the edited path item, clean until now, made invalid
+    operation = _operations(edited)[0]
+    operation["responses"]["200"]["description"] = 7
+    found = _findings(edited, cache, monkeypatch)[0]
+    expected = validate.schema_findings(edited)
+    assert found == expected and any("7 is not of type 'string'" in message for _, message, _, _ in expected)
 
 
 def test_the_memo_needs_a_cache_and_survives_damage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

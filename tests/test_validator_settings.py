@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from .helpers import BEAM_SPEC, ROOT
@@ -104,3 +105,36 @@ def test_urllib_is_imported_only_when_a_url_is_opened() -> None:
     assert found["deferred"] and found["before"] == []  # the validator imported without them
     assert found["read"] == {"a": [1]} and found["path"] and found["real"]
     assert found["again"] is False  # the real module in place now: no stand-in again
+
+
+_SCHEMAS = """
+import json, sys
+from generator import validator_settings
+import openapi_spec_validator
+from openapi_spec_validator.schemas import utils
+versions = sys.argv[1:]
+library = [utils.get_schema(v) for v in versions]
+direct = validator_settings.read_schemas_directly()
+ours = [utils.get_schema(v) for v in versions]
+def shape(value):  # types and key order too
+    if isinstance(value, dict):
+        return ["dict", [[k, shape(v)] for k, v in value.items()]]
+    if isinstance(value, list):
+        return ["list", [shape(v) for v in value]]
+    return [type(value).__name__, value]
+print(json.dumps({"direct": direct, "again": validator_settings.read_schemas_directly(),
+                  "same": [shape(a) == shape(b) and ua == ub for (a, ua), (b, ub) in zip(library, ours)],
+                  "urllib": "http.client" in sys.modules}))
+"""
+
+
+def test_the_schemas_read_directly_are_the_librarys() -> None:
+    import openapi_spec_validator
+
+    folder = Path(openapi_spec_validator.__file__).parent / "resources" / "schemas"
+    versions = sorted(p.parent.name[1:] for p in folder.glob("v*/schema.json"))
+    assert {"3.0", "3.1"} <= set(versions)
+    proc = subprocess.run([sys.executable, "-c", _SCHEMAS, *versions], cwd=ROOT, capture_output=True, text=True, check=True)
+    found = json.loads(proc.stdout)
+    assert found["direct"] and found["again"]
+    assert found["same"] == [True] * len(versions)
