@@ -123,7 +123,6 @@ class Parts:
                     self.known[key] = found
         self.used: dict[str, list[Finding]] = {}
         self.reused = self.checked = 0  # parts taken from the memo / checked again
-        self.clean = 0  # containers inside parts checked again, known clean (see check)
         self.walks: Walks | None = None  # the memo of the validator's own checks
         # the document's containers by place (see _places), found once for both memos
         self.places: tuple[dict[int, str], dict[str, Any]] | None = None
@@ -149,7 +148,6 @@ class Parts:
         if self.places is None:
             return None  # a part may also sit at another place, where its errors read otherwise
         places = {**part_places(document), **holder_places(document)}
-        clean: set[str] = set()  # containers inside parts found clean (see descend)
         prefix = digest(generator_fingerprint(), cls.__qualname__)
         original = cls.descend
         digests: dict[int, str] = {}
@@ -181,44 +179,12 @@ class Parts:
                 text,
             )
 
-        def clean_key(checker: Any, instance: Any, schema: Any, resolver: Any) -> str:
-            text = digests.get(id(instance))
-            if text is None:
-                text = digests[id(instance)] = _content_digest(instance)
-            return digest(
-                prefix,
-                "clean",
-                text_of(schema, repr),
-                text_of(checker._resolver, _scope),
-                "" if resolver is None else text_of(resolver, _scope),
-                text,
-            )
-
         def descend(
             checker: Any, instance: Any, schema: Any, path: Any = None, schema_path: Any = None, resolver: Any = None
         ) -> Iterator[Any]:
             place = places.get(id(instance))
-            if isinstance(schema, bool):  # a boolean schema costs nothing
+            if place is None or isinstance(schema, bool):  # a boolean schema costs nothing
                 yield from original(checker, instance, schema, path, schema_path, resolver)
-                return
-            if place is None:
-                if type(instance) not in (dict, list) or instance is document:
-                    yield from original(checker, instance, schema, path, schema_path, resolver)
-                    return
-                # A container inside a part checked again: it is clean against the same
-                # schema, in the same scope, as in a run that found it clean (where and
-                # under which path are only what an error would say)
-                key = clean_key(checker, instance, schema, resolver)
-                if key in clean or self.known.get(key) == []:
-                    clean.add(key)
-                    self.clean += 1
-                    return
-                errors = 0
-                for error in original(checker, instance, schema, path, schema_path, resolver):
-                    errors += 1
-                    yield error
-                if not errors:
-                    clean.add(key)
                 return
             key = key_of(checker, place, instance, schema, path, resolver)
             looked_up.add(key)
@@ -255,8 +221,6 @@ class Parts:
         for key, errors in yielded.items():
             if all(id(e) in found_by_error for e in errors):
                 self.used[key] = [f for e in errors for f in found_by_error[id(e)]]
-        for key in clean:
-            self.used[key] = []
         return findings
 
     def save(self) -> None:
