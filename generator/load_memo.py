@@ -413,7 +413,7 @@ def _spliced_parts(parts: SpecParts | None, data: Any, place: list[str], same_ke
     shown = repr(place[1])
     index = next((i for i, (key, _) in enumerate(parts.items) if key == shown), None)
     found = item_parts(paths.get(place[1])) if index is not None else None
-    if found is None:
+    if found is None or index is None:
         return None
     item, nan = found
     items = (*parts.items[:index], (shown, item), *parts.items[index + 1 :])

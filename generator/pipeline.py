@@ -13,7 +13,6 @@ from .diagnostics import Diagnostics, GenerationFailed, Level
 from .load import Document, load
 from .model_memo import Slot
 from .spec_parts import reaches_paths, spec_parts
-from .overlay import apply_overlays
 from .validate import ReadyValidator, add_findings, check_core, iter_refs, start_schema_check, validate
 
 # The later stages are imported once the validator has been forked (generate_files),
@@ -45,7 +44,7 @@ def load_and_build(
 ) -> tuple[Any, Api]:
     """The loaded document and its IR."""
     document = load(spec_path, diagnostics)
-    apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
+    _overlaid(document, config, diagnostics)
     if not validate(document.data, diagnostics, tolerant=tolerant, cache=cache):
         raise GenerationFailed
     return document.data, _build(document.data, config, diagnostics)[0]
@@ -95,6 +94,8 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                 ready = None
             elif ready is None and forked.can_fork() and cache.enabled:
                 ready = ReadyValidator()
+            if ready is not None and not config.overlays:
+                ready.announce(cache, str(config.spec))
             from .revisions import Previous
 
             compiling = forked.Child(_compile_templates) if forked.can_fork() else None
@@ -154,13 +155,27 @@ def _spec_json(cache: Cache, document: Document, parts: SpecParts | None) -> Cal
     return lambda data: remembered_spec_json(cache, document.path, parts, data)
 
 
+def _overlaid(document: Document, config: Config, diagnostics: Diagnostics) -> None:
+    if config.overlays:  # (imported only then)
+        from .overlay import apply_overlays
+
+        apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
+
+
 def _parts(document: Document, config: Config) -> SpecParts | None:
     """The digests of the document's parts: the load memo's, when it knows them of a
     single file and no overlay changed the data since; else made here."""
+    known = _memo_parts(document, config)
+    return known if known is not None else spec_parts(document.data)
+
+
+def _memo_parts(document: Document, config: Config) -> SpecParts | None:
+    """The digests the load memo gives with the document, when the document is the
+    load memo's (a single file, no overlay): as the validator's child loads it too."""
     parsed = document.parsed
     if parsed is not None and parsed.parts is not None and document.bundle is None and not config.overlays:
         return parsed.parts
-    return spec_parts(document.data)
+    return None
 
 
 def _sharing(document: Document, config: Config) -> list[list[list[Any]]] | None:
@@ -220,14 +235,20 @@ def _from_document(
     memo: Slot,
     keeping: list[forked.Child],
 ) -> Result:
-    apply_overlays(document, config.overlays, diagnostics, strict=config.strict)
+    _overlaid(document, config, diagnostics)
     parts = _parts(document, config) if cache.enabled else None
     findings = None
     local_refs: set[str] = set()
     try:
         if ready is not None:  # the validator's child is given the document before the core checks run here
             findings = start_schema_check(
-                document.data, cache, background=True, parts=parts, ready=ready, shared=_sharing(document, config)
+                document.data,
+                cache,
+                background=True,
+                parts=parts,
+                ready=ready,
+                shared=_sharing(document, config),
+                verify=parts is not None and parts is _memo_parts(document, config),
             )
         if not check_core(document.data, diagnostics, local_refs, _refs(cache, document, parts)):
             raise GenerationFailed

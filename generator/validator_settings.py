@@ -28,7 +28,7 @@ import os
 import sys
 import types
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 SPEC_PREFIX = "OPENAPI_SPEC_VALIDATOR_"
 SCHEMA_PREFIX = "OPENAPI_SCHEMA_VALIDATOR_"
@@ -129,7 +129,7 @@ def defer_urllib() -> bool:
     stand_in = _LazyRequest("urllib.request", "Stands in for urllib.request until it is used.")
     stand_in.urlopen = _urlopen  # type: ignore[attr-defined]
     sys.modules["urllib.request"] = stand_in
-    urllib.request = stand_in  # type: ignore[attr-defined]
+    urllib.request = stand_in
     return True
 
 
@@ -150,7 +150,7 @@ def read_schemas_directly() -> bool:
     def get_schema(version: str) -> tuple[Any, str]:
         path = (root / f"resources/schemas/v{version}/schema.json").absolute()
         if not path.is_file():
-            return original(version)
+            return cast("tuple[Any, str]", original(version))
         return json.loads(path.read_text(encoding="utf-8")), path.as_uri()
 
     get_schema.reads_directly = True  # type: ignore[attr-defined]

@@ -10,7 +10,6 @@ An exclusive lock on the folder keeps two generators from interleaving their wri
 from __future__ import annotations
 
 import contextlib
-import difflib
 import fcntl
 import os
 from collections.abc import Iterator
@@ -161,6 +160,7 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
 
 def diff_tree(folder: Path, files: list[OutputFile]) -> str:
     """A unified diff from what is on disk to what would be written; empty when equal."""
+    import difflib
     files = with_manifest(files)
     new = {f.path: encoded(f.content).decode("utf-8") for f in files}
     old_paths = set(read_manifest(folder)) | set(new)
