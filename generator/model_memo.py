@@ -3,11 +3,11 @@ only the path items that changed are modelled again; and the IR the revision com
 against (revisions.py) is taken from it instead of modelling the recorded spec again.
 
 The builder (model/build.py) works in units: the start (component names, servers,
-security schemes), then each path item in document order, then the component schemas
-no operation reached. What one unit leaves for the next (class names taken, schemas
-finished, models, enums, operation ids) lives in logged containers, so each unit's
-share of the builder's state is a slice of one log. A unit is a function of the spec
-data it reads and of that state.
+security schemes: what it gives besides the log is kept too), then each path item in
+document order, then the component schemas no operation reached. What one unit leaves
+for the next (class names taken, schemas finished, models, enums, operation ids) lives
+in logged containers, so each unit's share of the builder's state is a slice of one
+log. A unit is a function of the spec data it reads and of that state.
 
 After a build, the log, each unit's slice, diagnostics and operations, and the IR are
 kept under kind `model`, one slot per output folder. The next build takes a unit from
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 # besides each resource's
 DIGESTED = ("models", "enums")
 KIND = "model"
-FORMAT = 2
+FORMAT = 3
 # containers whose values a rebuilt path item may change under its own pointer
 _OWN = ("models", "enums")
 
@@ -182,10 +182,26 @@ class Replay:
         self.old_items: tuple[tuple[str, str], ...] = entry["items"]
         self.items = parts.items
         self.in_step = len(self.units) == len(self.items) + 2
+        self.head: Any = entry.get("head")
+        self.head_taken = False
         self.taken = 0
 
     def _old(self, unit: int) -> list[Any]:
         return self.log[self.units[unit - 1][0] if unit else 0 : self.units[unit][0]]
+
+    def take_head(self, builder: Builder) -> tuple[Any, Any] | None:
+        """What the start of the build left (its changes and diagnostics replayed into
+        `builder`): everything it reads lies outside the path items, the same as then;
+        None when it must be built."""
+        head = self.head
+        if not (self.in_step and type(head) is tuple and len(head) == 2 and all(type(h) is tuple for h in head)):
+            return None
+        containers = builder.containers
+        for tag, key, value in self._old(0):
+            containers[tag].replay(key, value)
+        builder.diag.items.extend(self.units[0][1])
+        self.head_taken = True
+        return head
 
     def after_head(self, builder: Builder) -> None:
         self.in_step = self.in_step and builder.log == self._old(0)
@@ -276,6 +292,7 @@ def keep(
         "items": parts.items,
         "log": builder.log,
         "units": [tuple(u) for u in builder.units],
+        "head": builder.head,
         "api": api,
         "digests": {
             **{name: _digest(getattr(api, name), known) for name in DIGESTED},

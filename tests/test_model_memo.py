@@ -200,6 +200,7 @@ def test_builds_through_the_memo_are_the_whole_build(name: str, data: dict[str, 
     _keep(cache, config, data)
     unchanged = _same_build(data, config, cache)
     assert unchanged is not None and unchanged.taken == items + 1, "an unchanged spec takes every unit"
+    assert unchanged.head_taken, "and the start"
     taken_all = 0
     for label, (edit, takes_the_rest) in EDITS.items():
         edited = copy.deepcopy(data)
@@ -210,7 +211,7 @@ def test_builds_through_the_memo_are_the_whole_build(name: str, data: dict[str, 
         back = _same_build(data, config, cache)
         for replay in (forth, back):
             if takes_the_rest:
-                assert replay is not None and replay.taken == items, label
+                assert replay is not None and replay.taken == items and replay.head_taken, label
                 taken_all += 1
             elif label in ("component added", "path item dropped", "path item moved"):
                 assert replay is None, label

@@ -212,6 +212,8 @@ class Builder:
         }
         self.memo = memo
         self.units: list[Unit] = []
+        # what the start leaves besides the log (the root servers, the security schemes)
+        self.head: tuple[tuple[Server, ...], tuple[SecurityScheme, ...]] = ((), ())
         self._unit_diagnostics = len(diagnostics.items)
 
     # ----------------------------------------------------------------- helpers
@@ -862,13 +864,16 @@ class Builder:
             package = f"{package}_client"
         env_prefix = self.config.env_prefix or naming.constant(re.sub(r"_(api|client|sdk)$", "", package), "API")
         schemas = _dict(_dict(spec.get("components")).get("schemas"))
-        # Component names are claimed first so inline schemas never take them.
-        for name in schemas:
-            self.claim_class(str(name), pointer_join("/components/schemas", name))
-        root_servers = self.servers(spec.get("servers"), "/servers")
-        schemes = self.security_schemes()
-        scheme_keys = {s.key for s in schemes}
         memo = self.memo
+        head = memo.take_head(self) if memo is not None else None
+        if head is None:
+            # Component names are claimed first so inline schemas never take them.
+            for name in schemas:
+                self.claim_class(str(name), pointer_join("/components/schemas", name))
+            head = (self.servers(spec.get("servers"), "/servers"), self.security_schemes())
+        self.head = head
+        root_servers, schemes = head
+        scheme_keys = {s.key for s in schemes}
         self._end_unit(())
         if memo is not None:
             memo.after_head(self)
