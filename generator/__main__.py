@@ -151,13 +151,13 @@ def _replay(stamp: dict[str, object], diagnostics: Diagnostics) -> None:
         diagnostics.add(code, Level(level), message, pointer, file, line)
 
 
-def _record(cache: Cache, config: Config, result: object, diagnostics: Diagnostics) -> None:
+def _record(cache: Cache, config: Config, result: object, diagnostics: Diagnostics, written: dict[str, str] | None = None) -> None:
     from .write import with_manifest
 
     files = with_manifest(result.files)  # type: ignore[attr-defined]
     located = [[d.code, d.level.value, d.message, d.pointer, d.file, d.line] for d in diagnostics.located()]
     record_stamp(
-        cache, config, result.reads, [(f.path, f.content) for f in files], located, len(result.files)  # type: ignore[attr-defined]
+        cache, config, result.reads, [(f.path, f.content) for f in files], located, len(result.files), written  # type: ignore[attr-defined]
     )
 
 
@@ -188,8 +188,9 @@ def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABL
         return BAD_INPUT
     from .write import write_tree
 
-    changed = write_tree(config.output, result.files)
-    _record(cache, config, result, diagnostics)
+    written: dict[str, str] = {}
+    changed = write_tree(config.output, result.files, written if cache.enabled else None)
+    _record(cache, config, result, diagnostics, written)
     print(f"{config.output}: {len(changed)} file(s) changed, {len(result.files)} generated")
     return OK
 

@@ -331,3 +331,14 @@ def test_plain_entries_read_back_or_miss(tmp_path: Path) -> None:
         cache.put_bytes("k", "ab12", damaged)
         assert cache.get_plain("k", "ab12") is None
     assert Cache(None).get_plain("k", "ab12") is None and not Cache(None).has("k", "ab12")
+
+
+def test_the_digests_the_write_gives_are_the_stamps(tmp_path: Path) -> None:
+    from generator.write import with_manifest, write_tree
+
+    files = [OutputFile("a.py", "x = 1\n"), OutputFile("b/c.md", "é \ud800 lone\n")]
+    digests: dict[str, str] = {}
+    write_tree(tmp_path / "out", files, digests)
+    assert digests == {f.path: cache_module.text_digest(f.content) for f in with_manifest(files)}
+    for f in with_manifest(files):  # what is on disk
+        assert cache_module.file_digest(tmp_path / "out" / f.path) == digests[f.path]
