@@ -12,6 +12,9 @@ byte-identical to recomputing it:
   covers black's version and mode and the generator's own source);
 - `stub`: a formatted module's skeleton (its text without the contents of triple-quoted
   strings) -> its stub, for modules whose such strings no stub shows (stub_memo.py);
+- `prune`: a large rendered module's layout (its skeleton and the lines of those
+  strings) -> its header lines as pruned, and its statements' outline, for modules
+  whose such strings are all docstrings (prune_memo.py);
 - `render`: per built-in template and output file, the text last rendered with what the
   template read to render it (render_memo.py): taken again while those reads are equal;
 - `load`: per spec file, its last load (text, data, lines, shared containers), so that

@@ -39,6 +39,7 @@ from .layout import LINE_LENGTH
 if TYPE_CHECKING:
     import black
 from .render import OutputFile
+from .prune_memo import Prepared, PruneMemo, docstring_lines
 from .stub_memo import StubMemo
 from .stubs import StubChunk, StubError, derive_stub, fast_stub_chunks
 
@@ -502,11 +503,12 @@ def _line_of(exc: Exception) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _prepare(text: str) -> list[tuple[int, str]]:
+def _prepare(text: str, memo: PruneMemo | None = None) -> list[tuple[int, str]]:
     """Prune imports and split into chunks; raises SyntaxError on invalid Python. A
-    large module is parsed a piece at a time (see imports.pruned_in_pieces)."""
+    large module is parsed a piece at a time (see imports.pruned_in_pieces), or taken
+    from `memo` when its layout was prepared before (prune_memo.py)."""
     if len(text) >= PIECES_MIN_CHARS:
-        found = _prepare_in_pieces(text)
+        found = _prepare_in_pieces(text, memo=memo)
         if found is not None:
             return found
     source, tree = pruned(text)
@@ -515,19 +517,50 @@ def _prepare(text: str) -> list[tuple[int, str]]:
     return split_chunks(source, tree)
 
 
-def _prepare_in_pieces(text: str, size: int = PIECE_CHARS) -> list[tuple[int, str]] | None:
+def _prepare_in_pieces(text: str, size: int = PIECE_CHARS, memo: PruneMemo | None = None) -> list[tuple[int, str]] | None:
     """_prepare without the syntax tree of the whole module; None when the module does
     not parse in pieces."""
-    found = pruned_in_pieces(text, _outline, size)
+    key = memo.key(text) if memo is not None else None
+    if key is not None:
+        assert memo is not None
+        known = memo.recall(key[0], text)
+        if known is not None:
+            source, outline = known
+            return _chunks(source, [_Top(*top) for top in outline])
+    docstrings: list[tuple[int, int]] = []
+
+    def visit(body: list[ast.stmt], shift: int) -> list[_Top]:
+        if key is not None:
+            docstrings.extend(docstring_lines(body, shift, not shift))
+        return _outline(body, shift)
+
+    found = pruned_in_pieces(text, visit, size)
     if found is None:
         return None
     source, outlines, lost = found
-    if len(source) < CHUNK_MIN_CHARS:
-        return [(1, source)]
     # only header lines went: every statement that split_chunks may cut before, or
     # after, is `lost` lines higher (header statements are neither)
     body = [top._replace(start=top.start - lost, end=None if top.end is None else top.end - lost) for tops in outlines for top in tops]
+    if key is not None:
+        assert memo is not None
+        memo.keep(key[0], key[1], docstrings, Prepared(*_heads(text, source), [(top.block, top.tail, top.start, top.end) for top in body]))
+    return _chunks(source, body)
+
+
+def _chunks(source: str, body: list[_Top]) -> list[tuple[int, str]]:
+    if len(source) < CHUNK_MIN_CHARS:
+        return [(1, source)]
     return _split(source.splitlines(keepends=True), body)
+
+
+def _heads(text: str, source: str) -> tuple[str, str]:
+    """The lines of `text` before those it shares to its end with `source` (`text`
+    pruned, which changed only lines of its header), and those of `source`."""
+    old, new = text.splitlines(keepends=True), source.splitlines(keepends=True)
+    same = 0
+    while same < min(len(old), len(new)) and old[-1 - same] == new[-1 - same]:
+        same += 1
+    return "".join(old[: len(old) - same]), "".join(new[: len(new) - same])
 
 
 def _format_all(
@@ -622,6 +655,7 @@ def _format_files(
             for i, future in enumerate(started):
                 if future is not None:
                     in_pool[i] = future.result()
+    prune_memo = PruneMemo(formatter.cache) if formatter.cache.enabled else None
     for i, (f, key) in enumerate(missed):
         done = in_pool[i] if in_pool is not None else None
         if isinstance(done, tuple):
@@ -631,7 +665,7 @@ def _format_files(
             formatter.cache.put_plain("module", key, [module, stub])
             continue
         try:
-            chunks = _prepare(f.content)
+            chunks = _prepare(f.content, prune_memo)
         except SyntaxError as exc:
             _invalid(diagnostics, f.path, str(exc), _line_of(exc))
         todo.append((f, key, chunks))

@@ -1,0 +1,141 @@
+"""Large modules' pruned imports and outlines remembered by their layout (prune_memo.py):
+what the memo gives is what preparing the module gives, and only modules whose
+triple-quoted strings are all docstrings are remembered."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import format as fmt
+from generator import prune_memo
+from generator.cache import Cache
+
+HEADER = '''"""A module of {n} classes."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+'''
+
+CLASS = '''
+
+class Resource{i}:
+    """Resource number {i}.
+
+    It does things."""
+
+    def call(self, value: Any) -> Sequence[int]:
+        """Call it.
+
+        Args:
+            value: what to call it with.
+        """
+        return cast("Sequence[int]", [json.dumps(value)])
+
+    async def call_async(self, value: Any) -> int:
+        """Call it, later."""
+        return {i}
+'''
+
+
+def _module(n: int = 40, header: str = HEADER) -> str:
+    return header.format(n=n) + "".join(CLASS.format(i=i) for i in range(n))
+
+
+def _rewritten(module: str, tag: str, same_lines: bool = True) -> str:
+    """Every docstring after the module's own with its contents replaced: on as many
+    lines, or one more."""
+
+    def new(match: re.Match[str]) -> str:
+        lines = match.group(0)[3:-3].split("\n")
+        lines[0] = f"{tag} {lines[0]}"
+        if not same_lines:
+            lines.insert(1, "")
+        return '"""' + "\n".join(lines) + '"""'
+
+    start = module.index("\n\nclass")
+    return module[:start] + re.sub(r'"""(?:[^"\\]|\\.|"(?!""))*"""', new, module[start:])
+
+
+def _prepared(module: str, memo: prune_memo.PruneMemo | None) -> list[tuple[int, str]]:
+    found = fmt._prepare_in_pieces(module, 2048, memo=memo)
+    assert found is not None
+    return found
+
+
+def _memo(tmp_path: Path) -> prune_memo.PruneMemo:
+    return prune_memo.PruneMemo(Cache(tmp_path))
+
+
+def test_a_module_of_the_same_layout_takes_the_remembered_pruning(tmp_path: Path) -> None:
+    module = _module()
+    memo = _memo(tmp_path)
+    assert _prepared(module, memo) == _prepared(module, None) == fmt._prepare(module)
+    assert "import os" not in "".join(text for _, text in _prepared(module, None))  # pruned
+    edited = _rewritten(module, "Edited")
+    assert edited != module and memo.key(edited)[0] == memo.key(module)[0]  # type: ignore[index]
+    assert _prepared(edited, memo) == _prepared(edited, None)
+    assert memo.reused == 1
+
+
+def test_another_layout_or_another_head_is_prepared_again(tmp_path: Path) -> None:
+    module = _module()
+    memo = _memo(tmp_path)
+    _prepared(module, memo)
+    more_lines = _rewritten(module, "Edited", same_lines=False)
+    assert _prepared(more_lines, memo) == _prepared(more_lines, None)
+    assert memo.reused == 0  # (the statements are on other lines)
+    other_head = module.replace("A module of", "A module, edited, of", 1)
+    key = memo.key(other_head)
+    assert key is not None and key[0] == memo.key(module)[0]  # type: ignore[index]  # one layout
+    assert _prepared(other_head, memo) == _prepared(other_head, None)
+    assert memo.reused == 0  # its first lines are not those kept
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        'X = """a value, not a docstring"""\n',
+        'Y: """Sequence[int]""" = []\n',
+        'Z = cast("""Iterator[str]""", None)\n',
+        'W = f"""{os.sep}"""\n',
+    ],
+)
+def test_a_module_with_another_triple_quoted_string_is_not_remembered(odd: str, tmp_path: Path) -> None:
+    module = _module() + "\n" + odd
+    memo = _memo(tmp_path)
+    assert _prepared(module, memo) == _prepared(module, None)
+    key = memo.key(module)
+    assert key is not None and memo.cache.get_plain(prune_memo.KIND, key[0]) is None
+
+
+def test_a_damaged_entry_is_prepared_again(tmp_path: Path) -> None:
+    module = _module()
+    memo = _memo(tmp_path)
+    expected = _prepared(module, memo)
+    key = memo.key(module)
+    assert key is not None
+    for damaged in (["head"], ["", "", [[True, True, "1", None]]], [1, 2, 3], None):
+        memo.cache.put_plain(prune_memo.KIND, key[0], damaged)
+        assert _prepared(module, memo) == expected
+    assert memo.reused == 0
+
+
+def test_a_string_a_checker_reads_never_lends_its_pruning(tmp_path: Path) -> None:
+    """Two modules of one layout whose only difference, a string annotation, uses
+    another import: each is pruned as it reads."""
+    memo = _memo(tmp_path)
+    first = _module() + '\nY: """Iterator[str]""" = iter("")\n'
+    second = _module() + '\nY: """Sequence[str]""" = iter("")\n'
+    assert memo.key(first)[0] == memo.key(second)[0]  # type: ignore[index]
+    assert _prepared(first, memo) == _prepared(first, None)
+    assert _prepared(second, memo) == _prepared(second, None) != _prepared(first, None)
