@@ -405,18 +405,18 @@ def record_stamp(
     outputs: Iterable[tuple[str, str]],
     diagnostics: list[list[Any]],
     generated: int,
-    known: dict[str, str] | None = None,
+    digested: dict[str, str] | None = None,
 ) -> None:
     """Remember that `config` with these inputs produced `outputs` (path, content),
-    which are now on disk exactly; `known`: their `text_digest`s where known already."""
+    which are now on disk exactly; `digested`: their `text_digest`s where known already."""
     if cache.root is None:
         return
     own = os.path.abspath(cache.root) + os.sep
     reads = sorted({r for r in reads if not r.startswith(own)})
     known, settled = _checked.get(_stamp_key(config), ({}, {}))
     digests = Digests(known)
-    known = known or {}
-    written = {path: known.get(path) or text_digest(content) for path, content in outputs}
+    digested = digested or {}
+    written = {path: digested.get(path) or text_digest(content) for path, content in outputs}
     root = Path(config.output)
     for path, expected in written.items():
         # the file on disk holds this content: written by this run, or left as it was

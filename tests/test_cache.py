@@ -342,3 +342,18 @@ def test_the_digests_the_write_gives_are_the_stamps(tmp_path: Path) -> None:
     assert digests == {f.path: cache_module.text_digest(f.content) for f in with_manifest(files)}
     for f in with_manifest(files):  # what is on disk
         assert cache_module.file_digest(tmp_path / "out" / f.path) == digests[f.path]
+
+
+def test_a_regeneration_digests_its_outputs_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project, out, _ = _setup(tmp_path)
+    assert _gen(project)[0] == 0
+    spec = project / "specs" / BEAM_SPEC.name
+    spec.write_text(spec.read_text().replace("title:", "title: Edited", 1))
+    digested: list[str] = []
+    real = cache_module.text_digest
+    monkeypatch.setattr(cache_module, "text_digest", lambda text: digested.append(text) or real(text))
+    assert _gen(project)[0] == 0
+    # the write digested every output as it encoded it; the stamp takes those
+    assert len(digested) <= 1  # (the revision record's head, read before the run)
+    code, stdout, _ = _check(project)  # and the stamp holds the digests of what is on disk
+    assert code == 0 and "up to date" in stdout
