@@ -141,8 +141,9 @@ def _unchanged_classes(
     old_models: dict[str, Model], new_models: dict[str, Model], old_enums: dict[str, Any], new_enums: dict[str, Any]
 ) -> set[str]:
     """The models and enums defined alike on both sides, naming only such classes."""
-    same = {name for name, enum in old_enums.items() if new_enums.get(name) == enum}
-    models = {name: model for name, model in old_models.items() if new_models.get(name) == model}
+    # (a class the build took from the model memo is the kept object itself: `is` first)
+    same = {name for name, enum in old_enums.items() if (e := new_enums.get(name)) is enum or e == enum}
+    models = {name: model for name, model in old_models.items() if (m := new_models.get(name)) is model or m == model}
     names = {name: {_named(node) for f in model.fields for node in f.type.walk()} | {_named(node) for node in model.additional.walk()} for name, model in models.items()}
     same |= set(models)
     while True:
@@ -177,7 +178,7 @@ class _Differ:
     # ------------------------------------------------------------------ types
     def types(self, old: TypeRef, new: TypeRef, direction: str, label: str, path: str, seen: set[Any]) -> None:
         """Record how `old` became `new` at `label`/`path`, read in `direction`."""
-        if old == new and all(_named(node) in self.unchanged for node in old.walk() if _named(node)):
+        if (old is new or old == new) and all(_named(node) in self.unchanged for node in old.walk() if _named(node)):
             return  # nothing it names changed either: no change to find below
         where = f"{label} field `{path}`" if path else label
         old_null, new_null = isinstance(old, Nullable), isinstance(new, Nullable)
