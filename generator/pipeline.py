@@ -98,7 +98,7 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                 ready.announce(cache, str(config.spec))
             from .revisions import Previous
 
-            compiling = forked.Child(_compile_templates) if forked.can_fork() else None
+            compiling = forked.Child(lambda: _compile_templates(cache)) if forked.can_fork() else None
             memo = Slot(cache, config)
             previous = Previous(config, beside=True, memo=memo)
             document = load(config.spec, diagnostics, cache=cache)
@@ -119,10 +119,13 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                     pass  # the next run does without
 
 
-def _compile_templates() -> dict[str, bytes]:
+def _compile_templates(cache: Cache) -> dict[str, bytes]:
+    """The code of the built-in templates the last run loaded (all when unknown): a
+    regeneration after an edit renders few; any other is compiled as it is loaded."""
     from .render import compile_builtin_templates
+    from .render_memo import loaded_templates
 
-    return compile_builtin_templates()
+    return compile_builtin_templates(loaded_templates(cache) if cache.enabled else None)
 
 
 def _compiled(compiling: forked.Child | None) -> dict[str, bytes] | None:

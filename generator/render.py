@@ -338,14 +338,16 @@ class _Compiled(jinja2.BytecodeCache):
         self.code[bucket.key] = bucket.bytecode_to_string()
 
 
-def compile_builtin_templates() -> dict[str, bytes]:
-    """The code of every built-in template, for `render(compiled=...)`: compiling them
-    takes ~0.2 s, done in a forked child while the parent loads the spec (pipeline.py);
-    the code comes back through a pipe, never from a file."""
+def compile_builtin_templates(names: Iterable[str] | None = None) -> dict[str, bytes]:
+    """The code of the built-in templates `names` (by default every one), for
+    `render(compiled=...)`: compiling them all takes ~0.1 s, done in a forked child
+    while the parent loads the spec (pipeline.py); the code comes back through a pipe,
+    never from a file. A template without code here is compiled as it is loaded."""
     code: dict[str, bytes] = {}
     env = make_environment(builtin_loader())
     env.bytecode_cache = _Compiled(code)
-    for name in template_names(BUILTIN_TEMPLATES):
+    known = set(template_names(BUILTIN_TEMPLATES))
+    for name in sorted(known if names is None else known & set(names)):
         env.get_template(name)
     return code
 
@@ -562,7 +564,8 @@ def render_jobs(
         if text is None:
             text, filename = _render(env, job, context, diagnostics, describe, memo)
         else:
-            filename = env.get_template(job.template).filename
+            assert memo is not None
+            filename = memo.template_file(job.template)  # (not loaded: its code is not needed)
         files.append(OutputFile(job.output, text, black_style(filename)))
         if on_file is not None:
             on_file(files[-1])
@@ -745,7 +748,11 @@ def render(
     if compiled:
         env.bytecode_cache = _Compiled(compiled)
     jobs = plan(api, list(templates.names), connect_timeout)
-    return render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style, on_file, memo)
+    files = render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style, on_file, memo)
+    if memo is not None and env.cache is not None:
+        # the next run's template compiler starts with these (render_memo.loaded_templates)
+        memo.keep_loaded(sorted({key[1] for key in env.cache.keys() if isinstance(key, tuple)}))
+    return files
 
 
 __all__ = ["OutputFile", "Resource", "TEMPLATE_API_VERSION", "TemplateSet", "load_template_set", "render"]

@@ -18,6 +18,7 @@ import dataclasses
 import functools
 import hashlib
 import io
+import os
 import operator
 import pickle
 from typing import Any, Callable, Iterable
@@ -190,6 +191,7 @@ class RenderMemo:
 
     def __init__(self, cache: Cache, templates_root: Any, known: Iterable[tuple[Any, bytes]] = ()) -> None:
         self.cache = cache
+        self.root = templates_root
         self.prefix = digest(generator_fingerprint(), KIND, tree_digest(templates_root))
         self.reused = 0
         # value_digest of the objects seen this run (several files read the same ones),
@@ -223,6 +225,16 @@ class RenderMemo:
             parts += [f"api.{attr}", self.text_of(getattr(api, attr)) if hasattr(api, attr) else "missing"]
         return digest(*parts)
 
+    def keep_loaded(self, names: list[str]) -> None:
+        """Remember which templates this run loaded (rendered, or imported by those);
+        a run that loaded none leaves the last list."""
+        if names and loaded_templates(self.cache) != names:
+            self.cache.put_plain(KIND, _loaded_slot(), names)
+
+    def template_file(self, template: str) -> str:
+        """The file of a built-in template (the memo serves renders of those only)."""
+        return os.path.join(str(self.root), *template.split("/"))
+
     def slot(self, template: str, output: str) -> str:
         return digest(self.prefix, template, output)
 
@@ -245,3 +257,14 @@ class RenderMemo:
             self.slot(template, output),
             {"names": names, "attrs": attrs, "inputs": self.inputs_digest(env, context, names, attrs), "text": text},
         )
+
+
+def _loaded_slot() -> str:
+    return digest(generator_fingerprint(), KIND, "loaded")
+
+
+def loaded_templates(cache: Cache) -> list[str] | None:
+    """The built-in templates the last run with this cache loaded: what the next one
+    will likely render again (an edit's few files), compiled first. None when unknown."""
+    names = cache.get_plain(KIND, _loaded_slot())
+    return names if type(names) is list and all(type(n) is str for n in names) else None

@@ -4,6 +4,7 @@ is taken only for the very source it was compiled from."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +61,34 @@ def test_code_is_taken_only_for_the_source_it_came_from(tmp_path: Path, monkeypa
     (tmp_path / "a.txt.jinja").write_text("second {{ x }}")
     assert environment().get_template("a.txt.jinja").render(x=3) == "second 3"
     assert compiles == ["a.txt.jinja"]
+
+
+def test_code_for_some_templates_renders_the_rest_compiled_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    some = ["README.md.jinja", "{package}/_version.py.jinja", "no/such.jinja"]
+    code = render.compile_builtin_templates(some)
+    assert len(code) == 2  # (a name that is no template is left out)
+    api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
+    compiles = _compiles(monkeypatch)
+    assert render.render(api, Diagnostics(), compiled=dict(code)) == render.render(api, Diagnostics())
+    names = set(render.template_names(render.BUILTIN_TEMPLATES))
+    assert len(compiles) == 2 * len(names) - 2  # the others compiled as they were loaded
+
+
+def test_a_run_remembers_the_templates_it_loaded(tmp_path: Path) -> None:
+    from generator.cache import Cache
+    from generator.render_memo import KIND, _loaded_slot, loaded_templates
+
+    cache = Cache(tmp_path)
+    assert loaded_templates(cache) is None
+    api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
+    files = render.render(api, Diagnostics(), cache=cache)
+    assert loaded_templates(cache) == sorted(render.template_names(render.BUILTIN_TEMPLATES))  # every one, the first time
+    edited = dataclasses.replace(api, title="Edited")
+    render.render(edited, Diagnostics(), cache=cache)
+    loaded = loaded_templates(cache)
+    assert loaded and len(loaded) < len(render.template_names(render.BUILTIN_TEMPLATES))  # those rendered again
+    assert render.render(edited, Diagnostics(), cache=cache) is not None
+    assert loaded_templates(cache) == loaded  # none loaded: the list stays
+    for damaged in (["a", 1], "x", None):
+        cache.put_plain(KIND, _loaded_slot(), damaged)
+        assert loaded_templates(cache) is None
