@@ -94,8 +94,6 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                 ready = None
             elif ready is None and forked.can_fork() and cache.enabled:
                 ready = ReadyValidator()
-            if ready is not None and not config.overlays:
-                ready.announce(cache, str(config.spec))
             from .revisions import Previous
 
             compiling = forked.Child(lambda: _compile_templates(cache)) if forked.can_fork() else None
@@ -168,17 +166,10 @@ def _overlaid(document: Document, config: Config, diagnostics: Diagnostics) -> N
 def _parts(document: Document, config: Config) -> SpecParts | None:
     """The digests of the document's parts: the load memo's, when it knows them of a
     single file and no overlay changed the data since; else made here."""
-    known = _memo_parts(document, config)
-    return known if known is not None else spec_parts(document.data)
-
-
-def _memo_parts(document: Document, config: Config) -> SpecParts | None:
-    """The digests the load memo gives with the document, when the document is the
-    load memo's (a single file, no overlay): as the validator's child loads it too."""
     parsed = document.parsed
     if parsed is not None and parsed.parts is not None and document.bundle is None and not config.overlays:
         return parsed.parts
-    return None
+    return spec_parts(document.data)
 
 
 def _sharing(document: Document, config: Config) -> list[list[list[Any]]] | None:
@@ -245,13 +236,7 @@ def _from_document(
     try:
         if ready is not None:  # the validator's child is given the document before the core checks run here
             findings = start_schema_check(
-                document.data,
-                cache,
-                background=True,
-                parts=parts,
-                ready=ready,
-                shared=_sharing(document, config),
-                verify=parts is not None and parts is _memo_parts(document, config),
+                document.data, cache, background=True, parts=parts, ready=ready, shared=_sharing(document, config)
             )
         if not check_core(document.data, diagnostics, local_refs, _refs(cache, document, parts)):
             raise GenerationFailed

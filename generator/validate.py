@@ -422,14 +422,7 @@ class ReadyValidator:
     while this process loads the spec, then takes the document, pickled, and the cache
     folder (`start_schema_check(ready=...)`). The pickle goes into an anonymous file
     both hold (a pipe's buffer would hold this process up until the child read it all);
-    a pipe then carries its length and the folder.
-
-    Told the spec file and the cache folder as the run starts (`announce`), the child
-    loads the spec itself through the load memo once its imports are done, while this
-    process loads it too. When this process's load came through that memo as well, it
-    sends only the digest of its document's parts (`give(verify=True)`), and the child
-    checks its own load when it has that digest; one that does not (another text was
-    read, say) answers UNVERIFIED, and the document is checked here."""
+    a pipe then carries its length and the folder."""
 
     def __init__(self, started: tuple[forked.Child, int, int] | None = None) -> None:
         """`started`: the child, file and pipe's write end `early.fork_ready` made (a
@@ -438,23 +431,8 @@ class ReadyValidator:
 
         child, self.file, self.write_end = started if started is not None else fork_ready()
         self.child: forked.Child | None = child
-        self.announced: Cache | None = None
-        self.verified = False  # given only the digest to check its own load against
 
-    def announce(self, cache: Cache, spec: str) -> None:
-        """Tell the child the cache folder and the spec file, to load it itself."""
-        if self.child is None or cache.root is None or self.announced is not None:
-            return
-        try:
-            _send(self.write_end, b"C", os.fsencode(cache.root) + b"\0" + os.fsencode(spec))
-        except OSError:
-            self.cancel()
-            return
-        self.announced = cache
-
-    def give(
-        self, data: Any, parts: SpecParts | None, cache: Cache = DISABLED, shared: Shared | None = None, verify: bool = False
-    ) -> forked.Child | None:
+    def give(self, data: Any, parts: SpecParts | None, cache: Cache = DISABLED, shared: Shared | None = None) -> forked.Child | None:
         """Send the document (`parts` its digests) and the cache folder it is checked
         with; the child, or None when the document is not sent (then cancelled).
         `shared`, when known, lists every place where a container of the document sits
@@ -465,24 +443,20 @@ class ReadyValidator:
         Pickle keeps shared containers shared, not shared floats: the loader gives
         repeated scalars one object, and a NaN is equal to itself only as that object
         (`enum: [.nan]` with `default: .nan` checks clean only so). A document that may
-        hold a NaN (by its parts, when known) is not sent.
-
-        With `verify` (this document is the load memo's, as the announced child's own
-        load would be), only the digest of its parts is sent."""
+        hold a NaN (by its parts, when known) is not sent."""
         if parts is None or parts.may_hold_nan:
             self.cancel()
             return None
         try:
-            if verify and self.announced is not None and self.announced.root == cache.root:
-                _send(self.write_end, b"V", parts.whole.encode())
-                self.verified = True
-            else:
-                payload = pickle.dumps((None, data), protocol=pickle.HIGHEST_PROTOCOL) if shared is None else _unshared_pickle((shared, data))
-                view = memoryview(payload)
-                while view:
-                    view = view[os.write(self.file, view) :]
-                root = os.fsencode(cache.root) if cache.root is not None else b""
-                _send(self.write_end, b"D", len(payload).to_bytes(8, "little") + root)
+            payload = pickle.dumps((None, data), protocol=pickle.HIGHEST_PROTOCOL) if shared is None else _unshared_pickle((shared, data))
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(self.file, view) :]
+            # (children forked later hold this pipe's write end too: its end is never
+            # seen while they live, so the lengths say when all is there)
+            root = os.fsencode(cache.root) if cache.root is not None else b""
+            head = len(payload).to_bytes(8, "little") + (len(root) + 1 if cache.root is not None else 0).to_bytes(8, "little")
+            os.write(self.write_end, head + root)
         except Exception:  # too deep to pickle, say: forked again as the document is
             self.cancel()
             return None
@@ -513,73 +487,25 @@ def _unshared_pickle(data: Any) -> bytes:
     return out.getvalue()
 
 
-# What the announced child answers when its own load is not the document the parent has.
-UNVERIFIED = "unverified"
-
-
-def _send(pipe: int, tag: bytes, payload: bytes) -> None:
-    # (children forked later hold this pipe's write end too: its end is never seen while
-    # they live, so each message says its length)
-    os.write(pipe, tag + len(payload).to_bytes(8, "little") + payload)
-
-
-def _receive(pipe: Any) -> tuple[bytes, bytes] | None:
-    head = pipe.read(9)
-    if len(head) < 9:
-        return None
-    size = int.from_bytes(head[1:], "little")
-    payload = pipe.read(size)
-    return (head[:1], payload) if len(payload) == size else None
-
-
-def _own_load(cache: Cache, spec: str) -> tuple[Any, str] | None:
-    """The spec as the load memo gives it, and its parts' whole digest; None when the
-    memo does not give it whole (then the parent sends its document)."""
-    from .load import read_file
-    from .load_memo import recall
-
-    try:
-        parsed = recall(cache, spec, read_file(Path(spec)))
-        if parsed is None or parsed.file_refs is not False:
-            return None
-        parts = parsed.parts if parsed.parts is not None else spec_parts(parsed.data)
-    except Exception:  # whatever goes wrong here, the parent's own document is checked
-        return None
-    return (parsed.data, parts.whole) if parts is not None else None
-
-
-def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | str | None:
+def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | None:
     """In the ready child: import, then check the document the parent sends, with the
-    cache folder it names; or the document loaded here, when the parent announced the
-    spec and then sends the digest its own document has (see ReadyValidator)."""
+    cache folder it names (its length is 0 for none, else 1 more than its bytes)."""
     os.close(write_end)
     validator_settings.install()
     validator_settings.defer_urllib()  # (this process validates, then ends)
     import jsonschema_path  # noqa: F401 - what schema_findings imports, while waiting
     import openapi_spec_validator  # noqa: F401
 
-    cache: Cache = DISABLED
-    own: tuple[Any, str] | None = None
     with os.fdopen(read_end, "rb") as pipe:
-        message = _receive(pipe)
-        if message is not None and message[0] == b"C":
-            root, _, spec = message[1].partition(b"\0")
-            cache = Cache(Path(os.fsdecode(root)))
-            own = _own_load(cache, os.fsdecode(spec))
-            message = _receive(pipe)
-    if message is None:
+        head = pipe.read(16)
+        if len(head) < 16:
+            return None
+        named = int.from_bytes(head[8:], "little")
+        root = pipe.read(named - 1) if named else b""
+    if named and len(root) != named - 1:
         return None
-    tag, payload = message
-    if tag == b"V":
-        if own is None or own[1] != payload.decode():
-            return UNVERIFIED
-        os.close(file)
-        return schema_findings(own[0], cache=cache)
-    if tag != b"D" or len(payload) < 8:
-        return None
-    if len(payload) > 8:
-        cache = Cache(Path(os.fsdecode(payload[8:])))
-    size = int.from_bytes(payload[:8], "little")
+    cache = Cache(Path(os.fsdecode(root))) if named else DISABLED
+    size = int.from_bytes(head[:8], "little")
     chunks: list[bytes] = []
     while size > 0:
         chunk = os.pread(file, size, sum(map(len, chunks)))
@@ -604,7 +530,6 @@ def start_schema_check(
     parts: SpecParts | None = None,
     ready: ReadyValidator | None = None,
     shared: Shared | None = None,
-    verify: bool = False,
 ) -> SchemaCheck:
     """Start openapi-spec-validator on the document (or take its findings for this very
     document from the cache, keyed by `parts`); the returned function waits for the
@@ -630,16 +555,11 @@ def start_schema_check(
             cache.put("validation", key, found)
         return found
 
-    given = ready.give(data, parts if parts is not None else spec_parts(data), cache, shared, verify) if ready is not None else None
+    given = ready.give(data, parts if parts is not None else spec_parts(data), cache, shared) if ready is not None else None
     if given is None and not (background and forked.can_fork()):
         found = keep(schema_findings(data, cache=cache))
         return SchemaCheck(lambda: found)
-    if given is not None and ready is not None and ready.verified:
-        # (the child checks its own load of the document: should it turn out to differ,
-        # this one is checked here; it is held until then)
-        child, wait = _waiting(given, lambda: schema_findings(data, cache=cache))
-    else:
-        child, wait = _waiting(given) if given is not None else _in_child(data, cache)
+    child, wait = _waiting(given) if given is not None else _in_child(data, cache)
     done: list[list[Finding]] = []
 
     def result() -> list[Finding]:
@@ -658,16 +578,12 @@ def _in_child(data: dict[str, Any], cache: Cache = DISABLED) -> tuple[forked.Chi
     return _waiting(forked.Child(lambda: schema_findings(data, cache=cache)))
 
 
-def _waiting(
-    child: forked.Child, unverified: Callable[[], list[Finding]] | None = None
-) -> tuple[forked.Child, Callable[[], list[Finding]]]:
+def _waiting(child: forked.Child) -> tuple[forked.Child, Callable[[], list[Finding]]]:
     def wait() -> list[Finding]:
         try:
             found = child.result()
         except forked.ChildFailed as exc:
             found = str(exc)
-        if found == UNVERIFIED and unverified is not None:
-            return unverified()
         if not isinstance(found, list):
             found = found if isinstance(found, str) else "not a list of findings"
             return [

@@ -150,54 +150,6 @@ def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None
         os.waitpid(child.pid, os.WNOHANG)
 
 
-def test_an_announced_child_checks_its_own_load_of_the_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Told the spec file and the cache as the run starts, the ready child loads the
-    spec through the load memo itself, and checks its load when the digest the parent
-    sends is its load's; otherwise it answers so, and the parent's own document is
-    checked here (the spec changed between the two loads, say)."""
-    import shutil
-
-    from generator import forked, load_memo
-    from generator.cache import Cache
-    from generator.diagnostics import Diagnostics
-    from generator.load import load
-
-    assert forked.can_fork()
-    spec = tmp_path / "spec.yaml"
-    shutil.copy(ROOT / "tests" / "broken" / "wrong_types.yaml", spec)
-    cache = Cache(tmp_path / "cache")
-    first = load(spec, Diagnostics(), cache=cache)
-    assert first.parsed is not None
-    load_memo.keep(cache, str(spec), first.source.text, first.parsed)  # as the run's keeper does
-    document = load(spec, Diagnostics(), cache=cache)
-    parts = document.parsed.parts if document.parsed is not None else None
-    assert parts is not None, "the load memo's document, with its parts' digests"
-    expected = validate.schema_findings(document.data)
-    assert expected, "a document with findings"
-    here: list[object] = []
-    checked_here = validate.schema_findings
-    monkeypatch.setattr(validate, "schema_findings", lambda data, **kw: here.append(data) or checked_here(data, **kw))
-
-    def run(digest: str, edit: str | None = None) -> list[validate.Finding]:
-        shutil.rmtree(tmp_path / "cache" / "validation", ignore_errors=True)  # no whole-document answer
-        ready = validate.ReadyValidator()
-        ready.announce(cache, str(spec))
-        if edit is not None:
-            spec.write_text(edit)  # before the child reads it
-        check = validate.start_schema_check(
-            document.data, cache, background=True, parts=parts._replace(whole=digest), ready=ready, verify=True
-        )
-        assert ready.verified
-        return check()
-
-    assert run(parts.whole) == expected and here == []  # the child's own load
-    text = spec.read_text()
-    assert run(parts.whole, edit=text.replace("title:", "title: Changed", 1)) == expected
-    assert here == [document.data]  # the child read another text: checked here
-    spec.write_text(text)
-    assert run("0" * 64) == expected and len(here) == 2
-
-
 NAN_SPEC = """openapi: 3.0.3
 info: {title: NaN, version: '1'}
 paths:
