@@ -161,6 +161,14 @@ def _tool_versions() -> str:
 _fingerprint: str | None = None
 
 
+def remember_fingerprint(fingerprint: str) -> None:
+    """Take the fingerprint the process this one was forked from worked out (the
+    validator's child, forked before it was)."""
+    global _fingerprint
+    if _fingerprint is None and len(fingerprint) == 64:
+        _fingerprint = fingerprint
+
+
 def generator_fingerprint(digests: Digests | None = None) -> str:
     """One digest for the generator itself: its source, the Python version (ast.unparse
     output can change with it) and the versions of the tools it drives."""

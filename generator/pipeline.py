@@ -94,6 +94,8 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                 ready = None
             elif ready is None and forked.can_fork() and cache.enabled:
                 ready = ReadyValidator()
+            if ready is not None:
+                ready.announce(cache)
             from .revisions import Previous
 
             compiling = forked.Child(lambda: _compile_templates(cache)) if forked.can_fork() else None

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import forked, validator_settings
-from .cache import DISABLED, Cache, digest, generator_fingerprint
+from .cache import DISABLED, Cache, digest, generator_fingerprint, remember_fingerprint
 from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
 from .spec_parts import SpecParts, spec_parts
-from .validation_memo import Parts, Walks
+from .validation_memo import Parts, Walks, prefetch
 from .validator_order import meta_errors_in_document_order
 from .validator_speedups import crawl_once, faster, patched
 
@@ -432,6 +432,16 @@ class ReadyValidator:
         child, self.file, self.write_end = started if started is not None else fork_ready()
         self.child: forked.Child | None = child
 
+    def announce(self, cache: Cache) -> None:
+        """Tell the child the cache folder (and the generator's fingerprint) as the run
+        starts: it reads the validation memos while it waits for the document."""
+        if self.child is None or cache.root is None:
+            return
+        try:
+            _send(self.write_end, b"C", os.fsencode(cache.root) + b"\0" + generator_fingerprint().encode())
+        except OSError:
+            self.cancel()
+
     def give(self, data: Any, parts: SpecParts | None, cache: Cache = DISABLED, shared: Shared | None = None) -> forked.Child | None:
         """Send the document (`parts` its digests) and the cache folder it is checked
         with; the child, or None when the document is not sent (then cancelled).
@@ -455,8 +465,7 @@ class ReadyValidator:
             # (children forked later hold this pipe's write end too: its end is never
             # seen while they live, so the lengths say when all is there)
             root = os.fsencode(cache.root) if cache.root is not None else b""
-            head = len(payload).to_bytes(8, "little") + (len(root) + 1 if cache.root is not None else 0).to_bytes(8, "little")
-            os.write(self.write_end, head + root)
+            _send(self.write_end, b"D", len(payload).to_bytes(8, "little") + (b"\0" + root if cache.root is not None else b""))
         except Exception:  # too deep to pickle, say: forked again as the document is
             self.cancel()
             return None
@@ -487,9 +496,25 @@ def _unshared_pickle(data: Any) -> bytes:
     return out.getvalue()
 
 
+def _send(pipe: int, tag: bytes, payload: bytes) -> None:
+    # (children forked later hold this pipe's write end too: its end is never seen while
+    # they live, so each message says its length)
+    os.write(pipe, tag + len(payload).to_bytes(8, "little") + payload)
+
+
+def _receive(pipe: Any) -> tuple[bytes, bytes] | None:
+    head = pipe.read(9)
+    if len(head) < 9:
+        return None
+    size = int.from_bytes(head[1:], "little")
+    payload = pipe.read(size)
+    return (head[:1], payload) if len(payload) == size else None
+
+
 def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | None:
-    """In the ready child: import, then check the document the parent sends, with the
-    cache folder it names (its length is 0 for none, else 1 more than its bytes)."""
+    """In the ready child: import, then check the document the parent sends (`D`: the
+    size of its pickle, and the cache folder, after a NUL, if any). Told the cache
+    folder as the run starts (`C`), it reads the validation memos meanwhile."""
     os.close(write_end)
     validator_settings.install()
     validator_settings.defer_urllib()  # (this process validates, then ends)
@@ -497,15 +522,16 @@ def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | Non
     import openapi_spec_validator  # noqa: F401
 
     with os.fdopen(read_end, "rb") as pipe:
-        head = pipe.read(16)
-        if len(head) < 16:
-            return None
-        named = int.from_bytes(head[8:], "little")
-        root = pipe.read(named - 1) if named else b""
-    if named and len(root) != named - 1:
+        message = _receive(pipe)
+        if message is not None and message[0] == b"C":
+            folder, _, fingerprint = message[1].partition(b"\0")
+            remember_fingerprint(fingerprint.decode())
+            prefetch(Cache(Path(os.fsdecode(folder))), ("OpenAPIV30SpecValidator", "OpenAPIV31SpecValidator"))
+            message = _receive(pipe)
+    if message is None or message[0] != b"D" or len(message[1]) < 8:
         return None
-    cache = Cache(Path(os.fsdecode(root))) if named else DISABLED
-    size = int.from_bytes(head[:8], "little")
+    size = int.from_bytes(message[1][:8], "little")
+    cache = Cache(Path(os.fsdecode(message[1][9:]))) if len(message[1]) > 8 else DISABLED
     chunks: list[bytes] = []
     while size > 0:
         chunk = os.pread(file, size, sum(map(len, chunks)))

@@ -23,7 +23,7 @@ what it asked of that state (see the class)."""
 from __future__ import annotations
 
 import marshal
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .cache import Cache, digest, generator_fingerprint
 from .diagnostics import pointer_join
@@ -34,6 +34,22 @@ KIND = "validation-parts"
 FORMAT = "2"  # entries are plain data (cache.get_plain)
 # Entries kept from earlier runs besides this run's own (several specs can share a cache).
 MAX_KEPT = 20000
+
+
+# entries read ahead of the document (`prefetch`), by map key
+_prefetched: dict[str, Any] = {}
+
+
+def prefetch(cache: Cache, validator_names: Iterable[str]) -> None:
+    """Read the memos the check of a document by each of these validators would read
+    (the validator's child does so while it waits for the document)."""
+    for name in validator_names:
+        for key in (Parts.key(name), Walks.key(name)):
+            _prefetched[key] = cache.get_plain(KIND, key)
+
+
+def _known(cache: Cache, key: str) -> Any:
+    return _prefetched.pop(key) if key in _prefetched else cache.get_plain(KIND, key)
 
 
 def part_places(data: dict[str, Any]) -> dict[int, tuple[str, ...]]:
@@ -114,8 +130,8 @@ class Parts:
 
     def __init__(self, cache: Cache, validator_name: str) -> None:
         self.cache = cache
-        self.map_key = digest(generator_fingerprint(), KIND, FORMAT, validator_name)
-        known = cache.get_plain(KIND, self.map_key)
+        self.map_key = self.key(validator_name)
+        known = _known(cache, self.map_key)
         self.known: dict[str, list[Finding]] = {}
         if isinstance(known, dict):
             for key, found in known.items():
@@ -126,6 +142,10 @@ class Parts:
         self.walks: Walks | None = None  # the memo of the validator's own checks
         # the document's containers by place (see _places), found once for both memos
         self.places: tuple[dict[int, str], dict[str, Any]] | None = None
+
+    @staticmethod
+    def key(validator_name: str) -> str:
+        return digest(generator_fingerprint(), KIND, FORMAT, validator_name)
 
     def check(
         self, validator: Any, document: dict[str, Any], finding: Callable[[Any], Finding]
@@ -319,8 +339,8 @@ class Walks:
 
     def __init__(self, cache: Cache, validator_name: str) -> None:
         self.cache = cache
-        self.map_key = digest(generator_fingerprint(), KIND, FORMAT, "walks", validator_name)
-        known = cache.get_plain(KIND, self.map_key)
+        self.map_key = self.key(validator_name)
+        known = _known(cache, self.map_key)
         self.known: dict[str, Any] = known if isinstance(known, dict) else {}
         self.used: dict[str, Any] = {}
         self.reused = self.checked = 0
@@ -328,6 +348,10 @@ class Walks:
         self.nameless = False
         self.names: dict[int, str] = {}
         self.objects: dict[str, Any] = {}
+
+    @staticmethod
+    def key(validator_name: str) -> str:
+        return digest(generator_fingerprint(), KIND, FORMAT, "walks", validator_name)
 
     def event(self, kind: str, tag: str, item: Any, answer: bool | None) -> None:
         if self.events is None:

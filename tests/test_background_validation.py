@@ -119,10 +119,12 @@ def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None
     data = load(ROOT / "tests" / "broken" / "wrong_types.yaml", Diagnostics()).data
     expected = validate.schema_findings(data)
     assert expected, "a document with findings"
-    for cache in (Cache(None), Cache(tmp_path / "cache")):
+    for cache, announced in ((Cache(None), False), (Cache(tmp_path / "cache"), False), (Cache(tmp_path / "other"), True)):
         ready = validate.ReadyValidator()
         child = ready.child
         assert child is not None
+        if announced:  # told the cache folder first: it reads the memos while it waits
+            ready.announce(cache)
         check = validate.start_schema_check(data, cache, background=True, ready=ready)
         assert check() == expected and child.done and ready.child is None
     # taken from the cache: the ready child is stopped

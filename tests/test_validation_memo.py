@@ -324,3 +324,19 @@ def test_documents_the_memos_must_not_shortcut(first: dict[str, Any], then: dict
     cache = Cache(tmp_path)
     assert validate.schema_findings(first, cache=cache) == validate.schema_findings(first)
     assert validate.schema_findings(then, cache=cache) == validate.schema_findings(then)
+
+
+def test_memos_read_ahead_are_the_memos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = load(BEAM_SPEC, Diagnostics()).data
+    cache = Cache(tmp_path)
+    _findings(data, cache, monkeypatch)
+    name = "OpenAPIV30SpecValidator"
+    plain = Parts(cache, name).known, validation_memo.Walks(cache, name).known
+    validation_memo.prefetch(cache, [name, "NoSuchValidator"])
+    reads: list[str] = []
+    real = cache.get_plain
+    monkeypatch.setattr(cache, "get_plain", lambda kind, key: reads.append(key) or real(kind, key))
+    assert (Parts(cache, name).known, validation_memo.Walks(cache, name).known) == plain and plain[0]
+    assert reads == []  # read ahead
+    Parts(cache, name)
+    assert reads == [Parts.key(name)]  # once only
