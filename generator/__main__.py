@@ -184,13 +184,16 @@ def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABL
     # (the later stages, `write` among them, are imported once the run has forked its
     # validator: see pipeline.py)
     result = generate_files(config, diagnostics, cache=cache)
-    if diagnostics.fails(config.strict):
-        return BAD_INPUT
-    from .write import write_tree
+    try:
+        if diagnostics.fails(config.strict):
+            return BAD_INPUT
+        from .write import write_tree
 
-    written: dict[str, str] = {}
-    changed = write_tree(config.output, result.files, written if cache.enabled else None)
-    _record(cache, config, result, diagnostics, written)
+        written: dict[str, str] = {}
+        changed = write_tree(config.output, result.files, written if cache.enabled else None)
+        _record(cache, config, result, diagnostics, written)
+    finally:
+        result.finish()
     print(f"{config.output}: {len(changed)} file(s) changed, {len(result.files)} generated")
     return OK
 
@@ -202,16 +205,19 @@ def cmd_check(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED)
     from .pipeline import generate_files
 
     result = generate_files(config, diagnostics, cache=cache)
-    if diagnostics.fails(config.strict):
-        return BAD_INPUT
-    from .write import diff_tree
+    try:
+        if diagnostics.fails(config.strict):
+            return BAD_INPUT
+        from .write import diff_tree
 
-    diff = diff_tree(config.output, result.files)
-    if diff:
-        sys.stdout.write(diff)
-        print(f"\n{config.output} is stale: run `make generate`", file=sys.stderr)
-        return STALE
-    _record(cache, config, result, diagnostics)
+        diff = diff_tree(config.output, result.files)
+        if diff:
+            sys.stdout.write(diff)
+            print(f"\n{config.output} is stale: run `make generate`", file=sys.stderr)
+            return STALE
+        _record(cache, config, result, diagnostics)
+    finally:
+        result.finish()
     print(f"{config.output} is up to date")
     return OK
 

@@ -31,6 +31,14 @@ class Result:
     files: list[OutputFile]
     # every file the run read (spec, referenced files, templates): its inputs
     reads: set[str] = field(default_factory=set)
+    # the children still writing this run's memos for the next run (see `finish`)
+    keepers: list[forked.Child] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Wait for the keepers: called once the output is written, so that their work
+        goes on beside the write and the stamp."""
+        _wait(self.keepers)
+        self.keepers = []
 
 
 def build_ir(
@@ -103,7 +111,9 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
             previous = Previous(config, beside=True, memo=memo)
             document = load(config.spec, diagnostics, cache=cache)
             keeping.extend(_keep_load(cache, document))
-            return _from_document(config, diagnostics, cache, reads, compiling, ready, previous, document, memo, keeping)
+            result = _from_document(config, diagnostics, cache, reads, compiling, ready, previous, document, memo, keeping)
+            result.keepers, keeping = keeping, []  # (the caller waits for them: Result.finish)
+            return result
         finally:
             if ready is not None:
                 ready.cancel()  # (unless given the document)
@@ -112,11 +122,15 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
             if compiling is not None:
                 compiling.cancel()
             cache.write_later()  # what no keeper took
-            for child in keeping:
-                try:
-                    child.result()
-                except forked.ChildFailed:
-                    pass  # the next run does without
+            _wait(keeping)
+
+
+def _wait(children: list[forked.Child]) -> None:
+    for child in children:
+        try:
+            child.result()
+        except forked.ChildFailed:
+            pass  # the next run does without
 
 
 def _compile_templates(cache: Cache) -> dict[str, bytes]:
