@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .imports import PIECE_CHARS, PIECES_MIN_CHARS, parse, prune_imports, pruned, pruned_in_pieces
+from .imports import HEADER_STATEMENTS, PIECE_CHARS, PIECES_MIN_CHARS, parse, prune_imports, pruned, pruned_in_pieces
 from .layout import LINE_LENGTH
 
 if TYPE_CHECKING:
@@ -528,10 +528,13 @@ def _prepare_in_pieces(text: str, size: int = PIECE_CHARS, memo: PruneMemo | Non
             source, outline = known
             return _chunks(source, [_Top(*top) for top in outline])
     docstrings: list[tuple[int, int]] = []
+    body_start: list[int] = []  # (0-based) line of the first statement past the header
 
     def visit(body: list[ast.stmt], shift: int) -> list[_Top]:
         if key is not None:
             docstrings.extend(docstring_lines(body, shift, not shift))
+            if not body_start:
+                body_start.extend(n.lineno - 1 + shift for n in body if not isinstance(n, HEADER_STATEMENTS))
         return _outline(body, shift)
 
     found = pruned_in_pieces(text, visit, size)
@@ -543,7 +546,11 @@ def _prepare_in_pieces(text: str, size: int = PIECE_CHARS, memo: PruneMemo | Non
     body = [top._replace(start=top.start - lost, end=None if top.end is None else top.end - lost) for tops in outlines for top in tops]
     if key is not None:
         assert memo is not None
-        memo.keep(key[0], key[1], docstrings, Prepared(*_heads(text, source), [(top.block, top.tail, top.start, top.end) for top in body]))
+        old_lines, new_lines = text.splitlines(keepends=True), source.splitlines(keepends=True)
+        # pruning may change any line before the body, blank lines inside its strings too
+        end = body_start[0] if body_start else len(old_lines)
+        head, pruned_head = "".join(old_lines[:end]), "".join(new_lines[: end - lost])
+        memo.keep(key[0], key[1], docstrings, Prepared(head, pruned_head, [(top.block, top.tail, top.start, top.end) for top in body]))
     return _chunks(source, body)
 
 
@@ -551,16 +558,6 @@ def _chunks(source: str, body: list[_Top]) -> list[tuple[int, str]]:
     if len(source) < CHUNK_MIN_CHARS:
         return [(1, source)]
     return _split(source.splitlines(keepends=True), body)
-
-
-def _heads(text: str, source: str) -> tuple[str, str]:
-    """The lines of `text` before those it shares to its end with `source` (`text`
-    pruned, which changed only lines of its header), and those of `source`."""
-    old, new = text.splitlines(keepends=True), source.splitlines(keepends=True)
-    same = 0
-    while same < min(len(old), len(new)) and old[-1 - same] == new[-1 - same]:
-        same += 1
-    return "".join(old[: len(old) - same]), "".join(new[: len(new) - same])
 
 
 def _format_all(

@@ -203,10 +203,14 @@ def pruned(source: str, tree: ast.Module | None = None, used: set[str] | None = 
     return (source, tree) if text is source else (text, None)
 
 
+# the statements a module's header may hold (`if TYPE_CHECKING:` blocks, its docstring)
+HEADER_STATEMENTS = (ast.Import, ast.ImportFrom, ast.If, ast.Expr)
+
+
 def _body_start(body: list[ast.stmt]) -> int | None:
     """The (0-based) line of the first statement that is not an import, an `if` or a
     bare expression, None when there is none."""
-    return next((n.lineno - 1 for n in body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.If, ast.Expr))), None)
+    return next((n.lineno - 1 for n in body if not isinstance(n, HEADER_STATEMENTS)), None)
 
 
 def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[str]) -> tuple[str, int]:

@@ -10,9 +10,10 @@ strings, on the same lines. When each of them lies inside a docstring (read from
 syntax tree of the module kept), none is code or a type a checker reads, so both
 modules use the same names, prune the same imports and have their statements on the
 same lines; and pruning changes only the lines before the first statement that is not
-an import, an `if` or a bare expression (imports.pruned_in_pieces). The memo keeps
-those lines as they were and as pruned, and the outline; a module of that layout
-whose text begins with those very lines takes them pruned, and the outline."""
+an import, an `if` or a bare expression (imports.pruned_in_pieces), the header, where
+it may also close up blank lines inside a string. The memo keeps the header as it was
+and as pruned, and the outline; a module of that layout whose text begins with that
+very header takes it pruned, and the outline."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ FORMAT = "1"
 
 
 class Prepared(NamedTuple):
-    head: str  # the lines before the module's body, as rendered
+    head: str  # the module's header (the lines before its body), as rendered
     pruned: str  # those lines, unused imports pruned
     outline: list[tuple[bool, bool, int, int | None]]  # format._Top fields, of the pruned text
 

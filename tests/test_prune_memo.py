@@ -139,3 +139,24 @@ def test_a_string_a_checker_reads_never_lends_its_pruning(tmp_path: Path) -> Non
     assert memo.key(first)[0] == memo.key(second)[0]  # type: ignore[index]
     assert _prepared(first, memo) == _prepared(first, None)
     assert _prepared(second, memo) == _prepared(second, None) != _prepared(first, None)
+
+
+def test_a_header_that_pruning_closes_up_is_taken_only_whole(tmp_path: Path) -> None:
+    """Pruning closes up runs of blank lines anywhere in the header, inside a docstring
+    of a class under `if TYPE_CHECKING:` too: a module takes the remembered header only
+    when its own header is that very text."""
+
+    def module(doc: str) -> str:
+        head = (
+            '"""Mod."""\n\nfrom typing import TYPE_CHECKING\nimport os\n\nif TYPE_CHECKING:\n'
+            f'    class P:\n        """A\n{doc}\n        D"""\n'
+        )
+        return head + "".join(f'\nclass R{i}:\n    """Doc {i}."""\n\n    x = {i}\n\n' for i in range(1500))
+
+    memo = _memo(tmp_path)
+    first, second = module("        B\n        C"), module("\n")
+    assert memo.key(first)[0] == memo.key(second)[0]  # type: ignore[index]  # one layout
+    assert fmt._prepare(first, memo) == fmt._prepare(first)
+    assert fmt._prepare(second, memo) == fmt._prepare(second)
+    assert memo.reused == 0  # (its header is not the one kept)
+    assert fmt._prepare(second, memo) == fmt._prepare(second) and memo.reused == 1  # (now it is)
