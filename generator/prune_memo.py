@@ -20,8 +20,8 @@ from __future__ import annotations
 import ast
 from typing import Any, NamedTuple
 
-from .cache import Cache, digest, generator_fingerprint
-from .stub_memo import shown_only_outside, skeleton
+from .cache import Cache
+from .stub_memo import SkeletonMemo, shown_only_outside
 
 KIND = "prune"
 FORMAT = "1"
@@ -52,22 +52,13 @@ def docstring_lines(body: list[ast.stmt], shift: int, first_piece: bool) -> list
     return spans
 
 
-class PruneMemo:
-    """The prepared modules of one run (kind `prune`)."""
+class PruneMemo(SkeletonMemo):
+    """The prepared modules of one run (kind `prune`), keyed by their layout."""
+
+    LINES = True
 
     def __init__(self, cache: Cache) -> None:
-        self.cache = cache
-        self.prefix = digest(generator_fingerprint(), KIND, FORMAT)
-        self.reused = 0
-
-    def key(self, module: str) -> tuple[str, list[tuple[int, int]]] | None:
-        """The memo's key for `module` and where its triple-quoted strings are; None when
-        it cannot be remembered."""
-        found = skeleton(module)
-        if found is None:
-            return None
-        text, places = found
-        return digest(self.prefix, text, repr(places)), places
+        super().__init__(cache, KIND, FORMAT)
 
     def recall(self, key: str, module: str) -> tuple[str, list[tuple[bool, bool, int, int | None]]] | None:
         """The module pruned, and its outline."""

@@ -80,12 +80,15 @@ def shown_only_outside(places: list[tuple[int, int]], dropped: list[tuple[int, i
     return True
 
 
-class StubMemo:
-    """Stubs of one run's formatter (`mode_key`: black's version and mode)."""
+class SkeletonMemo:
+    """A memo of one run keyed by modules' skeletons (and, with `LINES`, the lines each
+    triple-quoted string spans too); `prefix` parts name its kind and what else keys it."""
 
-    def __init__(self, cache: Cache, mode_key: str) -> None:
+    LINES = False
+
+    def __init__(self, cache: Cache, *prefix: str) -> None:
         self.cache = cache
-        self.prefix = digest(generator_fingerprint(), KIND, FORMAT, mode_key)
+        self.prefix = digest(generator_fingerprint(), *prefix)
         self.reused = 0
 
     def key(self, module: str) -> tuple[str, list[tuple[int, int]]] | None:
@@ -95,7 +98,14 @@ class StubMemo:
         if found is None:
             return None
         text, places = found
-        return digest(self.prefix, text), places
+        return digest(self.prefix, text, *([repr(places)] if self.LINES else [])), places
+
+
+class StubMemo(SkeletonMemo):
+    """Stubs of one run's formatter (`mode_key`: black's version and mode)."""
+
+    def __init__(self, cache: Cache, mode_key: str) -> None:
+        super().__init__(cache, KIND, FORMAT, mode_key)
 
     def recall(self, key: str) -> list[StubChunk] | None:
         entry = self.cache.get_plain(KIND, key)
