@@ -126,14 +126,9 @@ class Digests:
         self.remember(name, st, found)
         return found
 
-    def know(self, name: str, st: os.stat_result, found: str) -> None:
-        """The file `name`, of signature `st`, holds content of digest `found` (a file
-        this run wrote)."""
-        self.seen[name] = [*_signature(st), found]
-        self.remember(name, st, found)
-
     def remember(self, name: str, st: os.stat_result, found: str) -> None:
-        """Keep the signature `st` of the file `name` with its digest, if it is settled."""
+        """The file `name`, of signature `st`, holds content of digest `found`: for this
+        object's later questions, and to record if it is settled."""
         self.seen[name] = [*_signature(st), found]
         if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
             self.settled[name] = self.seen[name]
@@ -403,7 +398,12 @@ def _stamp_key(config: Any) -> str:
 
 def text_digest(text: str) -> str:
     """Digest of an output file as written (write.py escapes lone surrogates the same way)."""
-    return hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
+    return bytes_digest(text.encode("utf-8", "backslashreplace"))
+
+
+def bytes_digest(data: bytes) -> str:
+    """Digest of a file's bytes (`text_digest` of the text they encode)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def record_stamp(
@@ -434,7 +434,7 @@ def record_stamp(
             st = os.stat(root / path)
         except OSError:
             continue
-        digests.know(os.path.abspath(root / path), st, expected)
+        digests.remember(os.path.abspath(root / path), st, expected)
     stamp: dict[str, Any] = {
         "inputs": inputs_digest(config, reads, digests),
         "reads": reads,

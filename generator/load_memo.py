@@ -35,7 +35,7 @@ from typing import Any, NamedTuple, Sequence
 
 from .cache import Cache, digest, generator_fingerprint, text_digest
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
-from .spec_parts import SpecParts, item_parts, spec_parts
+from .spec_parts import SpecParts, item_parts, spec_parts, whole_of
 
 KIND = "load"
 FORMAT = 2
@@ -418,7 +418,7 @@ def _spliced_parts(parts: SpecParts | None, data: Any, place: list[str], same_ke
     item, nan = found
     items = (*parts.items[:index], (shown, item), *parts.items[index + 1 :])
     # (a NaN the old item held is not told apart: "may hold" stays)
-    return SpecParts(digest(parts.rest, *[p for pair in items for p in pair]), parts.rest, items, parts.may_hold_nan or nan)
+    return SpecParts(whole_of(parts.rest, items), parts.rest, items, parts.may_hold_nan or nan)
 
 
 def _relink_marks(marks: Any, shared: list[list[list[str | int]]]) -> None:

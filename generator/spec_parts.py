@@ -43,11 +43,16 @@ def spec_parts(data: Any) -> SpecParts | None:
     rest = digest(*_flat(top))
     item_digests = tuple((k, hashlib.sha256(v).hexdigest()) for k, v in items)
     return SpecParts(
-        digest(rest, *_flat(item_digests)),
+        whole_of(rest, item_digests),
         rest,
         item_digests,
         any(_NAN_OR_INFINITY.search(v) is not None for _, v in [*top, *items]),
     )
+
+
+def whole_of(rest: str, items: Iterable[tuple[str, str]]) -> str:
+    """The digest of all the data, from that of all but the path items and theirs."""
+    return digest(rest, *_flat(items))
 
 
 def item_parts(item: Any) -> tuple[str, bool] | None:

@@ -462,8 +462,6 @@ class ReadyValidator:
             view = memoryview(payload)
             while view:
                 view = view[os.write(self.file, view) :]
-            # (children forked later hold this pipe's write end too: its end is never
-            # seen while they live, so the lengths say when all is there)
             root = os.fsencode(cache.root) if cache.root is not None else b""
             _send(self.write_end, b"D", len(payload).to_bytes(8, "little") + (b"\0" + root if cache.root is not None else b""))
         except Exception:  # too deep to pickle, say: forked again as the document is

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from .cache import bytes_digest
 from .render import OutputFile
 
 MANIFEST = ".generator-manifest"
@@ -141,7 +141,7 @@ def write_tree(folder: Path, files: list[OutputFile], digests: dict[str, str] | 
             for f, target in targets:
                 data = encoded(f.content)
                 if digests is not None:  # (cache.text_digest of the content, for the stamp)
-                    digests[f.path] = hashlib.sha256(data).hexdigest()
+                    digests[f.path] = bytes_digest(data)
                 try:
                     if target.read_bytes() == data:
                         continue
