@@ -27,6 +27,7 @@ import ast
 import functools
 import gc
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 from .render import OutputFile
 from .prune_memo import Prepared, PruneMemo, docstring_lines
 from .stub_memo import StubMemo
-from .stubs import StubChunk, StubError, derive_stub, fast_stub_chunks
+from .stubs import StubChunk, StubError, StubPart, derive_stub, fast_stub_chunks, joined_stub, run_cut, stub_part
 
 
 
@@ -74,6 +75,8 @@ MODULES_PARALLEL_MIN_CHARS = 384 * 1024
 # A module rendered in black's style this large starts formatting in the pool as soon
 # as it is rendered (see _Formatter.early).
 EARLY_MIN_CHARS = 256 * 1024
+# From this size, `early` derives a module's stub in two halves (see _SplitModule)
+SPLIT_MIN_CHARS = 1024 * 1024
 # Chunks are sent to workers in batches of about this size.
 BATCH_CHARS = 48 * 1024
 
@@ -251,7 +254,11 @@ class _Formatter:
         workers = _workers()
         if workers < 2 or self.cache.has("module", self.module_key(f)):
             return
-        self._early[(f.path, f.content)] = self._ensure_pool(workers).submit(_module_in_worker, (f.content, True))
+        pool = self._ensure_pool(workers)
+        if len(f.content) >= SPLIT_MIN_CHARS:
+            self._early[(f.path, f.content)] = _SplitModule(pool, f.content)
+        else:
+            self._early[(f.path, f.content)] = pool.submit(_module_in_worker, (f.content, True))
 
     def started(self, f: OutputFile) -> Any:
         """The future `early` started for this very text, if any."""
@@ -773,16 +780,82 @@ def _module_in_worker(item: tuple[str, bool]) -> tuple[str, list[StubChunk]] | N
     content, styled = item
     if not styled:
         return None
+    module = _formatted_in_worker(content)
+    return None if module is None else _with_stub(module)
+
+
+def _formatted_in_worker(content: str) -> str | None:
+    """The formatting half of _module_in_worker."""
     try:
         chunks = _prepare(content)
         parts = _Formatter(DISABLED, False).run([(text, False) for _, text in chunks], [True] * len(chunks))
-        if any(isinstance(part, _ChunkError) for part in parts):
-            return None
-        module = "\n\n".join(parts)  # type: ignore[arg-type]
-        stub = [StubChunk(_black_stub(c.text), False, c.first_line) if c.black else c for c in fast_stub_chunks(module, _black_stub)]
     except Exception:
         return None
-    return module, stub
+    if any(isinstance(part, _ChunkError) for part in parts):
+        return None
+    return "\n\n".join(parts)  # type: ignore[arg-type]
+
+
+def _with_stub(module: str, chunks: list[StubChunk] | None = None) -> tuple[str, list[StubChunk]] | None:
+    """The stub half of _module_in_worker (its chunks derived already, when given)."""
+    try:
+        if chunks is None:
+            chunks = fast_stub_chunks(module, _black_stub)
+        return module, _black_chunks(chunks)
+    except Exception:
+        return None
+
+
+def _black_chunks(chunks: list[StubChunk]) -> list[StubChunk]:
+    return [StubChunk(_black_stub(c.text), False, c.first_line) if c.black else c for c in chunks]
+
+
+def _stub_part_in_worker(item: tuple[str, bool]) -> StubPart | None:
+    """stub_part for the pool, its chunks laid out by black here where they need it."""
+    text, first = item
+    try:
+        part = stub_part(text, _black_stub, first)
+        if part is None:
+            return None
+        return part._replace(done=[(_black_chunks([chunk])[0], count) for chunk, count in part.done])
+    except Exception:
+        return None
+
+
+class _SplitModule:
+    """A module too large for one worker's turn (OpenAI's models, 2.6 MB): formatted
+    in one pool task, and its stub derived in two, each from half of its lines, which
+    the pool's two workers run at once. The halves are submitted from the pool's
+    result thread as the formatting ends; `result` gives what _module_in_worker does.
+    (Formatting in halves too would need the imports pruned after both.)"""
+
+    def __init__(self, pool: Any, content: str) -> None:
+        self._pool = pool
+        self._stubs: list[Any] = []  # futures of the two stub parts
+        self._split = threading.Event()
+        self._module = pool.submit(_formatted_in_worker, content)
+        self._module.add_done_callback(self._submit_halves)
+
+    def _submit_halves(self, future: Any) -> None:
+        try:
+            module = future.result()
+            cut = None if module is None else run_cut(module)
+            if cut is not None:
+                self._stubs = [self._pool.submit(_stub_part_in_worker, (module[:cut], True))]
+                self._stubs.append(self._pool.submit(_stub_part_in_worker, (module[cut:], False)))
+        except BaseException:  # the pool shut down (the run failed elsewhere), or broke
+            self._stubs = []
+        finally:
+            self._split.set()
+
+    def result(self) -> tuple[str, list[StubChunk]] | None:
+        module: str | None = self._module.result()
+        if module is None:
+            return None
+        self._split.wait()
+        parts = [future.result() for future in self._stubs]
+        chunks = joined_stub(parts, _black_stub) if len(parts) == 2 and None not in parts else None
+        return _with_stub(module, chunks)  # the whole stub derived here when the halves do not join
 
 
 def _black_stub(text: str) -> str:

@@ -708,7 +708,51 @@ def _fast_stub_in_pieces(
     imports, is pruned last, with the names every piece uses. Gives what
     fast_stub_chunks gives, or None when the module does not parse in pieces or has
     imports past its first chunk (the caller then works on the whole)."""
-    lines = piece_lines(module)
+    part = stub_part(module, black, True, size, dropped)
+    return None if part is None else joined_stub([part], black)
+
+
+def run_cut(module: str) -> int | None:
+    """Where to cut black-formatted `module` in two runs for stub_part, about half way:
+    before a `class` or decorator line whose last non-blank line before it is indented,
+    the end of a class body most likely. joined_stub checks that the stubs meet there;
+    a cut inside a string or brackets leaves a first run that does not parse."""
+    found = _RUN_START.search(module, len(module) // 2)
+    while found is not None:
+        end = found.start()
+        while end > 0 and module[end - 1] == "\n":
+            end -= 1
+        if module.startswith("    ", module.rfind("\n", 0, end) + 1):
+            return found.start() + 2
+        found = _RUN_START.search(module, found.end())
+    return None
+
+
+_RUN_START = re.compile(r"\n\n(?=class |@)")
+
+
+class StubPart(NamedTuple):
+    """The stub of a run of a module's top-level statements (`stub_part`), its first
+    chunk not yet pruned: `joined_stub` joins the runs of a whole module."""
+
+    head: _Head | None  # the module's first chunk, in the run that begins the module
+    used: set[str]  # the names its stub uses
+    done: list[tuple[StubChunk, int]]  # its other chunks, with their stub source lines
+    opens: bool  # its first stub statement is a class or def
+    closes: bool  # its last stub statement is a class with an indented body
+
+
+def stub_part(
+    text: str,
+    black: Callable[[str], str] | None,
+    first: bool,
+    size: int = PIECE_CHARS,
+    dropped: list[tuple[int, int]] | None = None,
+) -> StubPart | None:
+    """The stub of `text`, whole top-level statements of a module (all of it, or a run
+    that begins with `first`), derived a piece at a time; None when it does not parse
+    in pieces, or has imports past the module's first chunk."""
+    lines = piece_lines(text)
     if lines is None:
         return None
     starts = [i for i in range(len(lines)) if can_start_piece(lines, i)]
@@ -717,14 +761,16 @@ def _fast_stub_in_pieces(
         offsets.append(offsets[-1] + len(line))
     used: set[str] = set()
     head: _Head | None = None
-    done: list[tuple[StubChunk, int]] = []  # the other chunks, with their stub source lines
+    done: list[tuple[StubChunk, int]] = []
+    edges: list[tuple[ast.stmt, ast.stmt]] = []  # each piece's first and last stub statements
     begin = 0
     grow = size
     while True:
         end = next((i for i in starts if offsets[i] >= offsets[begin] + grow), len(lines))
         last = end == len(lines)
+        opening = first and head is None
         with paused_gc():  # the piece's trees are gone before the collector would walk them
-            step = _stub_piece("".join(lines[begin:end]), black, head is None, last, used, done, dropped, begin)
+            step = _stub_piece("".join(lines[begin:end]), black, opening, last, used, done, dropped, begin, edges)
         if step is None:
             return None
         if step == 0:
@@ -736,7 +782,23 @@ def _fast_stub_in_pieces(
             break
         begin += step
         grow = size
-    assert head is not None
+    from .format import _has_indented_tail
+
+    if not edges:
+        return None
+    blocks = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return StubPart(head, used, done, isinstance(edges[0][0], blocks), _has_indented_tail(edges[-1][1]))
+
+
+def joined_stub(parts: list[StubPart], black: Callable[[str], str] | None) -> list[StubChunk] | None:
+    """The stub chunks of a module from the stub parts of consecutive runs of its
+    statements, the first pruned with every part's names: what fast_stub_chunks gives.
+    None when the runs do not meet where the whole stub's chunks meet (a class with a
+    body before, a class or def after), or the first has no first chunk."""
+    head = parts[0].head
+    if head is None or any(not (a.closes and b.opens) for a, b in zip(parts, parts[1:])):
+        return None
+    used = set().union(*(part.used for part in parts))
     pairs = head.pairs
     source, tree = pruned(head.stub, ast.Module([s for _, s in pairs], []), used)
     if tree is None:
@@ -748,9 +810,14 @@ def _fast_stub_in_pieces(
     if out is None:
         return None
     line = 1 + source.count("\n")
-    for chunk, count in done:
-        out.append(chunk._replace(first_line=line))
-        line += count
+    for k, part in enumerate(parts):
+        for chunk, count in part.done:
+            out.append(chunk._replace(first_line=line))
+            line += count
+        if k + 1 < len(parts):  # the whole's chunk takes in the blank line before the next run
+            line += 1
+            if out[-1].black:
+                out[-1] = out[-1]._replace(text=out[-1].text + "\n")
     return out
 
 
@@ -772,12 +839,14 @@ def _stub_piece(
     done: list[tuple[StubChunk, int]],
     dropped: list[tuple[int, int]] | None = None,
     shift: int = 0,
+    edges: list[tuple[ast.stmt, ast.stmt]] | None = None,
 ) -> _Head | int | None:
     """One piece of _fast_stub_in_pieces: adds the names its stub uses to `used` and its
     chunks that end in it (but the first chunk of the module) to `done`. Returns the
     first chunk (for the first piece), or where the next piece begins (lines after this
     one's beginning, -1 after the last piece); 0 when no chunk ends in the piece, None
-    when it does not parse or pair up."""
+    when it does not parse or pair up. `edges` is given the piece's first and last
+    stub statements."""
     from .format import split_chunks
 
     try:
@@ -789,6 +858,8 @@ def _stub_piece(
             stub, stub_body = _stub_statements(module_body)
     except (SyntaxError, StubError):  # the whole module reports it, at its line
         return None
+    if edges is not None and stub_body:
+        edges.append((stub_body[0], stub_body[-1]))
     chunks = split_chunks(stub, ast.Module(stub_body, []))
     if len(chunks) < 2 and not last:
         return 0

@@ -279,17 +279,20 @@ def test_stubs_derived_in_worker_processes_match_those_derived_here(tmp_path: Pa
     # started while rendering (every module large enough here), finished by format_files
     import generator.format as fmt_module
 
-    formatter = fmt_module.open_formatter(parallel=True)
-    original = fmt_module.EARLY_MIN_CHARS
-    fmt_module.EARLY_MIN_CHARS = 1
-    try:
-        for f in files:
-            formatter.early(f)
-    finally:
-        fmt_module.EARLY_MIN_CHARS = original
-    assert formatter._early
-    early = format_files(files, Diagnostics(), formatter=formatter)
-    assert [(f.path, f.content) for f in early] == [(f.path, f.content) for f in here]
+    for split in (False, True):  # also with each module's stub derived in two halves
+        formatter = fmt_module.open_formatter(parallel=True)
+        original = fmt_module.EARLY_MIN_CHARS, fmt_module.SPLIT_MIN_CHARS
+        fmt_module.EARLY_MIN_CHARS = 1
+        fmt_module.SPLIT_MIN_CHARS = 1 if split else original[1]
+        try:
+            for f in files:
+                formatter.early(f)
+        finally:
+            fmt_module.EARLY_MIN_CHARS, fmt_module.SPLIT_MIN_CHARS = original
+        assert formatter._early
+        assert any(isinstance(future, fmt_module._SplitModule) for future in formatter._early.values()) is split
+        early = format_files(files, Diagnostics(), formatter=formatter)
+        assert [(f.path, f.content) for f in early] == [(f.path, f.content) for f in here]
     # a module below that size is left to format_files
     mid = [f for f in files if f.is_python and fmt_module.CHUNK_MIN_CHARS <= len(f.content) < fmt_module.EARLY_MIN_CHARS]
     assert mid

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -296,3 +297,108 @@ def _assert_placed(module: str) -> None:
     assert ast.dump(ast.Module(body, []))  # a whole tree
     assert imports._used_names(ast.Module(body, [])) == imports._used_names(imports.parse(text))
     assert ast.dump(tree, include_attributes=True) == before
+
+
+# --- a stub derived in two runs of statements (format._SplitModule) ---------------------
+
+
+def joined_at(module: str, cut: int, size: int = imports.PIECE_CHARS) -> list[stubs.StubChunk] | None:
+    parts = [stubs.stub_part(module[:cut], black_pyi, True, size), stubs.stub_part(module[cut:], black_pyi, False, size)]
+    return None if None in parts else stubs.joined_stub(parts, black_pyi)  # type: ignore[arg-type]
+
+
+def cuts(module: str) -> list[int]:
+    """Where each line begins, but the first: those of lines at the left margin or
+    after a blank line, and every fifth of the others (a cut inside a statement fails
+    to parse, which the test of a cut inside a string covers)."""
+    starts = [i + 1 for i, c in enumerate(module) if c == "\n"][:-1]
+    return [at for k, at in enumerate(starts) if module[at] not in " \n" or module[at - 2 : at] == "\n\n" or k % 5 == 0]
+
+
+@pytest.mark.parametrize("name", ["models.py", "_base.py", "tasks.py", "tricky"])
+def test_two_runs_join_as_the_whole_or_not_at_all(name: str) -> None:
+    """Cut before a line of a module, the two runs' stubs join into the whole stub, or
+    the join refuses: where a class with a body ends and a class or def begins, it
+    joins."""
+    module = fmt.format_source(TRICKY) if name == "tricky" else next(p for p in GENERATED if p.name == name).read_text()
+    expected = whole_stub(module)
+    joined = 0
+    for cut in cuts(module):
+        found = joined_at(module, cut, 300)
+        assert found in (expected, None), cut
+        joined += found is not None
+    assert joined > 2 or name == "tasks.py"
+    if name == "models.py":  # classes with fields: the cut chosen joins
+        assert joined_at(module, stubs.run_cut(module) or 0) == expected
+
+
+def test_runs_meet_only_where_the_stubs_chunks_meet() -> None:
+    """A class whose stub body is `...` keeps the next statement in its chunk; a run
+    that begins with an assignment does not begin a chunk: neither joins."""
+    module = fmt.format_source(
+        "from typing import Any, Literal\n\n\n"
+        + "".join(f"class C{i}:\n    x: Literal[{i}]\n\n    def f(self) -> Any:\n        return {i}\n\n\n" for i in range(40))
+        + 'class Empty:\n    """Only a docstring."""\n\n\nclass After:\n    y: int\n\n\nX = 1\n\n\nclass Last:\n    z: int\n'
+    )
+    expected = whole_stub(module)
+    assert joined_at(module, module.index("class After")) is None
+    assert joined_at(module, module.index("X = 1")) is None
+    assert joined_at(module, module.index("class Last")) is None  # after an assignment
+    assert joined_at(module, module.index("class C20")) == expected
+    cut = stubs.run_cut(module)
+    assert cut is not None and module[cut:].startswith("class C2")
+    assert joined_at(module, cut) == expected
+    # imports past the first run's first chunk are pruned on the whole
+    late = module.replace("class C30:", "import os\n\n\nclass C30:")
+    assert stubs.stub_part(late[late.index("class C25") :], black_pyi, False) is None
+
+
+def test_a_cut_inside_a_string_does_not_parse() -> None:
+    module = 'class A:\n    """Text.\n\n\nclass Inside:\n    pass\n    """\n\n    x: int\n\n\nclass B:\n    y: int\n'
+    assert stubs.stub_part(module[: module.index("class Inside")], black_pyi, True) is None
+
+
+def test_split_module_gives_what_one_task_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """_SplitModule in a real pool: formatted in one task, its stub in two halves, the
+    same module and stub chunks as _module_in_worker; also when the halves do not join
+    (the stub is then derived whole) and when there is no cut."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    classes = "".join(f"class C{i}:\n    x: int = {i}\n\n    def f(self, a: int, b: str) -> Any:\n        return {i}\n\n\n" for i in range(400))
+    module = "from typing import Any\nimport os\n\n\n" + classes.rstrip("\n") + "\n"
+    one_class_empty = module.replace("class C200:\n    x: int = 200\n\n    def f(self, a: int, b: str) -> Any:\n        return 200\n", "class C200:\n    pass\n")
+    no_cut = "from typing import Any\n\n\n" + "".join(f"X{i}: Any = {i}\n" for i in range(3000))
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+    halves: list[bool] = []
+    monkeypatch.setattr(fmt._SplitModule, "_submit_halves", _recording(fmt._SplitModule._submit_halves, halves))
+    try:
+        for text in (module, one_class_empty, no_cut):
+            expected = fmt._module_in_worker((text, True))
+            assert expected is not None
+            assert fmt._SplitModule(pool, text).result() == expected
+    finally:
+        pool.shutdown()
+    assert halves == [True, True, False]
+    assert stubs.run_cut(one_class_empty) is not None
+    assert joined_at(one_class_empty, stubs.run_cut(one_class_empty) or 0) in (None, whole_stub(one_class_empty))
+
+
+def _recording(submit: Any, halves: list[bool]) -> Any:
+    def recorded(self: Any, future: Any) -> None:
+        submit(self, future)
+        halves.append(len(self._stubs) == 2)
+
+    return recorded
+
+
+def test_split_module_after_the_pool_shut_down() -> None:
+    """Halves that cannot be submitted leave the stub to the whole."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    module = "from typing import Any\n\n\n" + "".join(f"class C{i}:\n    x: Any = {i}\n\n\n" for i in range(200)).rstrip("\n") + "\n"
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+    split = fmt._SplitModule(pool, module)
+    pool.shutdown(wait=False)
+    assert split.result() == fmt._module_in_worker((module, True))
