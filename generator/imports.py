@@ -252,12 +252,45 @@ def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[
     lines = source.splitlines(keepends=True)
     header_end = max(len(lines) if body_start is None else body_start, max(end for _, end, _ in edits))
     old_end = header_end
+    inside = _inside_strings(body, header_end)
+    before_body = _blank_tail(lines, header_end)
     for start, end, text in sorted(edits, reverse=True):
         lines[start:end] = [text] if text else []
+        inside[start:end] = [False] if text else []
         header_end -= (end - start) - (1 if text else 0)
-    # a removed import group leaves its blank separators behind: keep one
-    header = re.sub(r"\n{3,}", "\n\n", "".join(lines[:header_end]))
-    return header + "".join(lines[header_end:]), old_end - len(header.splitlines())
+    # A removed import group leaves its blank separators behind: keep one, but as
+    # many before the body as there were (two before a class), and every blank line
+    # inside a string (its text).
+    last = header_end - _blank_tail(lines, header_end)
+    header: list[str] = []
+    for k, line in enumerate(lines[:last]):
+        if line == "\n" and len(header) > 1 and header[-1] == "\n" and header[-2].endswith("\n") and not (inside[k] or inside[k - 1]):
+            continue
+        header.append(line)
+    text = "".join(header) + "\n" * before_body
+    return text + "".join(lines[header_end:]), old_end - len(text.splitlines())
+
+
+def _blank_tail(lines: list[str], end: int) -> int:
+    """How many blank lines end the first `end` lines."""
+    count = 0
+    while count < end and lines[end - 1 - count] == "\n":
+        count += 1
+    return count
+
+
+def _inside_strings(body: list[ast.stmt], end: int) -> list[bool]:
+    """For each of the first `end` lines (0-based), whether it is inside a string that
+    spans lines, past its first line, in the statements of `body` that begin there."""
+    inside = [False] * end
+    for node in body:
+        if node.lineno > end:
+            break
+        for part in ast.walk(node):
+            if isinstance(part, (ast.Constant, ast.JoinedStr)) and part.end_lineno is not None and part.end_lineno > part.lineno:
+                for k in range(part.lineno, min(part.end_lineno, end)):
+                    inside[k] = True
+    return inside
 
 
 # --- large modules, a piece at a time ------------------------------------------------
@@ -334,7 +367,7 @@ def pruned_in_pieces(
     if lines is None:
         return None
     used: set[str] = set()
-    header: list[ast.stmt] = []  # imports and `if` blocks, in module line numbers
+    header: list[ast.stmt] = []  # imports, `if` blocks and docstrings, in module line numbers
     body_start: int | None = None
     results: list[T] = []
     for begin, end in pieces(lines, size):
@@ -346,7 +379,7 @@ def pruned_in_pieces(
                 return None
             used |= _used_names(tree)
             for node in tree.body:
-                if isinstance(node, (ast.Import, ast.ImportFrom, ast.If)):
+                if isinstance(node, HEADER_STATEMENTS):  # (a docstring: its blank lines stay)
                     header.append(ast.increment_lineno(node, begin) if begin else node)
             if body_start is None:
                 start = _body_start(tree.body)

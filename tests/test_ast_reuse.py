@@ -127,6 +127,31 @@ def test_a_block_left_empty_by_pruning_keeps_a_pass() -> None:
         assert_same(fmt.format_source(module))
 
 
+def test_pruning_closes_up_blank_lines_between_statements_only() -> None:
+    """A removed import group leaves one blank line between the groups around it; the
+    blank lines inside the header's strings (a module docstring, a class docstring
+    under `if TYPE_CHECKING:`, an f-string) are their text and stay, whole or in pieces."""
+    from generator import format as fmt
+
+    header = (
+        '"""Module.\n\n\n\nMore."""\n\nfrom typing import TYPE_CHECKING\n\nimport os\n\nimport sys\n\n\n'
+        'if TYPE_CHECKING:\n    class P:\n        """A\n\n\n        B"""\n\n        y = f"""x\n\n\n{TYPE_CHECKING}"""\n\n\n'
+    )
+    module = header + "".join(f"class R{i}:\n    x = {i}\n\n\n" for i in range(3000))
+    pruned = imports.prune_imports(module)
+    assert "import os" not in pruned and "import sys" not in pruned
+    assert pruned == module.replace("import os\n\nimport sys\n\n\n", "")
+    # the two blank lines before the body stay when the last group goes
+    last_group = module.replace("\nimport sys\n\n\nif TYPE_CHECKING:", "\nif TYPE_CHECKING:")
+    last_group = last_group.replace("{TYPE_CHECKING}\"\"\"\n", "{TYPE_CHECKING}\"\"\"\n\nimport sys\n")
+    assert imports.prune_imports(last_group) == module.replace("import os\n\nimport sys\n\n\n", "")
+    # black's two blank lines before a class stay when the import above them goes
+    plain = "import os\nimport sys\n\n\nclass A:\n    x = os.sep\n"
+    assert imports.prune_imports(plain) == fmt.format_source(imports.prune_imports(plain)) == plain.replace("import sys\n", "")
+    found = imports.pruned_in_pieces(module, fmt._outline, 1000)
+    assert found is not None and found[0] == pruned
+
+
 @pytest.mark.parametrize(
     "use, kept",
     [
