@@ -147,7 +147,8 @@ def _report(diagnostics: Diagnostics) -> None:
 
 def _replay(stamp: dict[str, object], diagnostics: Diagnostics) -> None:
     """Report the diagnostics of the run that recorded `stamp` (they are the same)."""
-    for code, level, message, pointer, file, line in stamp.get("diagnostics") or []:  # type: ignore[union-attr]
+    recorded: Any = stamp.get("diagnostics") or []
+    for code, level, message, pointer, file, line in recorded:
         diagnostics.add(code, Level(level), message, pointer, file, line)
 
 

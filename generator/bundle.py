@@ -295,8 +295,8 @@ def child(node: Any, token: object) -> Any:
     """The member or item `token` (a pointer token, or an index) of `node`, else MISSING."""
     if isinstance(node, dict):
         return node.get(str(token), MISSING)
-    if isinstance(node, list) and str(token).isdigit() and int(token) < len(node):
-        return node[int(token)]
+    if isinstance(node, list) and str(token).isdigit() and int(str(token)) < len(node):
+        return node[int(str(token))]
     return MISSING
 
 

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema._utils import uniq  # type: ignore[import-untyped]
+from jsonschema._utils import uniq
 
 # keyword -> what the dialect requires of its value
 SCHEMA = "schema"  # a schema: a dict (or a bool, but in Draft 4)

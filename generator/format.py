@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import DISABLED, Cache, digest, generator_fingerprint
 from .diagnostics import Diagnostics, GenerationFailed, Level
-from .imports import HEADER_STATEMENTS, PIECE_CHARS, PIECES_MIN_CHARS, parse, prune_imports, pruned, pruned_in_pieces
+from .imports import HEADER_STATEMENTS, PIECE_CHARS, PIECES_MIN_CHARS, parse, prune_imports, pruned, pruned_in_pieces, statement_start
 from .layout import LINE_LENGTH
 
 if TYPE_CHECKING:
@@ -52,7 +52,9 @@ def black_modes() -> tuple[black.Mode, black.Mode]:
     import alone is a good part of a small run whose templates all emit its style)."""
     import black
 
-    targets = {black.TargetVersion.PY310}
+    from black.mode import TargetVersion
+
+    targets = {TargetVersion.PY310}
     return (
         black.Mode(target_versions=targets, line_length=LINE_LENGTH),
         black.Mode(target_versions=targets, line_length=LINE_LENGTH, is_pyi=True),
@@ -109,10 +111,11 @@ def fits(text: str) -> bool:
 
 def format_source(text: str, *, stub: bool = False) -> str:
     import black
+    from black.report import NothingChanged
 
     try:
         return black.format_str(text, mode=black_modes()[stub])
-    except black.NothingChanged:  # pragma: no cover - format_str does not raise it
+    except NothingChanged:  # pragma: no cover - format_str does not raise it
         return text
 
 
@@ -140,11 +143,6 @@ def _has_indented_tail(node: ast.stmt) -> bool:
     return True
 
 
-def _start_line(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", None)
-    return min([node.lineno] + [d.lineno for d in decorators or ()])
-
-
 class _Top(NamedTuple):
     """What split_chunks needs of a top-level statement."""
 
@@ -159,7 +157,7 @@ def _outline(body: list[ast.stmt], shift: int = 0) -> list[_Top]:
         _Top(
             isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)),
             _has_indented_tail(node),
-            _start_line(node) + shift,
+            statement_start(node) + shift,
             None if node.end_lineno is None else node.end_lineno + shift,
         )
         for node in body
@@ -229,7 +227,7 @@ class _Formatter:
         self.skipped = 0  # chunks taken as they are (already in black's style)
         self.full = False
         self._mode_key = ""
-        self._pool = None
+        self._pool: Any = None
         self._early: dict[tuple[str, str], Any] = {}  # (path, text) -> future of _module_in_worker
         self._keys: dict[tuple[str, bool, bool], tuple[str, str]] = {}  # module_key's, with their text
 
@@ -455,12 +453,12 @@ def _pieces(chunk: str) -> list[_Piece] | None:
     def walk(body: list[ast.stmt], depth: int) -> None:
         nonlocal done
         for node in body:
-            start, end = _start_line(node) - 1, node.end_lineno or node.lineno
+            start, end = statement_start(node) - 1, node.end_lineno or node.lineno
             inner = _block_body(node)
             if fits("".join(lines[start:end])):
                 keep(end)
-            elif inner and _start_line(inner[0]) - 1 > start:
-                body_start = _start_line(inner[0]) - 1
+            elif inner and statement_start(inner[0]) - 1 > start:
+                body_start = statement_start(inner[0]) - 1
                 header = "".join(lines[start:body_start])
                 if fits(header):
                     keep(body_start)

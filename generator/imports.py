@@ -207,6 +207,12 @@ def pruned(source: str, tree: ast.Module | None = None, used: set[str] | None = 
 HEADER_STATEMENTS = (ast.Import, ast.ImportFrom, ast.If, ast.Expr)
 
 
+def statement_start(node: ast.stmt) -> int:
+    """A statement's first line, its decorators' included."""
+    decorators: list[ast.expr] = getattr(node, "decorator_list", None) or []
+    return min([node.lineno] + [d.lineno for d in decorators])
+
+
 def _body_start(body: list[ast.stmt]) -> int | None:
     """The (0-based) line of the first statement that is not an import, an `if` or a
     bare expression, None when there is none."""

@@ -426,7 +426,7 @@ def _lines(source: _Source, node: ast.expr, indent: int, head: str, tail: str) -
         opening, closing = text[0], text[-1]
         inner = _comprehension(source, node, indent + 4)
     elif _is_generator_call(node):
-        assert isinstance(node, ast.Call)
+        assert isinstance(node, ast.Call) and isinstance(node.args[0], ast.GeneratorExp)
         opening, closing = source.of(node.func) + "(", ")"
         inner = _comprehension(source, node.args[0], indent + 4)
     else:

@@ -23,12 +23,12 @@ if TYPE_CHECKING:
     from .spec_parts import SpecParts
 
 try:  # the C loader is a hard requirement for speed, but fall back rather than crash
-    _BaseLoader: type = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
     _BaseLoader = yaml.SafeLoader
 
 
-class SpecLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class SpecLoader(_BaseLoader):  # type: ignore[misc]
     """Safe loader that keeps timestamps as strings."""
 
 

@@ -131,16 +131,14 @@ class _Filter:
         left = self._and()
         while self._peek() == ("op", "||"):
             self.pos += 1
-            right, prev = self._and(), left
-            left = lambda n, a=prev, b=right: a(n) or b(n)  # noqa: E731
+            left = _either(left, self._and())
         return left
 
     def _and(self) -> Callable[[Any], bool]:
         left = self._unary()
         while self._peek() == ("op", "&&"):
             self.pos += 1
-            right, prev = self._unary(), left
-            left = lambda n, a=prev, b=right: a(n) and b(n)  # noqa: E731
+            left = _both(left, self._unary())
         return left
 
     def _unary(self) -> Callable[[Any], bool]:
@@ -229,7 +227,8 @@ def _compare(op: str, lf: bool, lv: Any, rf: bool, rv: Any) -> bool:
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lv, rv))
     if not (numbers or (isinstance(lv, str) and isinstance(rv, str))):
         return False
-    return {"<": lv < rv, "<=": lv <= rv, ">": lv > rv, ">=": lv >= rv}[op]
+    outcome: bool = {"<": lv < rv, "<=": lv <= rv, ">": lv > rv, ">=": lv >= rv}[op]
+    return outcome
 
 
 def _filter(expression: str) -> Selector:
@@ -461,3 +460,11 @@ def apply_overlays(document: Document, overlays: tuple[Path, ...] | list[Path], 
         except LoadError as exc:
             diagnostics.add(exc.code, Level.ERROR, f"after overlays: {exc.message}", exc.pointer)
             raise GenerationFailed from None
+
+
+def _either(a: Callable[[Any], bool], b: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda n: a(n) or b(n)
+
+
+def _both(a: Callable[[Any], bool], b: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda n: a(n) and b(n)

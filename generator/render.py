@@ -591,17 +591,18 @@ def _render(
     memo: RenderMemo | None,
 ) -> tuple[str, str | None]:
     """The job's text and its template's file."""
-    reads = Reads(context.get("api")) if memo is not None and isinstance(env, TrackingEnvironment) else None
+    tracking = env if memo is not None and isinstance(env, TrackingEnvironment) else None
+    reads = Reads(context.get("api")) if tracking is not None else None
     try:
         template = env.get_template(job.template)
-        if reads is not None:
-            env.reads = reads
+        if tracking is not None:
+            tracking.reads = reads
         try:
             # (the memo keeps the render under `context` as given: Derived values unmade)
             text = template.render({k: v.compute() if isinstance(v, Derived) else v for k, v in context.items()})
         finally:
-            if reads is not None:
-                env.reads = None
+            if tracking is not None:
+                tracking.reads = None
     except jinja2.TemplateSyntaxError as exc:
         diagnostics.add("template-syntax", Level.ERROR, f"{exc.message}", "", describe(exc.filename or job.template), exc.lineno or 0)
         raise GenerationFailed from None

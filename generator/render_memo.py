@@ -69,7 +69,7 @@ def value_bytes(value: Any) -> bytes:
     if not (isinstance(value, (set, frozenset)) or callable(value)):
         out = io.BytesIO()
         pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = _ir_reducers()  # type: ignore[assignment]
+        pickler.dispatch_table = _ir_reducers()
         pickler.fast = True  # (a cycle fails: then its text)
         try:
             pickler.dump(value)

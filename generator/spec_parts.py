@@ -31,7 +31,7 @@ class SpecParts(NamedTuple):
 def spec_parts(data: Any) -> SpecParts | None:
     """None for data marshal cannot write (a value of another type, nesting too deep)."""
     try:
-        paths = data.get("paths") if type(data) is dict else None
+        paths: Any = data.get("paths") if type(data) is dict else None
         if type(data) is not dict:
             whole = marshal.dumps(data, 2)
             return SpecParts(digest(whole), digest(whole), (), _NAN_OR_INFINITY.search(whole) is not None)

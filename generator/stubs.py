@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
-from .imports import PIECE_CHARS, PIECES_MIN_CHARS, _used_names, can_start_piece, lists_all, parse, paused_gc, piece_lines, pruned
+from .imports import PIECE_CHARS, PIECES_MIN_CHARS, _used_names, can_start_piece, lists_all, parse, paused_gc, piece_lines, pruned, statement_start
 from .layout import LINE_LENGTH, annotated, bare, parameter, returns_line
 
 
@@ -106,6 +106,7 @@ class _Stubber(ast.NodeTransformer):
                 if call.func.id == "TypeVar":
                     return node
                 target = node.targets[0]
+                assert isinstance(target, (ast.Name, ast.Attribute, ast.Subscript))  # (one plain target: checked above)
                 return ast.AnnAssign(target=target, annotation=ast.Name(call.func.id, ast.Load()), value=None, simple=1)
         raise StubError(f"line {node.lineno}: cannot state the type of this assignment in a stub")
 
@@ -154,7 +155,7 @@ def _stub_statements(module_body: list[ast.stmt]) -> tuple[str, list[ast.stmt]]:
             node = copy.copy(stub)
             decorators = getattr(stub, "decorator_list", None)
             if decorators:
-                node.decorator_list = [_at(copy.copy(d), start + k) for k, d in enumerate(decorators)]  # type: ignore[attr-defined]
+                node.decorator_list = [_at(copy.copy(d), start + k) for k, d in enumerate(decorators)]
             node.lineno = start + len(decorators or ())
             node.end_lineno = start + text.count("\n")
             parts.append(text)
@@ -355,8 +356,7 @@ class _FastStub:
     def _segment(self, first: ast.AST, last: ast.AST) -> list[str]:
         """Source lines from the start of `first` to the end of `last` (offsets are
         UTF-8 byte offsets)."""
-        lines = self.lines[first.lineno - 1 : last.end_lineno]  # type: ignore[attr-defined]
-        lines = [line.encode() for line in lines]
+        lines = [line.encode() for line in self.lines[first.lineno - 1 : last.end_lineno]]  # type: ignore[attr-defined]
         lines[-1] = lines[-1][: last.end_col_offset]  # type: ignore[attr-defined]
         lines[0] = lines[0][first.col_offset :]  # type: ignore[attr-defined]
         return [line.decode().strip() for line in lines]
@@ -658,7 +658,7 @@ def _fast_chunks(
     position = 0
     for (first, text), end in zip(chunks, starts):
         mine = []
-        while position < len(pairs) and _start(pairs[position][1]) < end:
+        while position < len(pairs) and statement_start(pairs[position][1]) < end:
             mine.append(pairs[position])
             position += 1
         out.append(_fast_chunk(fast, mine, first, text))
@@ -873,7 +873,7 @@ def _stub_piece(
     mine: list[list[tuple[ast.stmt, ast.stmt]]] = [[] for _ in chunks]
     k = 0
     for pair in pairs:
-        while _start(pair[1]) >= ends[k]:
+        while statement_start(pair[1]) >= ends[k]:
             k += 1
         mine[k].append(pair)
     if any(isinstance(s, (ast.Import, ast.ImportFrom, ast.If)) for own in mine[first:] for _, s in own):
@@ -883,7 +883,7 @@ def _stub_piece(
         if k or not first:
             done.append((_fast_chunk(fast, mine[k], 0, chunk), chunk.count("\n")))
     # the next piece begins with the module statements of this one's last chunk
-    after = -1 if last else _start(mine[-1][0][0]) - 1  # (at least 1: a chunk is before)
+    after = -1 if last else statement_start(mine[-1][0][0]) - 1  # (at least 1: a chunk is before)
     return _Head(chunks[0][1], mine[0], text, after) if first else after
 
 
@@ -898,7 +898,7 @@ def _dropped_lines(body: list[ast.stmt], lines: list[str], shift: int, out: list
 
     for k, node in enumerate(body):
         if isinstance(node, ast.Expr):
-            after = _start(body[k + 1]) if k + 1 < len(body) else None
+            after = statement_start(body[k + 1]) if k + 1 < len(body) else None
             if alone(node) and node.end_lineno is not None and (after is None or after > node.end_lineno):
                 out.append((node.lineno + shift, node.end_lineno + shift))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -909,8 +909,3 @@ def _dropped_lines(body: list[ast.stmt], lines: list[str], shift: int, out: list
         elif isinstance(node, ast.If):
             _dropped_lines(node.body, lines, shift, out)
             _dropped_lines(node.orelse, lines, shift, out)
-
-
-def _start(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", None) or ()
-    return min([node.lineno] + [d.lineno for d in decorators])

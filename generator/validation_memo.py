@@ -169,7 +169,7 @@ class Parts:
             return None  # a part may also sit at another place, where its errors read otherwise
         places = {**part_places(document), **holder_places(document)}
         prefix = digest(generator_fingerprint(), cls.__qualname__)
-        original = cls.descend
+        original: Any = getattr(cls, "descend")
         digests: dict[int, str] = {}
         stand_ins: list[Any] = []
         yielded: dict[str, list[Any]] = {}  # a part's errors, once it yielded them all
@@ -379,7 +379,7 @@ class Walks:
         from openapi_spec_validator.validation import keywords
         from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError, OpenAPIValidationError
 
-        registry = getattr(validator, "keyword_validators_registry", None)
+        registry: Any = getattr(validator, "keyword_validators_registry", None)
         root = getattr(validator, "root_validator", None)
         try:
             schema, operation = registry["schema"], registry["operation"]

@@ -36,8 +36,8 @@ def document_order(instance: Any, path: Any) -> list[int]:
 @contextmanager
 def meta_errors_in_document_order() -> Iterator[None]:
     """While it is open, the meta-schema checks raise their first error in document order."""
-    from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
-    from jsonschema.validators import validator_for  # type: ignore[import-untyped]
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
     from openapi_schema_validator import OAS30Validator, OAS31Validator
     from openapi_schema_validator import validators as oas
 

@@ -193,11 +193,12 @@ def protocol_checks_by_type() -> Iterator[None]:
     try:
         import pathable.accessors as accessors
 
-        protocol = accessors.Subscriptable
+        protocol = accessors.Subscriptable  # type: ignore[attr-defined]
     except (ImportError, AttributeError):
         yield  # not the pathable this was written against
         return
-    known = {kind: isinstance(kind(), protocol) for kind in (dict, list, str, int, float, bool, type(None))}
+    kinds: tuple[Any, ...] = (dict, list, str, int, float, bool, type(None))
+    known = {kind: isinstance(kind(), protocol) for kind in kinds}
 
     class _ByType(type):
         def __instancecheck__(cls, instance: Any) -> bool:

@@ -61,6 +61,11 @@ def test_mypy_strict_on_module_bodies(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_mypy_strict_on_the_generator_itself() -> None:
+    result = run(sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull, "generator")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_mypy_flags_every_wrong_call() -> None:
     result = mypy(NEGATIVE)
     flagged = {int(m) for m in re.findall(rf"{NEGATIVE.name}:(\d+): error", result.stdout)}

@@ -535,7 +535,7 @@ class Builder:
         if not isinstance(disc, dict) or not isinstance(disc.get("propertyName"), str):
             return Union(variants)
         mapping: dict[str, int] = {}
-        explicit = disc.get("mapping") if isinstance(disc.get("mapping"), dict) else {}
+        explicit: dict[Any, Any] = disc["mapping"] if isinstance(disc.get("mapping"), dict) else {}
         for tag, target in explicit.items():
             ref = target if str(target).startswith("#") else f"#/components/schemas/{target}"
             if ref in index_by_ref:
@@ -731,7 +731,7 @@ class Builder:
         return None
 
     def responses(self, raw: Any, pointer: str, hint: str) -> list[Response]:
-        out = []
+        out: list[Response] = []
         if not isinstance(raw, dict):
             return out
         for status in sorted(raw, key=_status_order):
@@ -855,7 +855,7 @@ class Builder:
     # ---------------------------------------------------------------- the API
     def build(self) -> Api:
         spec = self.spec
-        info = spec.get("info") if isinstance(spec.get("info"), dict) else {}
+        info: dict[Any, Any] = spec["info"] if isinstance(spec.get("info"), dict) else {}
         title = _text(info.get("title")) or "API"
         package = self.config.package or naming.module_name(title, "api_client")
         if not package.isidentifier():
