@@ -552,7 +552,7 @@ def _prepare_in_pieces(text: str, size: int = PIECE_CHARS, memo: PruneMemo | Non
     if key is not None:
         assert memo is not None
         old_lines, new_lines = text.splitlines(keepends=True), source.splitlines(keepends=True)
-        # pruning may change any line before the body, blank lines inside its strings too
+        # pruning may change any line before the body (the memo matches all of them)
         end = body_start[0] if body_start else len(old_lines)
         head, pruned_head = "".join(old_lines[:end]), "".join(new_lines[: end - lost])
         memo.keep(key[0], key[1], docstrings, Prepared(head, pruned_head, [(top.block, top.tail, top.start, top.end) for top in body]))
@@ -851,8 +851,11 @@ class _SplitModule:
         if module is None:
             return None
         self._split.wait()
-        parts = [future.result() for future in self._stubs]
-        chunks = joined_stub(parts, _black_stub) if len(parts) == 2 and None not in parts else None
+        try:
+            parts = [future.result() for future in self._stubs]
+            chunks = joined_stub(parts, _black_stub) if len(parts) == 2 and None not in parts else None
+        except Exception:  # a half that could not come back (a syntax tree too deep to pickle)
+            chunks = None
         return _with_stub(module, chunks)  # the whole stub derived here when the halves do not join
 
 

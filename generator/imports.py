@@ -223,7 +223,15 @@ def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[
     """`source` without the unused names of the imports in `body` (top-level statements;
     only imports and `if` blocks matter), and the number of lines its header lost (0,
     and `source` itself, when nothing changed). Every change is in the header: the lines
-    up to `body_start` or the last changed import, whichever is further."""
+    up to `body_start` or the last changed import, whichever is further. An import that
+    shares a line with another statement is left as it is."""
+    lines: list[str] = []  # (split once an import is to change)
+
+    def on_own_lines(stmt: ast.stmt) -> bool:
+        if not lines:
+            lines.extend(ast_lines(source))
+        return _alone(lines, stmt)
+
     edits: list[tuple[int, int, str]] = []
     for node in body:
         if isinstance(node, ast.If):  # `if TYPE_CHECKING:` blocks
@@ -234,16 +242,16 @@ def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[
             if isinstance(stmt, ast.Import):
                 if all(a.asname is None for a in stmt.names) and not any(
                     a.name.split(".")[0] in used for a in stmt.names
-                ):
+                ) and on_own_lines(stmt):
                     # (a block left empty keeps a `pass`, as for `from` imports below)
-                    alone = isinstance(node, ast.If) and len(node.body) == 1
-                    text = " " * stmt.col_offset + "pass\n" if alone else ""
+                    only = isinstance(node, ast.If) and len(node.body) == 1
+                    text = " " * stmt.col_offset + "pass\n" if only else ""
                     edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, text))
                 continue
             if not isinstance(stmt, ast.ImportFrom) or stmt.module == "__future__":
                 continue
             keep = [a for a in stmt.names if (a.asname or a.name) in used or a.asname == a.name]
-            if len(keep) == len(stmt.names):
+            if len(keep) == len(stmt.names) or not on_own_lines(stmt):
                 continue
             indent = " " * stmt.col_offset
             text = ""
@@ -255,48 +263,49 @@ def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[
             edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, text))
     if not edits:
         return source, 0
-    lines = source.splitlines(keepends=True)
     header_end = max(len(lines) if body_start is None else body_start, max(end for _, end, _ in edits))
     old_end = header_end
-    inside = _inside_strings(body, header_end)
-    before_body = _blank_tail(lines, header_end)
     for start, end, text in sorted(edits, reverse=True):
         lines[start:end] = [text] if text else []
-        inside[start:end] = [False] if text else []
         header_end -= (end - start) - (1 if text else 0)
-    # A removed import group leaves its blank separators behind: keep one, but as
-    # many before the body as there were (two before a class), and every blank line
-    # inside a string (its text).
-    last = header_end - _blank_tail(lines, header_end)
-    header: list[str] = []
-    for k, line in enumerate(lines[:last]):
-        if line == "\n" and len(header) > 1 and header[-1] == "\n" and header[-2].endswith("\n") and not (inside[k] or inside[k - 1]):
-            continue
-        header.append(line)
-    text = "".join(header) + "\n" * before_body
-    return text + "".join(lines[header_end:]), old_end - len(text.splitlines())
+        if not text:
+            header_end -= _join_blank_runs(lines, start)
+    header = "".join(lines[:header_end])  # (a kept import may now take several lines)
+    return header + "".join(lines[header_end:]), old_end - len(ast_lines(header))
 
 
-def _blank_tail(lines: list[str], end: int) -> int:
-    """How many blank lines end the first `end` lines."""
-    count = 0
-    while count < end and lines[end - 1 - count] == "\n":
-        count += 1
-    return count
+def ast_lines(source: str) -> list[str]:
+    """The lines of `source`, ends kept, as ast numbers them (\\n, \\r\\n and \\r only)."""
+    if not _OTHER_BREAKS.search(source):
+        return source.splitlines(keepends=True)
+    return _AST_LINE.findall(source)
 
 
-def _inside_strings(body: list[ast.stmt], end: int) -> list[bool]:
-    """For each of the first `end` lines (0-based), whether it is inside a string that
-    spans lines, past its first line, in the statements of `body` that begin there."""
-    inside = [False] * end
-    for node in body:
-        if node.lineno > end:
-            break
-        for part in ast.walk(node):
-            if isinstance(part, (ast.Constant, ast.JoinedStr)) and part.end_lineno is not None and part.end_lineno > part.lineno:
-                for k in range(part.lineno, min(part.end_lineno, end)):
-                    inside[k] = True
-    return inside
+_AST_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _alone(lines: list[str], stmt: ast.stmt) -> bool:
+    """Whether no other statement shares the lines of `stmt` (a comment may follow it)."""
+    before = lines[stmt.lineno - 1].encode("utf-8", "surrogatepass")[: stmt.col_offset]
+    end = stmt.end_lineno or stmt.lineno
+    after = lines[end - 1].encode("utf-8", "surrogatepass")[stmt.end_col_offset :].strip()
+    return not before.strip() and (not after or after.startswith(b"#"))
+
+
+def _join_blank_runs(lines: list[str], at: int) -> int:
+    """Where a statement's lines were taken out before line `at`, the blank lines above
+    and below it meet: keep as many as the larger run (two imports one blank line apart
+    stay so; the last import before a class keeps the class's two). Returns how many
+    lines went. A run that touches a statement is never inside a string."""
+    low = at
+    while low > 0 and lines[low - 1] == "\n":
+        low -= 1
+    high = at
+    while high < len(lines) and lines[high] == "\n":
+        high += 1
+    extra = (high - low) - max(at - low, high - at)
+    del lines[low : low + extra]
+    return extra
 
 
 # --- large modules, a piece at a time ------------------------------------------------
@@ -373,7 +382,7 @@ def pruned_in_pieces(
     if lines is None:
         return None
     used: set[str] = set()
-    header: list[ast.stmt] = []  # imports, `if` blocks and docstrings, in module line numbers
+    header: list[ast.stmt] = []  # imports and `if` blocks, in module line numbers
     body_start: int | None = None
     results: list[T] = []
     for begin, end in pieces(lines, size):
@@ -385,7 +394,7 @@ def pruned_in_pieces(
                 return None
             used |= _used_names(tree)
             for node in tree.body:
-                if isinstance(node, HEADER_STATEMENTS):  # (a docstring: its blank lines stay)
+                if isinstance(node, (ast.Import, ast.ImportFrom, ast.If)):
                     header.append(ast.increment_lineno(node, begin) if begin else node)
             if body_start is None:
                 start = _body_start(tree.body)

@@ -10,10 +10,10 @@ strings, on the same lines. When each of them lies inside a docstring (read from
 syntax tree of the module kept), none is code or a type a checker reads, so both
 modules use the same names, prune the same imports and have their statements on the
 same lines; and pruning changes only the lines before the first statement that is not
-an import, an `if` or a bare expression (imports.pruned_in_pieces), the header, where
-it may also close up blank lines inside a string. The memo keeps the header as it was
-and as pruned, and the outline; a module of that layout whose text begins with that
-very header takes it pruned, and the outline."""
+an import, an `if` or a bare expression (imports.pruned_in_pieces), the header. The
+memo keeps the header as it was and as pruned, and the outline; a module of that
+layout whose text begins with that very header takes it pruned, and the outline (what
+pruning does there depends on the header's text alone)."""
 
 from __future__ import annotations
 

@@ -127,29 +127,40 @@ def test_a_block_left_empty_by_pruning_keeps_a_pass() -> None:
         assert_same(fmt.format_source(module))
 
 
-def test_pruning_closes_up_blank_lines_between_statements_only() -> None:
-    """A removed import group leaves one blank line between the groups around it; the
-    blank lines inside the header's strings (a module docstring, a class docstring
-    under `if TYPE_CHECKING:`, an f-string) are their text and stay, whole or in pieces."""
+def test_pruning_closes_up_blank_lines_where_imports_went_only() -> None:
+    """Where a removed import's blank lines above and below meet, the larger run stays
+    (two imports a blank line apart stay so; the two before a class, decorated or under
+    a comment, stay). Blank lines elsewhere are left as they are, those inside the
+    header's strings (a module docstring, a class docstring under `if TYPE_CHECKING:`,
+    an f-string) above all; whole or in pieces."""
     from generator import format as fmt
 
     header = (
-        '"""Module.\n\n\n\nMore."""\n\nfrom typing import TYPE_CHECKING\n\nimport os\n\nimport sys\n\n\n'
-        'if TYPE_CHECKING:\n    class P:\n        """A\n\n\n        B"""\n\n        y = f"""x\n\n\n{TYPE_CHECKING}"""\n\n\n'
+        '"""Module.\n\n\n\nMore."""\n\nfrom typing import TYPE_CHECKING\n\nimport os\n\nimport sys\n\nimport re\n\n\n'
+        'if TYPE_CHECKING:\n    class P:\n        """A\n\n\n        B"""\n\n        y = f"""x\n\n\n{TYPE_CHECKING}{re}"""\n\n\n'
     )
     module = header + "".join(f"class R{i}:\n    x = {i}\n\n\n" for i in range(3000))
     pruned = imports.prune_imports(module)
-    assert "import os" not in pruned and "import sys" not in pruned
-    assert pruned == module.replace("import os\n\nimport sys\n\n\n", "")
-    # the two blank lines before the body stay when the last group goes
-    last_group = module.replace("\nimport sys\n\n\nif TYPE_CHECKING:", "\nif TYPE_CHECKING:")
-    last_group = last_group.replace("{TYPE_CHECKING}\"\"\"\n", "{TYPE_CHECKING}\"\"\"\n\nimport sys\n")
-    assert imports.prune_imports(last_group) == module.replace("import os\n\nimport sys\n\n\n", "")
-    # black's two blank lines before a class stay when the import above them goes
-    plain = "import os\nimport sys\n\n\nclass A:\n    x = os.sep\n"
-    assert imports.prune_imports(plain) == fmt.format_source(imports.prune_imports(plain)) == plain.replace("import sys\n", "")
+    assert pruned == module.replace("import os\n\nimport sys\n\n", "")
     found = imports.pruned_in_pieces(module, fmt._outline, 1000)
     assert found is not None and found[0] == pruned
+    for before in ("", "@final\n", "# About A.\n"):  # black's two blank lines before a class
+        plain = f"from typing import final\nimport os\nimport sys\n\n\n{before}class A:\n    x = os.sep\n"
+        assert fmt.format_source(plain) == plain
+        assert imports.prune_imports(plain) == fmt.format_source(imports.prune_imports(plain))
+        kept = "from typing import final\nimport os\n" if before == "@final\n" else "import os\n"
+        assert imports.prune_imports(plain) == f"{kept}\n\n{before}class A:\n    x = os.sep\n"
+
+
+def test_pruning_leaves_lines_it_cannot_take_out_alone() -> None:
+    """An import that shares its line with another statement stays; a line break ast
+    does not count (a form feed in a docstring) does not shift the lines pruning takes."""
+    assert imports.prune_imports("import sys; import os\nX = os\n") == "import sys; import os\nX = os\n"
+    assert imports.prune_imports("X = 1; import sys\nY = X\n") == "X = 1; import sys\nY = X\n"
+    assert imports.prune_imports("import sys  # why\nimport os\nX = os\n") == "import os\nX = os\n"
+    text = '"""a\x0cb\u2028c"""\nimport sys\nimport os\nX = os\n'
+    assert imports.prune_imports(text) == '"""a\x0cb\u2028c"""\nimport os\nX = os\n'
+    assert imports.prune_imports(text.replace("\n", "\r\n")) == '"""a\x0cb\u2028c"""\r\nimport os\r\nX = os\r\n'
 
 
 @pytest.mark.parametrize(

@@ -369,17 +369,20 @@ def test_split_module_gives_what_one_task_gives(monkeypatch: pytest.MonkeyPatch)
     module = "from typing import Any\nimport os\n\n\n" + classes.rstrip("\n") + "\n"
     one_class_empty = module.replace("class C200:\n    x: int = 200\n\n    def f(self, a: int, b: str) -> Any:\n        return 200\n", "class C200:\n    pass\n")
     no_cut = "from typing import Any\n\n\n" + "".join(f"X{i}: Any = {i}\n" for i in range(3000))
+    # a first chunk whose syntax tree is too deep to pickle back from the worker
+    deep = "def pick(v: int) -> int:\n    if v == 0:\n        return 0\n" + "".join(f"    elif v == {i}:\n        return {i}\n" for i in range(1, 400))
+    deep += "    return -1\n\n\n" + classes.rstrip("\n") + "\n"
     pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
     halves: list[bool] = []
     monkeypatch.setattr(fmt._SplitModule, "_submit_halves", _recording(fmt._SplitModule._submit_halves, halves))
     try:
-        for text in (module, one_class_empty, no_cut):
+        for text in (module, one_class_empty, no_cut, deep):
             expected = fmt._module_in_worker((text, True))
             assert expected is not None
             assert fmt._SplitModule(pool, text).result() == expected
     finally:
         pool.shutdown()
-    assert halves == [True, True, False]
+    assert halves == [True, True, False, True]
     assert stubs.run_cut(one_class_empty) is not None
     assert joined_at(one_class_empty, stubs.run_cut(one_class_empty) or 0) in (None, whole_stub(one_class_empty))
 

@@ -141,10 +141,10 @@ def test_a_string_a_checker_reads_never_lends_its_pruning(tmp_path: Path) -> Non
     assert _prepared(second, memo) == _prepared(second, None) != _prepared(first, None)
 
 
-def test_a_header_that_pruning_closes_up_is_taken_only_whole(tmp_path: Path) -> None:
-    """Pruning closes up runs of blank lines anywhere in the header, inside a docstring
-    of a class under `if TYPE_CHECKING:` too: a module takes the remembered header only
-    when its own header is that very text."""
+def test_a_header_is_taken_only_whole(tmp_path: Path) -> None:
+    """Two headers that differ only inside a docstring of a class under `if
+    TYPE_CHECKING:` (blank lines there, which pruning once closed up): a module takes
+    the remembered header only when its own header is that very text."""
 
     def module(doc: str) -> str:
         head = (
