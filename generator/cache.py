@@ -28,6 +28,10 @@ pyproject.toml; `GENERATOR_CACHE_DIR` or `--cache-dir` override it). `--no-cache
 turns it off: nothing is read or written. Entries are written atomically, so
 concurrent runs can share a folder; a damaged entry reads as a miss.
 
+The folder is kept under a size (1 GiB; `GENERATOR_CACHE_MAX_MB` overrides it): a run
+that rebuilt its model scans it, at most once an hour, and deletes the least recently
+used entries (`Cache.trim`). An entry read is marked used, at most once an hour.
+
 This module imports nothing heavy: the `check` fast path runs with it alone.
 """
 
@@ -39,12 +43,19 @@ import json
 import marshal
 import os
 import pickle
+import stat
 import sys
 import time
 from pathlib import Path
 from typing import Any, Iterable
 
 ENV_VAR = "GENERATOR_CACHE_DIR"
+MAX_ENV_VAR = "GENERATOR_CACHE_MAX_MB"
+MAX_BYTES = 1024 * 1024 * 1024
+# An hour: how often a folder is scanned for trimming, how stale an entry's last-use
+# time may get, and how old a leftover of an interrupted write must be to go.
+HOUR = 3600
+_TRIMMED = ".trimmed"  # touched when the folder was last scanned
 DEFAULT_DIR = Path(".cache") / "generator"
 # Bumped when the layout or meaning of entries changes.
 CACHE_FORMAT = 1
@@ -199,6 +210,7 @@ class Cache:
             return None
         try:
             with open(self._path(kind, key), "rb") as fh:
+                _mark_used(fh.fileno())
                 value = json.loads(fh.read())
         except (OSError, ValueError):
             self.misses += 1
@@ -215,6 +227,7 @@ class Cache:
             return None
         try:
             with open(self._path(kind, key), "rb") as fh:
+                _mark_used(fh.fileno())
                 return fh.read()
         except OSError:
             return None
@@ -264,6 +277,85 @@ class Cache:
     def put_many(self, kind: str, items: Iterable[tuple[str, Any]]) -> None:
         for key, value in items:
             self.put(kind, key, value)
+
+    def trim_due(self) -> bool:
+        """Whether the folder was last scanned for trimming an hour ago or more."""
+        if self.root is None:
+            return False
+        try:
+            return time.time() - (self.root / _TRIMMED).stat().st_mtime >= HOUR
+        except OSError:
+            return True
+
+    def trim(self, limit: int | None = None) -> int:
+        """Delete the least recently used entries while the folder holds more than
+        `limit` bytes (by default `max_bytes()`), down to three quarters of it, and the
+        leftovers of writes interrupted an hour ago or more. Returns how many bytes went.
+        A concurrent run that wanted an entry deleted here reads a miss."""
+        if self.root is None:
+            return 0
+        limit = max_bytes() if limit is None else limit
+        now = time.time()
+        entries: list[tuple[float, int, str]] = []
+        removed = 0
+        try:
+            (self.root / _TRIMMED).touch()
+            for kind in os.scandir(self.root):
+                if not kind.is_dir(follow_symlinks=False):
+                    continue
+                for bucket in os.scandir(kind.path):
+                    if not bucket.is_dir(follow_symlinks=False):
+                        continue
+                    for entry in os.scandir(bucket.path):
+                        try:
+                            st = entry.stat(follow_symlinks=False)
+                        except OSError:  # gone meanwhile (a concurrent write renamed it)
+                            continue
+                        if not stat.S_ISREG(st.st_mode):
+                            continue
+                        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                            if now - st.st_mtime >= HOUR:
+                                removed += _unlink(entry.path, st.st_size)
+                            continue
+                        entries.append((st.st_mtime, st.st_size, entry.path))
+        except OSError:
+            return removed
+        total = sum(size for _, size, _ in entries)
+        if total <= limit:
+            return removed
+        for _, size, path in sorted(entries):
+            if total <= limit * 3 // 4:
+                break
+            gone = _unlink(path, size)
+            total -= gone
+            removed += gone
+        return removed
+
+
+def max_bytes() -> int:
+    """The size the cache folder is trimmed to stay under (`GENERATOR_CACHE_MAX_MB`)."""
+    try:
+        return max(0, int(float(os.environ[MAX_ENV_VAR]) * 1024 * 1024))
+    except (KeyError, ValueError):
+        return MAX_BYTES
+
+
+def _mark_used(fd: int) -> None:
+    """Set an entry's modification time, its last use for `trim`, when it is an hour
+    old or more (an entry read on every run costs one fstat, not a write)."""
+    try:
+        if time.time() - os.fstat(fd).st_mtime >= HOUR:
+            os.utime(fd)
+    except (OSError, NotImplementedError):
+        pass
+
+
+def _unlink(path: str, size: int) -> int:
+    try:
+        os.unlink(path)
+    except OSError:
+        return 0
+    return size
 
 
 DISABLED = Cache(None)

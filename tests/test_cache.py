@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import black
@@ -357,3 +358,81 @@ def test_a_regeneration_digests_its_outputs_once(tmp_path: Path, monkeypatch: py
     assert len(digested) <= 1  # (the revision record's head, read before the run)
     code, stdout, _ = _check(project)  # and the stamp holds the digests of what is on disk
     assert code == 0 and "up to date" in stdout
+
+
+# --- trimming the folder --------------------------------------------------------------
+
+
+def _aged(cache: cache_module.Cache, kind: str, key: str, size: int, age: float) -> Path:
+    cache.put_bytes(kind, key, b"x" * size)
+    path = cache._path(kind, key)
+    when = time.time() - age
+    os.utime(path, (when, when))
+    return path
+
+
+def test_trim_deletes_the_least_recently_used_entries(tmp_path: Path) -> None:
+    cache = cache_module.Cache(tmp_path / "cache")
+    old = [_aged(cache, "module", f"{i:02x}" + "a" * 62, 1000, 10 * 3600 - i) for i in range(6)]
+    new = [_aged(cache, "render", f"{i:02x}" + "b" * 62, 1000, 60) for i in range(4)]
+    leftover = tmp_path / "cache" / "module" / "00" / ".abc.123.tmp"
+    leftover.write_bytes(b"y" * 50)
+    os.utime(leftover, (time.time() - 2 * 3600,) * 2)
+    fresh_leftover = tmp_path / "cache" / "module" / "00" / ".abd.124.tmp"
+    fresh_leftover.write_bytes(b"y" * 50)
+    assert cache.trim_due()
+    # read an hour after it was written: used now, so it outlives the others of its age
+    assert cache.get_bytes("module", "05" + "a" * 62) == b"x" * 1000
+    assert cache.trim(limit=8000) == 4 * 1000 + 50  # down to 3/4 of the limit: 6000 bytes
+    assert [p.exists() for p in old] == [False, False, False, False, True, True]
+    assert all(p.exists() for p in new) and fresh_leftover.exists() and not leftover.exists()
+    assert not cache.trim_due()
+    assert cache.trim(limit=8000) == 0  # under the limit: nothing goes
+
+
+def test_an_entry_read_within_the_hour_is_not_touched(tmp_path: Path) -> None:
+    cache = cache_module.Cache(tmp_path / "cache")
+    path = _aged(cache, "module", "ab" + "c" * 62, 10, 600)
+    before = path.stat().st_mtime
+    assert cache.get_bytes("module", "ab" + "c" * 62) == b"x" * 10
+    assert path.stat().st_mtime == before
+
+
+def test_the_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache_module.MAX_ENV_VAR, "2.5")
+    assert cache_module.max_bytes() == int(2.5 * 1024 * 1024)
+    monkeypatch.setenv(cache_module.MAX_ENV_VAR, "many")
+    assert cache_module.max_bytes() == cache_module.MAX_BYTES
+    monkeypatch.delenv(cache_module.MAX_ENV_VAR)
+    assert cache_module.max_bytes() == cache_module.MAX_BYTES
+
+
+def test_a_regeneration_trims_a_folder_over_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run that rebuilds its model trims (in its keeper child), to under what the
+    run itself keeps: its output is that of a run without the cache, and so is the next
+    run's, which finds what it needs or rebuilds it."""
+    project, out, cache = _setup(tmp_path)
+    assert _gen(project)[0] == 0
+    store = cache_module.Cache(cache)
+    stale = [_aged(store, "module", f"{i:02x}" + "d" * 62, 100_000, 30 * 24 * 3600) for i in range(30)]
+    assert not store.trim_due()  # the run that filled the folder scanned it
+    os.utime(cache / ".trimmed", (time.time() - 2 * 3600,) * 2)
+    monkeypatch.setenv(cache_module.MAX_ENV_VAR, "0.1")
+    spec = project / "specs" / BEAM_SPEC.name
+    uncached = tmp_path / "uncached"
+    shutil.copytree(project, uncached, ignore=shutil.ignore_patterns(".cache"))
+    for folder in (project, uncached):
+        spec = folder / "specs" / BEAM_SPEC.name
+        spec.write_text(spec.read_text().replace("summary:", "summary: Edited.", 1))
+    assert _gen(uncached, "--no-cache")[0] == 0
+    code, _, err = _gen(project)
+    assert code == 0, err
+    assert not any(p.exists() for p in stale)
+    assert not store.trim_due()
+    assert tree_bytes(out) == tree_bytes(uncached / "generated")
+    for folder in (project, uncached):
+        spec = folder / "specs" / BEAM_SPEC.name
+        spec.write_text(spec.read_text().replace("summary: Edited.", "summary: Edited again.", 1))
+    assert _gen(uncached, "--no-cache")[0] == 0
+    assert _gen(project)[0] == 0
+    assert tree_bytes(out) == tree_bytes(uncached / "generated")
