@@ -22,7 +22,6 @@ types and key order too)."""
 from __future__ import annotations
 
 import importlib
-import importlib.resources
 import json
 import os
 import sys
@@ -143,6 +142,8 @@ def read_schemas_directly() -> bool:
     original = getattr(utils, "get_schema", None)
     if original is None or getattr(original, "reads_directly", False):
         return original is not None
+    import importlib.resources  # (here: the main process, which never validates, skips it)
+
     root = importlib.resources.files("openapi_spec_validator")
     if not isinstance(root, Path):
         return False  # not a folder of files (a zip, say): read as the library does
