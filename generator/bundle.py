@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from .diagnostics import pointer_join, pointer_tokens
+from .diagnostics import is_index, pointer_join, pointer_tokens
 
 if TYPE_CHECKING:
     from .load import SourceMap
@@ -295,7 +295,7 @@ def child(node: Any, token: object) -> Any:
     """The member or item `token` (a pointer token, or an index) of `node`, else MISSING."""
     if isinstance(node, dict):
         return node.get(str(token), MISSING)
-    if isinstance(node, list) and str(token).isdigit() and int(str(token)) < len(node):
+    if isinstance(node, list) and is_index(str(token)) and int(str(token)) < len(node):
         return node[int(str(token))]
     return MISSING
 

@@ -28,9 +28,10 @@ pyproject.toml; `GENERATOR_CACHE_DIR` or `--cache-dir` override it). `--no-cache
 turns it off: nothing is read or written. Entries are written atomically, so
 concurrent runs can share a folder; a damaged entry reads as a miss.
 
-The folder is kept under a size (1 GiB; `GENERATOR_CACHE_MAX_MB` overrides it): a run
-that rebuilt its model scans it, at most once an hour, and deletes the least recently
-used entries (`Cache.trim`). An entry read is marked used, at most once an hour.
+The folder is kept under a size (1 GiB; `GENERATOR_CACHE_MAX_MB` overrides it, 0 for no
+limit): a run that rebuilt its model has a process of its own scan it, at most once an
+hour, and delete the least recently used entries (`Cache.trim`); only files named as
+entries are ever deleted. An entry read is marked used, at most once an hour.
 
 This module imports nothing heavy: the `check` fast path runs with it alone.
 """
@@ -43,6 +44,7 @@ import json
 import marshal
 import os
 import pickle
+import re
 import stat
 import sys
 import time
@@ -291,7 +293,9 @@ class Cache:
         """Delete the least recently used entries while the folder holds more than
         `limit` bytes (by default `max_bytes()`), down to three quarters of it, and the
         leftovers of writes interrupted an hour ago or more. Returns how many bytes went.
-        A concurrent run that wanted an entry deleted here reads a miss."""
+        Only files named as entries are touched (`kind/xx/<62 hex digits>`, and their
+        `.<name>.<pid>.tmp`), so a cache folder set to one that holds other files loses
+        none of them. A concurrent run that wanted an entry deleted here reads a miss."""
         if self.root is None:
             return 0
         limit = max_bytes() if limit is None else limit
@@ -300,26 +304,20 @@ class Cache:
         removed = 0
         try:
             (self.root / _TRIMMED).touch()
-            for kind in os.scandir(self.root):
-                if not kind.is_dir(follow_symlinks=False):
-                    continue
-                for bucket in os.scandir(kind.path):
-                    if not bucket.is_dir(follow_symlinks=False):
-                        continue
-                    for entry in os.scandir(bucket.path):
-                        try:
-                            st = entry.stat(follow_symlinks=False)
-                        except OSError:  # gone meanwhile (a concurrent write renamed it)
-                            continue
-                        if not stat.S_ISREG(st.st_mode):
-                            continue
-                        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-                            if now - st.st_mtime >= HOUR:
-                                removed += _unlink(entry.path, st.st_size)
-                            continue
-                        entries.append((st.st_mtime, st.st_size, entry.path))
         except OSError:
-            return removed
+            return 0
+        for bucket in _buckets(self.root):
+            for entry in _listed(bucket):
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:  # gone meanwhile (a concurrent write renamed it)
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                if _ENTRY.fullmatch(entry.name):
+                    entries.append((st.st_mtime, st.st_size, entry.path))
+                elif _LEFTOVER.fullmatch(entry.name) and now - st.st_mtime >= HOUR:
+                    removed += _unlink(entry.path, st.st_size)
         total = sum(size for _, size, _ in entries)
         if total <= limit:
             return removed
@@ -331,13 +329,65 @@ class Cache:
             removed += gone
         return removed
 
+    def trim_in_background(self) -> None:
+        """`trim` in a process of its own that no one waits for (a large folder takes
+        seconds), when it is due; here, it only forks."""
+        if not (self.trim_due() and hasattr(os, "fork")):
+            return
+        try:
+            pid = os.fork()
+        except OSError:
+            return
+        if pid == 0:  # (the pipes this process holds would keep its parent's reader waiting)
+            try:
+                os.closerange(3, _max_fd())
+                self.trim()
+            finally:
+                os._exit(0)
+
+
+_ENTRY = re.compile(r"[0-9a-f]{62}")
+_LEFTOVER = re.compile(r"\.[0-9a-f]{62}\.[0-9]+\.tmp")
+_KIND = re.compile(r"[a-z][a-z0-9-]*")
+_BUCKET = re.compile(r"[0-9a-f]{2}")
+
+
+def _listed(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as found:
+            return list(found)
+    except OSError:  # unreadable, or gone: nothing there to trim
+        return []
+
+
+def _buckets(root: Path) -> list[str]:
+    """The folders of a cache's entries: `kind/xx` (real folders, not links)."""
+    return [
+        bucket.path
+        for kind in _listed(os.fspath(root))
+        if _KIND.fullmatch(kind.name) and kind.is_dir(follow_symlinks=False)
+        for bucket in _listed(kind.path)
+        if _BUCKET.fullmatch(bucket.name) and bucket.is_dir(follow_symlinks=False)
+    ]
+
+
+def _max_fd() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (ValueError, OSError):
+        return 1024
+
 
 def max_bytes() -> int:
-    """The size the cache folder is trimmed to stay under (`GENERATOR_CACHE_MAX_MB`)."""
+    """The size the cache folder is trimmed to stay under (`GENERATOR_CACHE_MAX_MB`; 0,
+    a negative or an infinite number means no limit)."""
     try:
-        return max(0, int(float(os.environ[MAX_ENV_VAR]) * 1024 * 1024))
+        megabytes = float(os.environ[MAX_ENV_VAR])
     except (KeyError, ValueError):
         return MAX_BYTES
+    if not 0 < megabytes < float("inf"):
+        return sys.maxsize
+    return min(sys.maxsize, int(megabytes * 1024 * 1024))
 
 
 def _mark_used(fd: int) -> None:

@@ -123,6 +123,12 @@ def pointer_join(base: str, *tokens: object) -> str:
     return base + "".join("/" + escape_pointer_token(t) for t in tokens)
 
 
+def is_index(token: str) -> bool:
+    """Whether a pointer token indexes an array: ASCII digits only (`str.isdigit` also
+    takes "²", which int() refuses, and "١", which it reads as 1)."""
+    return token.isascii() and token.isdigit()
+
+
 def pointer_tokens(pointer: str) -> list[str]:
     if not pointer:
         return []

@@ -232,35 +232,39 @@ def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[
             lines.extend(ast_lines(source))
         return _alone(lines, stmt)
 
+    def indent(stmt: ast.stmt) -> str:  # (as written: tabs stay tabs)
+        return lines[stmt.lineno - 1].encode("utf-8", "surrogatepass")[: stmt.col_offset].decode("utf-8", "surrogatepass")
+
     edits: list[tuple[int, int, str]] = []
     for node in body:
         if isinstance(node, ast.If):  # `if TYPE_CHECKING:` blocks
             candidates = node.body
         else:
             candidates = [node]
+        removed = 0
         for stmt in candidates:
             if isinstance(stmt, ast.Import):
                 if all(a.asname is None for a in stmt.names) and not any(
                     a.name.split(".")[0] in used for a in stmt.names
                 ) and on_own_lines(stmt):
-                    # (a block left empty keeps a `pass`, as for `from` imports below)
-                    only = isinstance(node, ast.If) and len(node.body) == 1
-                    text = " " * stmt.col_offset + "pass\n" if only else ""
-                    edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, text))
+                    edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, ""))
+                    removed += 1
                 continue
             if not isinstance(stmt, ast.ImportFrom) or stmt.module == "__future__":
                 continue
             keep = [a for a in stmt.names if (a.asname or a.name) in used or a.asname == a.name]
             if len(keep) == len(stmt.names) or not on_own_lines(stmt):
                 continue
-            indent = " " * stmt.col_offset
             text = ""
             if keep:
                 names = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in keep]
-                text = from_import(f"{'.' * stmt.level}{stmt.module or ''}", names, indent) + "\n"
-            elif isinstance(node, ast.If) and len(node.body) == 1:
-                text = f"{indent}pass\n"
+                text = from_import(f"{'.' * stmt.level}{stmt.module or ''}", names, indent(stmt)) + "\n"
+            else:
+                removed += 1
             edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, text))
+        if isinstance(node, ast.If) and removed == len(node.body):  # a block left empty keeps a `pass`
+            start, end, _ = edits[-1]
+            edits[-1] = (start, end, indent(node.body[-1]) + "pass\n")
     if not edits:
         return source, 0
     header_end = max(len(lines) if body_start is None else body_start, max(end for _, end, _ in edits))

@@ -17,7 +17,7 @@ import yaml
 
 from .bundle import Bundle, Bundler, is_file_ref, has_file_refs
 from .cache import DISABLED, Cache
-from .diagnostics import Diagnostics, GenerationFailed, Level, pointer_join, pointer_tokens
+from .diagnostics import Diagnostics, GenerationFailed, Level, is_index, pointer_join, pointer_tokens
 
 if TYPE_CHECKING:
     from .spec_parts import SpecParts
@@ -102,7 +102,7 @@ class SourceMap:
                 if found is None:
                     break
                 line, node = found[0].start_mark.line + 1, found[1]
-            elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+            elif isinstance(node, yaml.SequenceNode) and is_index(token) and int(token) < len(node.value):
                 node = node.value[int(token)]
                 line = node.start_mark.line + 1
             else:
@@ -116,7 +116,7 @@ def _line_in_marks(root: tuple[int, Any], pointer: str) -> int:
     for token in pointer_tokens(pointer):
         if isinstance(marks, dict):
             found = marks.get(token)
-        elif isinstance(marks, list) and token.isdigit() and int(token) < len(marks):
+        elif isinstance(marks, list) and is_index(token) and int(token) < len(marks):
             found = marks[int(token)]
         else:
             break

@@ -220,7 +220,7 @@ def _keep_model(
     known: list[tuple[Any, bytes]],
 ) -> list[forked.Child]:
     """Remember the build for the next run's (model_memo.py), in a child, which then
-    trims the cache folder when that is due (Cache.trim)."""
+    leaves the cache folder's trimming, when due, to a process of its own (Cache.trim)."""
     from .model_memo import keep
 
     if parts is None or not (cache.enabled and forked.can_fork()):
@@ -230,8 +230,7 @@ def _keep_model(
     def work() -> None:
         cache.write_later(later)
         keep(cache, config, builder, api, parts, record.content, plain, known)
-        if cache.trim_due():
-            cache.trim()
+        cache.trim_in_background()
 
     return [forked.Child(work, niceness=10)]
 

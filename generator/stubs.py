@@ -106,8 +106,8 @@ class _Stubber(ast.NodeTransformer):
                 if call.func.id == "TypeVar":
                     return node
                 target = node.targets[0]
-                assert isinstance(target, (ast.Name, ast.Attribute, ast.Subscript))  # (one plain target: checked above)
-                return ast.AnnAssign(target=target, annotation=ast.Name(call.func.id, ast.Load()), value=None, simple=1)
+                if len(node.targets) == 1 and isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+                    return ast.AnnAssign(target=target, annotation=ast.Name(call.func.id, ast.Load()), value=None, simple=1)
         raise StubError(f"line {node.lineno}: cannot state the type of this assignment in a stub")
 
     def visit_If(self, node: ast.If) -> ast.AST:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import forked, validator_settings
 from .cache import DISABLED, Cache, digest, generator_fingerprint, remember_fingerprint
 from .bundle import MISSING, child, in_extension, resolve
-from .diagnostics import Diagnostics, Level, pointer_join, pointer_tokens
+from .diagnostics import Diagnostics, Level, is_index, pointer_join, pointer_tokens
 from .spec_parts import SpecParts, spec_parts
 from .validation_memo import Parts, Walks, prefetch
 from .validator_order import meta_errors_in_document_order
@@ -53,7 +53,7 @@ def resolve_pointer(data: Any, pointer: str) -> tuple[bool, Any]:
     for token in pointer_tokens(pointer):
         if isinstance(node, dict) and token in node:
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and is_index(token) and int(token) < len(node):
             node = node[int(token)]
         else:
             return False, None

@@ -119,12 +119,14 @@ def test_a_block_left_empty_by_pruning_keeps_a_pass() -> None:
     from generator.imports import prune_imports
     from tests.test_stub_fast import assert_same
 
-    for line in ("    import os\n", "    from os import path\n"):
+    for line in ("    import os\n", "    from os import path\n", "    import os\n    from os import path\n    import sys\n"):
         module = "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n" + line + "\nX: int\n"
         pruned = prune_imports(module)
         assert "    pass\n" in pruned and "os" not in pruned
         ast.parse(pruned)
         assert_same(fmt.format_source(module))
+    # a block indented with a tab keeps its tab
+    assert prune_imports("if True:\n\tfrom m import a, b\n\tx = a\n") == "if True:\n\tfrom m import a\n\tx = a\n"
 
 
 def test_pruning_closes_up_blank_lines_where_imports_went_only() -> None:
@@ -184,3 +186,23 @@ def test_only_type_expressions_and_all_name_things_in_strings(use: str, kept: bo
     bound or `__all__` is kept."""
     source = "from .models import Model\n\n" + use
     assert ("import Model" in imports.prune_imports(source)) == kept
+
+
+def test_a_stub_refuses_what_it_cannot_annotate() -> None:
+    """`X = Foo()` states X's type; several targets at once cannot be: a stub error
+    naming the line, not an internal one."""
+    assert derive_stub("X = Foo()\n") == "X: Foo\n"
+    for source in ("X, Y = Foo()\n", "[X, Y] = Foo()\n", "X = Y = Foo()\n", "X.y, Z = Foo()\n"):
+        with pytest.raises(StubError, match="line 1: cannot state the type"):
+            derive_stub(source)
+
+
+def test_array_indexes_in_pointers_are_ascii_digits() -> None:
+    from generator.bundle import MISSING, child
+    from generator.validate import resolve_pointer
+
+    data = {"a": [10, 20]}
+    assert resolve_pointer(data, "/a/1") == (True, 20)
+    for token in ("\u00b2", "\u0661", "-1", "x"):  # superscript two, Arabic-Indic one
+        assert resolve_pointer(data, f"/a/{token}") == (False, None)
+        assert child(data["a"], token) is MISSING

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import black
 import pytest
@@ -375,10 +377,10 @@ def test_trim_deletes_the_least_recently_used_entries(tmp_path: Path) -> None:
     cache = cache_module.Cache(tmp_path / "cache")
     old = [_aged(cache, "module", f"{i:02x}" + "a" * 62, 1000, 10 * 3600 - i) for i in range(6)]
     new = [_aged(cache, "render", f"{i:02x}" + "b" * 62, 1000, 60) for i in range(4)]
-    leftover = tmp_path / "cache" / "module" / "00" / ".abc.123.tmp"
+    leftover = tmp_path / "cache" / "module" / "00" / f".{'e' * 62}.123.tmp"
     leftover.write_bytes(b"y" * 50)
     os.utime(leftover, (time.time() - 2 * 3600,) * 2)
-    fresh_leftover = tmp_path / "cache" / "module" / "00" / ".abd.124.tmp"
+    fresh_leftover = tmp_path / "cache" / "module" / "00" / f".{'f' * 62}.124.tmp"
     fresh_leftover.write_bytes(b"y" * 50)
     assert cache.trim_due()
     # read an hour after it was written: used now, so it outlives the others of its age
@@ -403,8 +405,51 @@ def test_the_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     assert cache_module.max_bytes() == int(2.5 * 1024 * 1024)
     monkeypatch.setenv(cache_module.MAX_ENV_VAR, "many")
     assert cache_module.max_bytes() == cache_module.MAX_BYTES
+    for none in ("0", "-1", "inf", "1e400", "nan"):  # no limit
+        monkeypatch.setenv(cache_module.MAX_ENV_VAR, none)
+        assert cache_module.max_bytes() == sys.maxsize
     monkeypatch.delenv(cache_module.MAX_ENV_VAR)
     assert cache_module.max_bytes() == cache_module.MAX_BYTES
+
+
+def test_trim_touches_only_files_named_as_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache folder set to one that holds other files (a project root, an output
+    folder) loses none of them, old or new, linked or not; a folder that cannot be
+    read is passed over, the others trimmed."""
+    root = tmp_path / "project"
+    cache = cache_module.Cache(root)
+    month = 30 * 24 * 3600
+    entries = [_aged(cache, kind, "ab" + "0" * 62, 1000, month) for kind in ("module", "render")]
+    foreign = [
+        root / "src" / "pkg" / "precious.py",
+        root / "src" / "pkg" / ".notes.tmp",
+        root / "module" / "ab" / "README",
+        root / "module" / "ab" / ("0" * 61),
+        root / "module" / "abc" / ("1" * 62),
+        root / "Module" / "ab" / ("2" * 62),
+        root / "generated" / "beam_api" / "models.py",
+    ]
+    outside = tmp_path / "outside" / "ab"
+    outside.mkdir(parents=True)
+    (outside / ("3" * 62)).write_bytes(b"z" * 1000)
+    (root / "linked").symlink_to(tmp_path / "outside")
+    (root / "module" / "cd").symlink_to(outside)
+    for path in foreign:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"z" * 1000)
+    for path in foreign + [outside / ("3" * 62)]:
+        os.utime(path, (time.time() - month,) * 2)
+    scandir = os.scandir
+
+    def refusing(folder: Any) -> Any:  # ("render" cannot be read)
+        if os.fspath(folder).endswith(os.sep + "render"):
+            raise PermissionError(13, "Permission denied", folder)
+        return scandir(folder)
+
+    monkeypatch.setattr(cache_module.os, "scandir", refusing)
+    assert cache.trim(limit=0) == 1000
+    assert not entries[0].exists() and entries[1].exists()  # (its folder "could not be read")
+    assert all(path.exists() for path in foreign) and (outside / ("3" * 62)).exists()
 
 
 def test_a_regeneration_trims_a_folder_over_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -427,8 +472,11 @@ def test_a_regeneration_trims_a_folder_over_its_limit(tmp_path: Path, monkeypatc
     assert _gen(uncached, "--no-cache")[0] == 0
     code, _, err = _gen(project)
     assert code == 0, err
-    assert not any(p.exists() for p in stale)
     assert not store.trim_due()
+    deadline = time.monotonic() + 60  # (trimmed by a process no one waits for)
+    while any(p.exists() for p in stale) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(p.exists() for p in stale)
     assert tree_bytes(out) == tree_bytes(uncached / "generated")
     for folder in (project, uncached):
         spec = folder / "specs" / BEAM_SPEC.name
