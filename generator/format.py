@@ -79,6 +79,9 @@ MODULES_PARALLEL_MIN_CHARS = 384 * 1024
 EARLY_MIN_CHARS = 256 * 1024
 # From this size, `early` derives a module's stub in two halves (see _SplitModule)
 SPLIT_MIN_CHARS = 1024 * 1024
+# From this size, a module formatted in the pool keeps the memos an edit reads (see
+# _Formatter.memos).
+MEMO_MIN_CHARS = 64 * 1024
 # Chunks are sent to workers in batches of about this size.
 BATCH_CHARS = 48 * 1024
 
@@ -256,7 +259,18 @@ class _Formatter:
         if len(f.content) >= SPLIT_MIN_CHARS:
             self._early[(f.path, f.content)] = _SplitModule(pool, f.content)
         else:
-            self._early[(f.path, f.content)] = pool.submit(_module_in_worker, (f.content, True))
+            self._early[(f.path, f.content)] = pool.submit(_module_in_worker, (f.content, True, self.memos(f.content)))
+
+    def memos(self, content: str) -> _Memos | None:
+        """The memos a worker reads and keeps as it formats a module and derives its
+        stub, as `_format_files` does here, so that a regeneration after a run that
+        formatted in the pool finds them: an edit then parses the edited module no
+        more. Only for modules of MEMO_MIN_CHARS up to SPLIT_MIN_CHARS: below, parsing
+        again costs little; above, the layout of a models module (fields with their
+        docstrings) is never remembered, and computing it costs a third of the work."""
+        if not self.cache.enabled or self.full or not MEMO_MIN_CHARS <= len(content) < SPLIT_MIN_CHARS:
+            return None
+        return _Memos(PruneMemo(self.cache), StubMemo(self.cache, self.mode_key))
 
     def started(self, f: OutputFile) -> Any:
         """The future `early` started for this very text, if any."""
@@ -648,8 +662,8 @@ def _format_files(
     in_pool = None
     if stubs and not formatter.full:
         rest = [i for i, future in enumerate(started) if future is None]
-        items = [(missed[i][0].content, missed[i][0].black_style) for i in rest]
-        found = formatter.map_large(_module_in_worker, items, [len(content) for content, _ in items], behind=any(started))
+        items = [(missed[i][0].content, missed[i][0].black_style, formatter.memos(missed[i][0].content)) for i in rest]
+        found = formatter.map_large(_module_in_worker, items, [len(item[0]) for item in items], behind=any(started))
         if found is not None or any(started):
             in_pool = [None] * len(missed)
             for i, value in zip(rest, found or [None] * len(rest)):
@@ -770,22 +784,29 @@ def _behind(call: tuple[Callable[[Any], Any], Any]) -> Any:
 BEHIND_NICENESS = 5
 
 
-def _module_in_worker(item: tuple[str, bool]) -> tuple[str, list[StubChunk]] | None:
+class _Memos(NamedTuple):
+    """What a worker reads and keeps (see _Formatter.memos)."""
+
+    prune: PruneMemo
+    stub: StubMemo
+
+
+def _module_in_worker(item: tuple[str, bool, _Memos | None]) -> tuple[str, list[StubChunk]] | None:
     """All of formatting one module rendered in black's style, and deriving its stub,
     in a pool worker: the steps of `_format_files` for one module, with black run here
     for what needs it. None sends the module down the parent's path instead (invalid
     Python, any surprise), which also reports errors with their lines."""
-    content, styled = item
+    content, styled, memos = item
     if not styled:
         return None
-    module = _formatted_in_worker(content)
-    return None if module is None else _with_stub(module)
+    module = _formatted_in_worker(content, memos)
+    return None if module is None else _with_stub(module, memo=memos.stub if memos is not None else None)
 
 
-def _formatted_in_worker(content: str) -> str | None:
+def _formatted_in_worker(content: str, memos: _Memos | None = None) -> str | None:
     """The formatting half of _module_in_worker."""
     try:
-        chunks = _prepare(content)
+        chunks = _prepare(content, memos.prune if memos is not None else None)
         parts = _Formatter(DISABLED, False).run([(text, False) for _, text in chunks], [True] * len(chunks))
     except Exception:
         return None
@@ -794,11 +815,13 @@ def _formatted_in_worker(content: str) -> str | None:
     return "\n\n".join(parts)  # type: ignore[arg-type]
 
 
-def _with_stub(module: str, chunks: list[StubChunk] | None = None) -> tuple[str, list[StubChunk]] | None:
+def _with_stub(
+    module: str, chunks: list[StubChunk] | None = None, memo: StubMemo | None = None
+) -> tuple[str, list[StubChunk]] | None:
     """The stub half of _module_in_worker (its chunks derived already, when given)."""
     try:
         if chunks is None:
-            chunks = fast_stub_chunks(module, _black_stub)
+            chunks = _stub_chunks(module, _black_stub, memo)
         return module, _black_chunks(chunks)
     except Exception:
         return None

@@ -377,7 +377,7 @@ def test_split_module_gives_what_one_task_gives(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(fmt._SplitModule, "_submit_halves", _recording(fmt._SplitModule._submit_halves, halves))
     try:
         for text in (module, one_class_empty, no_cut, deep):
-            expected = fmt._module_in_worker((text, True))
+            expected = fmt._module_in_worker((text, True, None))
             assert expected is not None
             assert fmt._SplitModule(pool, text).result() == expected
     finally:
@@ -404,4 +404,4 @@ def test_split_module_after_the_pool_shut_down() -> None:
     pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
     split = fmt._SplitModule(pool, module)
     pool.shutdown(wait=False)
-    assert split.result() == fmt._module_in_worker((module, True))
+    assert split.result() == fmt._module_in_worker((module, True, None))

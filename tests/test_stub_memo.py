@@ -167,3 +167,28 @@ def test_an_operation_edit_gives_the_stubs_of_a_run_without_the_cache(tmp_path: 
     assert fresh != before
     assert formatted(edited, cache) == fresh
     assert formatted(data, cache) == before
+
+
+def test_a_module_formatted_in_the_pool_keeps_the_memos_an_edit_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker keeps the prune and stub memos of a module it formats (as format_files
+    does here), so a regeneration after a run that formatted in the pool takes them;
+    what it gives is what a run without them gives."""
+    from generator.prune_memo import PruneMemo
+
+    text = '"""Models."""\n\nfrom __future__ import annotations\n\nimport os\nfrom typing import Any\n'
+    text += "".join(f'\n\nclass Model{i}:\n    """Model {i}."""\n\n    x: Any = {i}\n' for i in range(1500))
+    edited = text.replace('"""Model 7."""', '"""Model seven, edited."""')
+    cache = Cache(tmp_path / "cache")
+    formatter = fmt._Formatter(cache, None)
+    monkeypatch.setattr(fmt, "MEMO_MIN_CHARS", 1)
+    assert formatter.memos(text) is not None and formatter.memos("x" * fmt.SPLIT_MIN_CHARS) is None
+    expected = fmt._module_in_worker((text, True, None))
+    assert fmt._module_in_worker((text, True, formatter.memos(text))) == expected
+    memos = formatter.memos(edited)
+    assert memos is not None
+    assert fmt._module_in_worker((edited, True, memos)) == fmt._module_in_worker((edited, True, None))
+    assert (memos.prune.reused, memos.stub.reused) == (1, 1)
+    assert isinstance(memos.prune, PruneMemo)
+    monkeypatch.setattr(fmt, "MEMO_MIN_CHARS", len(text) + 1)
+    assert formatter.memos(text) is None
+    assert not fmt._Formatter(Cache(None), None).memos(text)
