@@ -257,7 +257,7 @@ class _Formatter:
             return
         pool = self._ensure_pool(workers)
         if len(f.content) >= SPLIT_MIN_CHARS:
-            self._early[(f.path, f.content)] = _SplitModule(pool, f.content)
+            self._early[(f.path, f.content)] = _SplitModule(pool, f.content, self.memos(f.content))
         else:
             self._early[(f.path, f.content)] = pool.submit(_module_in_worker, (f.content, True, self.memos(f.content)))
 
@@ -268,7 +268,7 @@ class _Formatter:
         more. Only for modules of MEMO_MIN_CHARS up to SPLIT_MIN_CHARS: below, parsing
         again costs little; above, the layout of a models module (fields with their
         docstrings) is never remembered, and computing it costs a third of the work."""
-        if not self.cache.enabled or self.full or not MEMO_MIN_CHARS <= len(content) < SPLIT_MIN_CHARS:
+        if not self.cache.enabled or self.full or len(content) < MEMO_MIN_CHARS:
             return None
         return _Memos(PruneMemo(self.cache), StubMemo(self.cache, self.mode_key))
 
@@ -551,7 +551,7 @@ def _prepare_in_pieces(text: str, size: int = PIECE_CHARS, memo: PruneMemo | Non
 
     def visit(body: list[ast.stmt], shift: int) -> list[_Top]:
         if key is not None:
-            docstrings.extend(docstring_lines(body, shift, not shift))
+            docstrings.extend(docstring_lines(body, shift))
             if not body_start:
                 body_start.extend(n.lineno - 1 + shift for n in body if not isinstance(n, HEADER_STATEMENTS))
         return _outline(body, shift)
@@ -831,14 +831,16 @@ def _black_chunks(chunks: list[StubChunk]) -> list[StubChunk]:
     return [StubChunk(_black_stub(c.text), False, c.first_line) if c.black else c for c in chunks]
 
 
-def _stub_part_in_worker(item: tuple[str, bool]) -> StubPart | None:
-    """stub_part for the pool, its chunks laid out by black here where they need it."""
+def _stub_part_in_worker(item: tuple[str, bool]) -> tuple[StubPart, list[tuple[int, int]]] | None:
+    """stub_part for the pool, its chunks laid out by black here where they need it,
+    with the lines of `text` its stub never shows (for the stub memo)."""
     text, first = item
+    dropped: list[tuple[int, int]] = []
     try:
-        part = stub_part(text, _black_stub, first)
+        part = stub_part(text, _black_stub, first, dropped=dropped)
         if part is None:
             return None
-        return part._replace(done=[(_black_chunks([chunk])[0], count) for chunk, count in part.done])
+        return part._replace(done=[(_black_chunks([chunk])[0], count) for chunk, count in part.done]), dropped
     except Exception:
         return None
 
@@ -848,20 +850,30 @@ class _SplitModule:
     in one pool task, and its stub derived in two, each from half of its lines, which
     the pool's two workers run at once. The halves are submitted from the pool's
     result thread as the formatting ends; `result` gives what _module_in_worker does.
-    (Formatting in halves too would need the imports pruned after both.)"""
+    With `memos`, a stub remembered under the module's skeleton is taken instead, and
+    one derived is kept. (Formatting in halves too would need the imports pruned after
+    both.)"""
 
-    def __init__(self, pool: Any, content: str) -> None:
+    def __init__(self, pool: Any, content: str, memos: _Memos | None = None) -> None:
         self._pool = pool
+        self._memo = memos.stub if memos is not None else None
+        self._key: tuple[str, list[tuple[int, int]]] | None = None
+        self._recalled: list[StubChunk] | None = None
         self._stubs: list[Any] = []  # futures of the two stub parts
+        self._cut = 0
         self._split = threading.Event()
-        self._module = pool.submit(_formatted_in_worker, content)
+        self._module = pool.submit(_formatted_in_worker, content, memos)
         self._module.add_done_callback(self._submit_halves)
 
     def _submit_halves(self, future: Any) -> None:
         try:
             module = future.result()
-            cut = None if module is None else run_cut(module)
+            if module is not None and self._memo is not None:
+                self._key = self._memo.key(module)
+                self._recalled = self._memo.recall(self._key[0]) if self._key is not None else None
+            cut = None if module is None or self._recalled is not None else run_cut(module)
             if cut is not None:
+                self._cut = cut
                 self._stubs = [self._pool.submit(_stub_part_in_worker, (module[:cut], True))]
                 self._stubs.append(self._pool.submit(_stub_part_in_worker, (module[cut:], False)))
         except BaseException:  # the pool shut down (the run failed elsewhere), or broke
@@ -874,12 +886,21 @@ class _SplitModule:
         if module is None:
             return None
         self._split.wait()
+        if self._recalled is not None:
+            return _with_stub(module, self._recalled)
         try:
-            parts = [future.result() for future in self._stubs]
-            chunks = joined_stub(parts, _black_stub) if len(parts) == 2 and None not in parts else None
+            found = [future.result() for future in self._stubs]
+            parts = [part for part, _ in found] if len(found) == 2 and None not in found else []
+            chunks = joined_stub(parts, _black_stub) if parts else None
         except Exception:  # a half that could not come back (a syntax tree too deep to pickle)
             chunks = None
-        return _with_stub(module, chunks)  # the whole stub derived here when the halves do not join
+        if chunks is None:  # the whole stub derived here when the halves do not join
+            return _with_stub(module, memo=self._memo)
+        if self._memo is not None and self._key is not None:
+            shift = module.count("\n", 0, self._cut)
+            dropped = found[0][1] + [(first + shift, last + shift) for first, last in found[1][1]]
+            self._memo.keep(self._key[0], self._key[1], chunks, dropped)
+        return _with_stub(module, chunks)
 
 
 def _black_stub(text: str) -> str:

@@ -33,22 +33,23 @@ class Prepared(NamedTuple):
     outline: list[tuple[bool, bool, int, int | None]]  # format._Top fields, of the pruned text
 
 
-def docstring_lines(body: list[ast.stmt], shift: int, first_piece: bool) -> list[tuple[int, int]]:
-    """The (first, last) lines of the docstrings among these top-level statements (of a
-    piece `shift` lines into the module; the module's own only in the first piece)."""
+def docstring_lines(body: list[ast.stmt], shift: int) -> list[tuple[int, int]]:
+    """The (first, last) lines of the string statements among these top-level
+    statements and in the bodies of the classes and functions they hold (of a piece
+    `shift` lines into the module): docstrings, and the docstrings of attributes that
+    follow a model's fields. None is code, or a type a checker reads."""
     spans: list[tuple[int, int]] = []
 
-    def docstring(statements: list[ast.stmt]) -> None:
-        first = statements[0] if statements else None
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-            spans.append((first.lineno + shift, (first.end_lineno or first.lineno) + shift))
+    def strings(statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str):
+                spans.append((statement.lineno + shift, (statement.end_lineno or statement.lineno) + shift))
 
-    if first_piece:
-        docstring(body)
+    strings(body)
     for statement in body:
         for node in ast.walk(statement):
             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-                docstring(node.body)
+                strings(node.body)
     return spans
 
 

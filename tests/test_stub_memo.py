@@ -181,7 +181,7 @@ def test_a_module_formatted_in_the_pool_keeps_the_memos_an_edit_reads(tmp_path: 
     cache = Cache(tmp_path / "cache")
     formatter = fmt._Formatter(cache, None)
     monkeypatch.setattr(fmt, "MEMO_MIN_CHARS", 1)
-    assert formatter.memos(text) is not None and formatter.memos("x" * fmt.SPLIT_MIN_CHARS) is None
+    assert formatter.memos(text) is not None
     expected = fmt._module_in_worker((text, True, None))
     assert fmt._module_in_worker((text, True, formatter.memos(text))) == expected
     memos = formatter.memos(edited)
@@ -192,3 +192,32 @@ def test_a_module_formatted_in_the_pool_keeps_the_memos_an_edit_reads(tmp_path: 
     monkeypatch.setattr(fmt, "MEMO_MIN_CHARS", len(text) + 1)
     assert formatter.memos(text) is None
     assert not fmt._Formatter(Cache(None), None).memos(text)
+
+
+def test_a_module_split_in_halves_takes_and_keeps_its_stub_memo(tmp_path: Path) -> None:
+    """Models with attribute docstrings (their layout is remembered); a module whose
+    stub is derived in halves keeps it, and one of the same skeleton takes it without
+    deriving halves; each gives what a worker without memos gives."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    def models(doc: str) -> str:
+        head = '"""Models."""\n\nfrom __future__ import annotations\n\nfrom typing import Any\n'
+        return head + "".join(
+            f'\n\nclass Model{i}:\n    """Model {i}."""\n\n    x: Any = {i}\n    """{doc if i == 7 else "Field."}"""\n' for i in range(2000)
+        )
+
+    first, second = models("Field seven."), models("Field seven, edited.")
+    cache = Cache(tmp_path / "cache")
+    formatter = fmt._Formatter(cache, None)
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+    try:
+        split = fmt._SplitModule(pool, first, formatter.memos(first))
+        assert split.result() == fmt._module_in_worker((first, True, None))
+        assert len(split._stubs) == 2 and split._recalled is None  # derived in halves, and kept
+        memos = formatter.memos(second)
+        again = fmt._SplitModule(pool, second, memos)
+        assert again.result() == fmt._module_in_worker((second, True, None))
+        assert again._stubs == [] and again._recalled is not None
+    finally:
+        pool.shutdown()
