@@ -373,9 +373,10 @@ def _buckets(root: Path) -> list[str]:
 
 def _max_fd() -> int:
     try:
-        return int(os.sysconf("SC_OPEN_MAX"))
+        limit = int(os.sysconf("SC_OPEN_MAX"))
     except (ValueError, OSError):
-        return 1024
+        limit = -1
+    return limit if limit > 3 else 65536  # (-1: no limit stated)
 
 
 def max_bytes() -> int:

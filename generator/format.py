@@ -265,9 +265,7 @@ class _Formatter:
         """The memos a worker reads and keeps as it formats a module and derives its
         stub, as `_format_files` does here, so that a regeneration after a run that
         formatted in the pool finds them: an edit then parses the edited module no
-        more. Only for modules of MEMO_MIN_CHARS up to SPLIT_MIN_CHARS: below, parsing
-        again costs little; above, the layout of a models module (fields with their
-        docstrings) is never remembered, and computing it costs a third of the work."""
+        more. Only for modules of MEMO_MIN_CHARS up: below, parsing again costs little."""
         if not self.cache.enabled or self.full or len(content) < MEMO_MIN_CHARS:
             return None
         return _Memos(PruneMemo(self.cache), StubMemo(self.cache, self.mode_key))
