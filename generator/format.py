@@ -546,10 +546,11 @@ def _prepare_in_pieces(text: str, size: int = PIECE_CHARS, memo: PruneMemo | Non
             return _chunks(source, [_Top(*top) for top in outline])
     docstrings: list[tuple[int, int]] = []
     body_start: list[int] = []  # (0-based) line of the first statement past the header
+    lines = text.splitlines(keepends=True) if key is not None else []  # (pieces parse only ast's lines)
 
     def visit(body: list[ast.stmt], shift: int) -> list[_Top]:
         if key is not None:
-            docstrings.extend(docstring_lines(body, shift))
+            docstrings.extend(docstring_lines(body, shift, lines))
             if not body_start:
                 body_start.extend(n.lineno - 1 + shift for n in body if not isinstance(n, HEADER_STATEMENTS))
         return _outline(body, shift)
@@ -563,7 +564,7 @@ def _prepare_in_pieces(text: str, size: int = PIECE_CHARS, memo: PruneMemo | Non
     body = [top._replace(start=top.start - lost, end=None if top.end is None else top.end - lost) for tops in outlines for top in tops]
     if key is not None:
         assert memo is not None
-        old_lines, new_lines = text.splitlines(keepends=True), source.splitlines(keepends=True)
+        old_lines, new_lines = lines, source.splitlines(keepends=True)
         # pruning may change any line before the body (the memo matches all of them)
         end = body_start[0] if body_start else len(old_lines)
         head, pruned_head = "".join(old_lines[:end]), "".join(new_lines[: end - lost])

@@ -33,17 +33,26 @@ class Prepared(NamedTuple):
     outline: list[tuple[bool, bool, int, int | None]]  # format._Top fields, of the pruned text
 
 
-def docstring_lines(body: list[ast.stmt], shift: int) -> list[tuple[int, int]]:
+def docstring_lines(body: list[ast.stmt], shift: int, lines: list[str]) -> list[tuple[int, int]]:
     """The (first, last) lines of the string statements among these top-level
     statements and in the bodies of the classes and functions they hold (of a piece
-    `shift` lines into the module): docstrings, and the docstrings of attributes that
-    follow a model's fields. None is code, or a type a checker reads."""
+    `shift` lines into the module, whose lines are `lines`), each alone on its lines:
+    docstrings, and the docstrings of attributes that follow a model's fields. None is
+    code, or a type a checker reads; a line it shared with another statement (a
+    one-line def, a semicolon) could hold one."""
     spans: list[tuple[int, int]] = []
+
+    def alone(statement: ast.stmt) -> bool:
+        end = statement.end_lineno or statement.lineno
+        before = lines[statement.lineno - 1 + shift].encode("utf-8", "surrogatepass")[: statement.col_offset]
+        after = lines[end - 1 + shift].encode("utf-8", "surrogatepass")[statement.end_col_offset :].strip()
+        return not before.strip() and (not after or after.startswith(b"#"))
 
     def strings(statements: list[ast.stmt]) -> None:
         for statement in statements:
             if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str):
-                spans.append((statement.lineno + shift, (statement.end_lineno or statement.lineno) + shift))
+                if alone(statement):
+                    spans.append((statement.lineno + shift, (statement.end_lineno or statement.lineno) + shift))
 
     strings(body)
     for statement in body:

@@ -35,6 +35,8 @@ _TRIPLE_REST = {
     '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.S),
     "'''": re.compile(r"(?:[^'\\]|\\.|'(?!''))*'''", re.S),
 }
+# escapes that can fail to parse, and NUL, inside a string
+_MAY_NOT_PARSE = re.compile(r"\\[NxuU]|\x00")
 # an f-string (3.12) or t-string (3.14) prefix
 _F_PREFIX = re.compile(r"""(?<![\w])[rR]?[fFtT][rR]?["']""")
 
@@ -59,6 +61,8 @@ def skeleton(module: str) -> tuple[str, list[tuple[int, int]]] | None:
         rest = _TRIPLE_REST[quotes].match(module, token.end())
         if rest is None:
             return None  # an unterminated string: not valid Python
+        if _MAY_NOT_PARSE.search(module, token.end(), rest.end()) or ("b" in token.group(0).lower() and not module[token.end() : rest.end()].isascii()):
+            return None  # contents that may not parse (`\N{...}`, `\x`, NUL; non-ASCII bytes): taken from a memo, their error would go unreported
         first = line + module.count("\n", position, token.start())
         last = first + module.count("\n", token.start(), rest.end())
         places.append((first, last))

@@ -141,6 +141,38 @@ def test_a_string_a_checker_reads_never_lends_its_pruning(tmp_path: Path) -> Non
     assert _prepared(second, memo) == _prepared(second, None) != _prepared(first, None)
 
 
+def test_a_string_sharing_a_line_with_a_string_statement_is_not_a_docstring(tmp_path: Path) -> None:
+    """Attribute docstrings count as docstrings only alone on their lines: a string a
+    checker reads on the same line (a semicolon, a one-line def) keeps its pruning."""
+    memo = _memo(tmp_path)
+    for line in ('Y: """{}[str]""" = iter(""); """Doc."""', '__all__ = ["""{}"""]; """Doc."""', 'def g(y: """{}[str]""" = iter("")): """Doc."""'):
+        first, second = (_module() + "\n" + line.format(name) + "\n" for name in ("Iterator", "Sequence"))
+        assert memo.key(first)[0] == memo.key(second)[0]  # type: ignore[index]
+        assert _prepared(first, memo) == _prepared(first, None)
+        assert _prepared(second, memo) == _prepared(second, None) != _prepared(first, None)
+    # alone on its lines, an attribute docstring is one: its module's layout is kept
+    kept = _module() + '\nclass M:\n    x: int = 1\n    """Doc of x."""\n'
+    _prepared(kept, memo)
+    assert _prepared(kept.replace("Doc of x", "Other doc"), memo) == _prepared(kept.replace("Doc of x", "Other doc"), None)
+    assert memo.reused == 1
+
+
+def test_strings_that_may_not_parse_have_no_layout(tmp_path: Path) -> None:
+    """A module whose strings hold escapes that can fail (or NUL, or non-ASCII bytes)
+    is never matched to a valid one: its syntax error is reported, not a memo taken."""
+    from generator.stub_memo import skeleton
+
+    valid = _module() + '\nclass M:\n    """Doc."""\n'
+    assert skeleton(valid) is not None
+    for bad in ("\\N{NO SUCH NAME}", "\\xZZ", "\\u12", "\x00"):
+        assert skeleton(valid.replace("Doc.", bad)) is None
+    assert skeleton(_module() + '\nX = b"""caf\u00e9"""\n') is None
+    memo = _memo(tmp_path)
+    _prepared(valid, memo)
+    with pytest.raises(SyntaxError):
+        fmt._prepare(valid.replace("Doc.", "\\N{NO SUCH NAME}"), memo)
+
+
 def test_a_header_is_taken_only_whole(tmp_path: Path) -> None:
     """Two headers that differ only inside a docstring of a class under `if
     TYPE_CHECKING:` (blank lines there, which pruning once closed up): a module takes
