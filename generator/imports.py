@@ -227,10 +227,10 @@ def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[
     shares a line with another statement is left as it is."""
     lines: list[str] = []  # (split once an import is to change)
 
-    def on_own_lines(stmt: ast.stmt) -> bool:
+    def alone(stmt: ast.stmt) -> bool:
         if not lines:
             lines.extend(ast_lines(source))
-        return _alone(lines, stmt)
+        return on_own_lines(lines, stmt)
 
     def indent(stmt: ast.stmt) -> str:  # (as written: tabs stay tabs)
         return lines[stmt.lineno - 1].encode("utf-8", "surrogatepass")[: stmt.col_offset].decode("utf-8", "surrogatepass")
@@ -246,14 +246,14 @@ def _prune(source: str, body: list[ast.stmt], body_start: int | None, used: set[
             if isinstance(stmt, ast.Import):
                 if all(a.asname is None for a in stmt.names) and not any(
                     a.name.split(".")[0] in used for a in stmt.names
-                ) and on_own_lines(stmt):
+                ) and alone(stmt):
                     edits.append((stmt.lineno - 1, stmt.end_lineno or stmt.lineno, ""))
                     removed += 1
                 continue
             if not isinstance(stmt, ast.ImportFrom) or stmt.module == "__future__":
                 continue
             keep = [a for a in stmt.names if (a.asname or a.name) in used or a.asname == a.name]
-            if len(keep) == len(stmt.names) or not on_own_lines(stmt):
+            if len(keep) == len(stmt.names) or not alone(stmt):
                 continue
             text = ""
             if keep:
@@ -288,11 +288,12 @@ def ast_lines(source: str) -> list[str]:
 _AST_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
-def _alone(lines: list[str], stmt: ast.stmt) -> bool:
-    """Whether no other statement shares the lines of `stmt` (a comment may follow it)."""
-    before = lines[stmt.lineno - 1].encode("utf-8", "surrogatepass")[: stmt.col_offset]
+def on_own_lines(lines: list[str], stmt: ast.stmt, shift: int = 0) -> bool:
+    """Whether no other statement shares the lines of `stmt` (a comment may follow it);
+    `lines` are those of the text it was parsed from, `shift` lines on."""
+    before = lines[stmt.lineno - 1 + shift].encode("utf-8", "surrogatepass")[: stmt.col_offset]
     end = stmt.end_lineno or stmt.lineno
-    after = lines[end - 1].encode("utf-8", "surrogatepass")[stmt.end_col_offset :].strip()
+    after = lines[end - 1 + shift].encode("utf-8", "surrogatepass")[stmt.end_col_offset :].strip()
     return not before.strip() and (not after or after.startswith(b"#"))
 
 

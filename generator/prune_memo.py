@@ -21,6 +21,7 @@ import ast
 from typing import Any, NamedTuple
 
 from .cache import Cache
+from .imports import on_own_lines
 from .stub_memo import SkeletonMemo, shown_only_outside
 
 KIND = "prune"
@@ -42,16 +43,10 @@ def docstring_lines(body: list[ast.stmt], shift: int, lines: list[str]) -> list[
     one-line def, a semicolon) could hold one."""
     spans: list[tuple[int, int]] = []
 
-    def alone(statement: ast.stmt) -> bool:
-        end = statement.end_lineno or statement.lineno
-        before = lines[statement.lineno - 1 + shift].encode("utf-8", "surrogatepass")[: statement.col_offset]
-        after = lines[end - 1 + shift].encode("utf-8", "surrogatepass")[statement.end_col_offset :].strip()
-        return not before.strip() and (not after or after.startswith(b"#"))
-
     def strings(statements: list[ast.stmt]) -> None:
         for statement in statements:
             if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str):
-                if alone(statement):
+                if on_own_lines(lines, statement, shift):
                     spans.append((statement.lineno + shift, (statement.end_lineno or statement.lineno) + shift))
 
     strings(body)
