@@ -61,8 +61,11 @@ FILTER_DOCS = {
 EXTRA_DOCS = {
     "resource": "The `Resource` this file is rendered for (`{resource}` templates, once per resource).",
     "resource_imports": "`resource.imports()`: the imports its operations' types need.",
-    "model_imports": "Imports the models need, except the models module itself.",
-    "model_names": "Sorted names of every model and enum (for `__all__`).",
+    "enums": "The enums this file defines: `api.enums`, or one part's (see `model_part`).",
+    "models": "The models this file defines: `api.models`, or one part's (see `model_part`).",
+    "model_imports": "Imports the models and enums of this file need (from the parts before it, when split), except the models module itself; in a split `models.py`, every name from its part.",
+    "model_names": "Sorted names of the models and enums this file defines, every one in a split `models.py` (for `__all__`).",
+    "model_part": "0 for `models.py`; above a size (`generator/model_parts.py`), the models template also renders each part of the models to `_models_<model_part>.py`, and `models.py` (with no `models` or `enums` of its own) re-exports their names. Blocks outside the `enum` and `model` loops are rendered in every part.",
 }
 BLOCK_DOCS = {
     "module_header": "The module docstring (or, in TOML, nothing).",

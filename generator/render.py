@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 import jinja2
 from jinja2.bccache import Bucket
 
+from . import model_parts
 from .cache import DISABLED, Cache
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .decoders import decoder_functions
@@ -35,7 +36,7 @@ from .layout import (
     tuple_literal,
 )
 from .model import naming
-from .model.operation import Api, Field, Operation, Resource
+from .model.operation import Api, Field, Model, Operation, Resource
 from .model.types import MODELS, RUNTIME, Import, Nullable
 from .render_memo import Derived, Reads, RenderMemo, TrackingEnvironment
 from .stubs import StubError, derive_stub
@@ -54,6 +55,8 @@ def _builtin_templates() -> Path:
 
 BUILTIN_TEMPLATES = _builtin_templates()
 SUFFIX = ".jinja"
+# the models module's template: split into parts for a large API (model_parts.py)
+MODELS_TEMPLATE = "{package}/models.py" + SUFFIX
 
 # In a template overlay folder: the contract declaration, documentation, and a folder of
 # partials (imported or included by other templates, never rendered on their own).
@@ -512,7 +515,11 @@ def load_template_set(overlays: tuple[Path, ...] | list[Path], diagnostics: Diag
     return TemplateSet(tuple(overlays), tuple(sorted(names)), tuple(black_style))
 
 
-def plan(api: Api, names: list[str], connect_timeout: float) -> list[TemplateJob]:
+# how the models are split in parts (model_parts.grouped_names, or the render memo's)
+Grouping = Callable[[Api, int], list[list[str]]]
+
+
+def plan(api: Api, names: list[str], connect_timeout: float, grouping: Grouping = model_parts.grouped_names) -> list[TemplateJob]:
     base = helpers(api)
     base["connect_timeout"] = connect_timeout
     jobs = []
@@ -523,18 +530,46 @@ def plan(api: Api, names: list[str], connect_timeout: float) -> list[TemplateJob
                 path = out.replace("{resource}", resource.module)
                 ctx = dict(base, resource=resource, resource_imports=Derived("imports", resource, resource.imports))
                 jobs.append(TemplateJob(name, path, f"resource {resource.tag!r}", ctx))
+        elif name.endswith("models.py" + SUFFIX):
+            jobs.extend(_model_jobs(name, out, base, api, name == MODELS_TEMPLATE, grouping))
         else:
-            ctx = dict(base)
-            if name.endswith("models.py" + SUFFIX):
-                ctx["model_imports"] = Derived("model_imports", api.models, lambda: _model_imports(api))
-                ctx["model_names"] = sorted([m.name for m in api.models] + [e.name for e in api.enums])
-            jobs.append(TemplateJob(name, out, "", ctx))
+            jobs.append(TemplateJob(name, out, "", dict(base)))
     return jobs
 
 
-def _model_imports(api: Api) -> frozenset[Import]:
+def _model_jobs(name: str, out: str, base: dict[str, Any], api: Api, split: bool, grouping: Grouping) -> list[TemplateJob]:
+    """The models module's job; for a large API, one per part and one for `models.py`,
+    which then re-exports the parts' names (model_parts.py)."""
+    limit = model_parts.PART_WEIGHT
+    parts = model_parts.model_parts(api, grouping(api, limit)) if split else []
+    names = sorted([m.name for m in api.models] + [e.name for e in api.enums])
+    if not parts:
+        ctx = dict(base, enums=api.enums, models=api.models, model_part=0, model_names=names)
+        ctx["model_imports"] = Derived("model_imports", api.models, lambda: _model_imports(api.models))
+        return [TemplateJob(name, out, "", ctx)]
+    # (each part's values are digested as what they are of the models and enums: the
+    # split is a function of those and of the limit)
+    source = (api.models, api.enums)
+    index = dict(base, enums=(), models=(), model_part=0, model_names=names)
+    index["model_imports"] = Derived(f"model_imports of the index ({limit})", source, lambda: model_parts.index_imports(parts))
+    jobs = [TemplateJob(name, out, "", index)]
+    folder = out.rpartition("/")[0]
+    for k, part in enumerate(parts, 1):
+        ctx = dict(base, model_part=k, model_names=part.names)
+        ctx["enums"] = Derived(f"enums of part {k} ({limit})", source, _given(part.enums))
+        ctx["models"] = Derived(f"models of part {k} ({limit})", source, _given(part.models))
+        ctx["model_imports"] = Derived(f"model_imports of part {k} ({limit})", source, part.imports)
+        jobs.append(TemplateJob(name, f"{folder}/{part.module}.py", f"models part {k}", ctx))
+    return jobs
+
+
+def _given(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def _model_imports(models: tuple[Model, ...]) -> frozenset[Import]:
     out: set[Import] = set()
-    for model in api.models:
+    for model in models:
         out.update(model.imports())
     return frozenset(i for i in out if i[0] != MODELS)
 
@@ -748,7 +783,7 @@ def render(
     env = make_environment(templates.loader(), tracking=memo is not None)
     if compiled:
         env.bytecode_cache = _Compiled(compiled)
-    jobs = plan(api, list(templates.names), connect_timeout)
+    jobs = plan(api, list(templates.names), connect_timeout, memo.grouped_names if memo is not None else model_parts.grouped_names)
     files = render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style, on_file, memo)
     if memo is not None and env.cache is not None:
         # the next run's template compiler starts with these (render_memo.loaded_templates)

@@ -225,6 +225,21 @@ class RenderMemo:
             parts += [f"api.{attr}", self.text_of(getattr(api, attr)) if hasattr(api, attr) else "missing"]
         return digest(*parts)
 
+    def grouped_names(self, api: Any, limit: int) -> list[list[str]]:
+        """model_parts.grouped_names, kept under the digest of the models and enums: an
+        edit that leaves them as they were does not split them again."""
+        from .model_parts import grouped_names
+
+        slot = digest(self.prefix, "model parts", str(limit), self.text_of((api.models, api.enums)))
+        kept = self.cache.get_plain(KIND, slot)
+        if type(kept) is list and all(type(group) is list and all(type(n) is str for n in group) for group in kept):
+            every = sorted([m.name for m in api.models] + [e.name for e in api.enums]) if kept else []
+            if sorted(n for group in kept for n in group) == every:
+                return kept
+        groups = grouped_names(api, limit)
+        self.cache.put_plain(KIND, slot, groups)
+        return groups
+
     def keep_loaded(self, names: list[str]) -> None:
         """Remember which templates this run loaded (rendered, or imported by those);
         a run that loaded none leaves the last list."""

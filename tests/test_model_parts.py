@@ -1,0 +1,248 @@
+"""The models of a large API are split into part modules that type checkers can analyse
+(pyright strict gives up on one module of Stripe's size): each part imports only from
+the parts before it, `models.py` re-exports every name, the classes are written as in
+one module, and the split package imports in any order, decodes, and checks clean."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import model_parts
+from generator.config import Config
+from generator.diagnostics import Diagnostics
+from generator.model.build import build_api
+from generator.model.operation import Api
+from generator.model.types import MODELS
+from tests.helpers import generate, minimal_spec, run_cli
+from tests.test_typecheck import mypy, pyright, run
+
+CHAIN = 24  # Node0 <- Node1 <- ... : each node refers to the one before
+
+
+def _spec(description: str = "A node.") -> dict[str, Any]:
+    schemas: dict[str, Any] = {"Color": {"type": "string", "enum": ["red", "green", "blue"]}}
+    for i in range(CHAIN):
+        props: dict[str, Any] = {
+            "id": {"type": "string"},
+            "count": {"type": "integer"},
+            "color": {"$ref": "#/components/schemas/Color"},
+        }
+        if i:
+            props["prev"] = {"$ref": f"#/components/schemas/Node{i - 1}"}
+        schemas[f"Node{i}"] = {"type": "object", "description": description, "required": ["id"], "properties": props}
+    # a cycle, and a union of models that may land in other parts
+    schemas["Tree"] = {
+        "type": "object",
+        "properties": {
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+            "leaf": {"$ref": "#/components/schemas/Leaf"},
+        },
+    }
+    schemas["Leaf"] = {
+        "type": "object",
+        "properties": {
+            "parent": {"$ref": "#/components/schemas/Tree"},
+            "node": {"oneOf": [{"$ref": "#/components/schemas/Node0"}, {"$ref": f"#/components/schemas/Node{CHAIN - 1}"}]},
+        },
+    }
+
+    def get(op: str, schema: str) -> dict[str, Any]:
+        ok = {"description": "ok", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+        return {"get": {"operationId": op, "responses": {"200": ok}}}
+
+    return minimal_spec({"/node": get("getNode", f"Node{CHAIN - 1}"), "/tree": get("getTree", "Tree")}, components={"schemas": schemas})
+
+
+LIMIT = 60  # a few nodes per part
+
+
+def _parts(api: Api, limit: int) -> list[model_parts.ModelPart]:
+    return model_parts.model_parts(api, model_parts.grouped_names(api, limit))
+
+
+def _weight(part: model_parts.ModelPart) -> int:
+    items: list[Any] = [*part.enums, *part.models]
+    return sum(model_parts._weight(item) for item in items)
+
+
+def test_parts_refer_only_to_the_parts_before_them() -> None:
+    api = build_api(_spec(), Config(), Diagnostics())
+    assert model_parts.grouped_names(api, 10**6) == [] and not model_parts.too_large(api, 10**6)
+    parts = _parts(api, LIMIT)
+    assert len(parts) >= 4
+    assert [p.module for p in parts] == [f"_models_{k}" for k in range(1, len(parts) + 1)]
+    names = [n for p in parts for n in p.names]
+    assert sorted(names) == sorted([m.name for m in api.models] + [e.name for e in api.enums])
+    owner = {n: k for k, p in enumerate(parts) for n in p.names}
+    assert owner["Tree"] == owner["Leaf"]  # a cycle shares a part
+    for k, part in enumerate(parts):
+        assert _weight(part) <= LIMIT
+        for module, name in part.imports():
+            assert module != MODELS
+            if module.startswith("._models_"):
+                assert module == f"._models_{owner[name] + 1}" and owner[name] < k
+        # everything a part's models refer to is its own or imported
+        wanted = {n for m in part.models for mod, n in m.imports() if mod == MODELS} - set(part.names)
+        assert wanted == {n for mod, n in part.imports() if mod.startswith("._models_")}
+    assert _parts(api, LIMIT) == parts  # the same every time
+
+
+def test_a_cycle_larger_than_the_limit_is_a_part_of_its_own() -> None:
+    spec = _spec()
+    spec["components"]["schemas"]["Node0"]["properties"]["next"] = {"$ref": f"#/components/schemas/Node{CHAIN - 1}"}
+    parts = _parts(build_api(spec, Config(), Diagnostics()), LIMIT)
+    ring = [p for p in parts if "Node0" in p.names]
+    assert len(ring) == 1 and {f"Node{i}" for i in range(CHAIN)} <= set(ring[0].names)
+    assert _weight(ring[0]) > LIMIT
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_parts, "PART_WEIGHT", LIMIT)
+
+
+def _generated(tmp_path: Path, *args: str, description: str = "A node.") -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    run, out = generate(tmp_path, _spec(description), *args)
+    assert run.code == 0, run.stderr
+    return out
+
+
+def _classes(source: str) -> dict[str, str]:
+    tree = ast.parse(source)
+    return {
+        node.name: ast.get_source_segment(source, node, padded=True) or ""
+        for node in tree.body
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef))
+    }
+
+
+def test_split_writes_the_classes_as_one_module_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = _classes((_generated(tmp_path / "whole") / "client" / "models.py").read_text())
+    monkeypatch.setattr(model_parts, "PART_WEIGHT", LIMIT)
+    out = _generated(tmp_path / "split") / "client"
+    parts = sorted(out.glob("_models_*.py"))
+    assert len(parts) >= 4 and all(p.with_suffix(".pyi").is_file() for p in parts)
+    found: dict[str, str] = {}
+    for part in parts:
+        for name, text in _classes(part.read_text()).items():
+            if name.startswith("_decode_"):  # a part writes the decoders its models need
+                assert text == whole[name]
+            else:
+                assert name not in found
+                found[name] = text
+    assert found == {n: t for n, t in whole.items() if not n.startswith("_decode_")}
+    index = (out / "models.py").read_text()
+    assert "class " not in index and "def " not in index
+    tree = ast.parse(index)
+    listed = next(ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "__all__")
+    assert listed == sorted(found)
+
+
+_USE = """
+import json, sys
+import client.models as m
+from client.models import *
+assert sorted(m.__all__) == sorted(n for n in dir(m) if not n.startswith("_") and n != "annotations")
+data = json.loads(sys.argv[1])
+node = m.Node{last}.from_dict(data)
+assert node.prev.prev.color is m.Color.GREEN, node
+assert node.to_dict() == data
+tree = m.Tree.from_dict({{"children": [{{"leaf": {{"node": {{"id": "z"}}}}}}]}})
+assert isinstance(tree.children[0].leaf.node, (m.Node0, m.Node{last})), tree
+print("ok")
+"""
+
+
+def test_the_split_package_imports_in_any_order_and_decodes(tmp_path: Path, small_parts: None) -> None:
+    out = _generated(tmp_path)
+    data: dict[str, Any] = {"id": "a", "prev": {"id": "b", "prev": {"id": "c", "color": "green"}}}
+    modules = ["client.models"] + [f"client.{p.stem}" for p in sorted((out / "client").glob("_models_*.py"), reverse=True)]
+    for module in modules:  # each one imported first, in a fresh interpreter
+        code = f"import {module}\n" + _USE.format(last=CHAIN - 1)
+        result = subprocess.run([sys.executable, "-c", code, json.dumps(data)], cwd=out, capture_output=True, text=True)
+        assert result.returncode == 0 and result.stdout == "ok\n", (module, result.stderr)
+
+
+def test_the_split_package_is_strictly_typed(tmp_path: Path, small_parts: None) -> None:
+    out = _generated(tmp_path)
+    result = mypy("-p", "client", path=out, cwd=out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    usage = tmp_path / "usage.py"
+    usage.write_text(
+        "from client.models import Leaf, Node0\n\n\n"
+        "def first(leaf: Leaf) -> str | None:\n"
+        "    node = leaf.node\n"
+        "    if isinstance(node, Node0):\n"
+        "        return node.id\n"
+        "    return None\n"
+    )
+    report: Any = pyright(tmp_path, out / "client", usage, extra=out)
+    assert report["summary"]["errorCount"] == 0, report["generalDiagnostics"][:5]
+    allowlist = Path(__file__).parent / "stubtest-allowlist.txt"
+    env = {"PYTHONPATH": str(out), "MYPYPATH": str(out)}
+    result = run(sys.executable, "-m", "mypy.stubtest", "client", "--allowlist", allowlist, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cached_split_equals_uncached(tmp_path: Path, small_parts: None) -> None:
+    cache = tmp_path / "cache"
+    _generated(tmp_path / "a", "--cache-dir", str(cache))  # fills the cache
+    for description in ("Edited.", "A node."):  # a schema edit, and back
+        runs = []
+        for name, args in (("cached", ["--cache-dir", str(cache)]), ("cold", ["--no-cache"])):
+            out = _generated(tmp_path / f"{name}-{len(description)}", *args, description=description)
+            runs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+        assert runs[0] == runs[1]
+        assert any(p.name.startswith("_models_") for p in runs[0])
+
+
+def test_the_check_command_sees_a_stale_part(tmp_path: Path, small_parts: None) -> None:
+    out = _generated(tmp_path)
+    part = out / "client" / "_models_2.py"
+    part.write_text(part.read_text() + "\n# edited\n")
+    run = run_cli("--config", str(tmp_path / "pyproject.toml"), "check", str(tmp_path / "openapi.yaml"), "-o", str(out), "--package", "client", "--no-cache")
+    assert run.code == 1 and "_models_2.py" in run.stdout
+
+
+def test_the_render_memo_keeps_the_split_and_checks_what_it_reads(tmp_path: Path) -> None:
+    from generator.cache import Cache
+    from generator.render import BUILTIN_TEMPLATES
+    from generator.render_memo import KIND, RenderMemo
+
+    api = build_api(_spec(), Config(), Diagnostics())
+    cache = Cache(tmp_path / "cache")
+    memo = RenderMemo(cache, BUILTIN_TEMPLATES)
+    groups = memo.grouped_names(api, LIMIT)
+    assert groups == model_parts.grouped_names(api, LIMIT) and len(groups) >= 4
+    assert cache.get_plain(KIND, _slot(memo, api)) == groups
+    assert RenderMemo(cache, BUILTIN_TEMPLATES).grouped_names(api, LIMIT) == groups
+    every = [sorted(n for group in groups for n in group)]
+    cache.put_plain(KIND, _slot(memo, api), every)  # (what is kept is taken)
+    assert RenderMemo(cache, BUILTIN_TEMPLATES).grouped_names(api, LIMIT) == every
+    # an entry that does not name the models as they are is not
+    for bad in ([["Node0"]], [groups[0] + ["Ghost"], *groups[1:]], "junk", [[1]]):
+        cache.put_plain(KIND, _slot(memo, api), bad)
+        assert RenderMemo(cache, BUILTIN_TEMPLATES).grouped_names(api, LIMIT) == groups
+
+
+def _slot(memo: Any, api: Api) -> str:
+    from generator.cache import digest
+
+    return digest(memo.prefix, "model parts", str(LIMIT), memo.text_of((api.models, api.enums)))
+
+
+def test_parts_no_longer_needed_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_parts, "PART_WEIGHT", LIMIT)
+    out = _generated(tmp_path) / "client"
+    assert len(list(out.glob("_models_*"))) >= 8
+    monkeypatch.setattr(model_parts, "PART_WEIGHT", 10**6)
+    _generated(tmp_path, "--no-cache")  # (the limit is no input the stamp knows: it is the generator's)
+    assert list(out.glob("_models_*")) == [] and "class Node0" in (out / "models.py").read_text()
