@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 # besides each resource's
 DIGESTED = ("models", "enums")
 KIND = "model"
-FORMAT = 3
+FORMAT = 4
 # containers whose values a rebuilt path item may change under its own pointer
 _OWN = ("models", "enums")
 
@@ -129,9 +129,10 @@ class Slot:
 
     def known_digests(self, api: Api) -> list[tuple[Any, bytes]]:
         """The render memo's digests (`value_digest`) of those of `api`'s models and
-        enums that are valued as in the kept IR, taken from there: what the build took
-        from the memo is the kept objects themselves, and what it built again is
-        compared by its own bytes. Only when the kept IR was read in this run."""
+        enums, and of their tuples, that are valued as in the kept IR, taken from there:
+        what the build took from the memo is the kept objects themselves, and what it
+        built again is compared by its own bytes (a model by its name's kept one). Only
+        when the kept IR was read in this run."""
         from .render_memo import value_bytes
 
         entry = self._entry
@@ -141,13 +142,21 @@ class Slot:
         known: list[tuple[Any, bytes]] = []
         for name in DIGESTED:
             new_value, old_value, text = getattr(api, name), getattr(old, name), digests.get(name)
-            if (
-                type(text) is bytes
-                and type(new_value) is tuple
-                and type(old_value) is tuple
-                and len(new_value) == len(old_value)
-                and all(a is b or value_bytes(a) == value_bytes(b) for a, b in zip(new_value, old_value))
-            ):
+            items = digests.get(name + " items")
+            if not (type(new_value) is tuple and type(old_value) is tuple and type(text) is bytes and type(items) is list):
+                continue
+            if len(items) != len(old_value) or not all(type(t) is bytes for t in items):
+                continue
+            kept = {v.name: (v, t) for v, t in zip(old_value, items)}
+            alike = len(new_value) == len(old_value)
+            for k, value in enumerate(new_value):
+                was, item = kept.get(value.name, (None, b""))
+                if was is not None and (was is value or value_bytes(was) == value_bytes(value)):
+                    known.append((value, item))
+                    alike = alike and was is old_value[k]
+                else:
+                    alike = False
+            if alike:
                 known.append((new_value, text))
         # each resource alike the kept one (see _same)
         texts = digests.get("resources")
@@ -268,11 +277,26 @@ def _same(new: Any, old: Any) -> bool:
     return dataclasses.is_dataclass(new) and all(_same(getattr(new, f.name), getattr(old, f.name)) for f in dataclasses.fields(new))
 
 
-def _digest(value: Any, known: Sequence[tuple[Any, bytes]]) -> bytes:
-    """The render memo's digest of `value`, from `known` (Slot.known_digests) if there."""
-    from .render_memo import value_digest
+def _digests(api: Api, known: Sequence[tuple[Any, bytes]]) -> dict[str, Any]:
+    """The render memo's digests of `api`'s models and enums (each and their tuples)
+    and of each resource, those in `known` (Slot.known_digests) taken from there."""
+    from .render_memo import digest_by, value_digest
 
-    return next((text for v, text in known if v is value), None) or value_digest(value)
+    texts = {id(value): text for value, text in known}  # (`known` holds the objects)
+
+    def digest_of(value: Any) -> bytes:
+        text = texts.get(id(value))
+        return text if text is not None else value_digest(value)
+
+    out: dict[str, Any] = {}
+    for name in DIGESTED:
+        values = getattr(api, name)
+        items = [digest_of(v) for v in values]
+        texts.update((id(v), t) for v, t in zip(values, items))
+        out[name] = texts.get(id(values)) or digest_by(values, digest_of)
+        out[name + " items"] = items
+    out["resources"] = [digest_of(resource) for resource in api.resources]
+    return out
 
 
 def keep(
@@ -294,10 +318,7 @@ def keep(
         "units": [tuple(u) for u in builder.units],
         "head": builder.head,
         "api": api,
-        "digests": {
-            **{name: _digest(getattr(api, name), known) for name in DIGESTED},
-            "resources": [_digest(resource, known) for resource in api.resources],
-        },
+        "digests": _digests(api, known),
     }
     payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     header = {

@@ -547,24 +547,17 @@ def _model_jobs(name: str, out: str, base: dict[str, Any], api: Api, split: bool
         ctx = dict(base, enums=api.enums, models=api.models, model_part=0, model_names=names)
         ctx["model_imports"] = Derived("model_imports", api.models, lambda: _model_imports(api.models))
         return [TemplateJob(name, out, "", ctx)]
-    # (each part's values are digested as what they are of the models and enums: the
-    # split is a function of those and of the limit)
-    source = (api.models, api.enums)
+    # (a part's imports are digested as what they are of its models and of the split)
+    grouped = tuple(tuple(part.names) for part in parts)
     index = dict(base, enums=(), models=(), model_part=0, model_names=names)
-    index["model_imports"] = Derived(f"model_imports of the index ({limit})", source, lambda: model_parts.index_imports(parts))
+    index["model_imports"] = Derived("model_imports of the index", grouped, lambda: model_parts.index_imports(parts))
     jobs = [TemplateJob(name, out, "", index)]
     folder = out.rpartition("/")[0]
     for k, part in enumerate(parts, 1):
-        ctx = dict(base, model_part=k, model_names=part.names)
-        ctx["enums"] = Derived(f"enums of part {k} ({limit})", source, _given(part.enums))
-        ctx["models"] = Derived(f"models of part {k} ({limit})", source, _given(part.models))
-        ctx["model_imports"] = Derived(f"model_imports of part {k} ({limit})", source, part.imports)
+        ctx = dict(base, enums=part.enums, models=part.models, model_part=k, model_names=part.names)
+        ctx["model_imports"] = Derived(f"model_imports of part {k}", (part.models, grouped), part.imports)
         jobs.append(TemplateJob(name, f"{folder}/{part.module}.py", f"models part {k}", ctx))
     return jobs
-
-
-def _given(value: Any) -> Callable[[], Any]:
-    return lambda: value
 
 
 def _model_imports(models: tuple[Model, ...]) -> frozenset[Import]:

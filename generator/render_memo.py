@@ -85,10 +85,10 @@ def value_digest(value: Any) -> bytes:
     tuple of other values, a digest of its elements' (`sequence_digest`), so that an
     element's digest serves both the files that read it alone and those that read all
     (a resource, and the list of resources); else the digest of its `value_bytes`."""
-    return _scalar_digest(value) if _is_scalar(value) else _digest_by(value, value_digest)
+    return _scalar_digest(value) if _is_scalar(value) else digest_by(value, value_digest)
 
 
-def _digest_by(value: Any, element: Callable[[Any], bytes]) -> bytes:
+def digest_by(value: Any, element: Callable[[Any], bytes]) -> bytes:
     """value_digest of a value that is not a scalar, taking the digests of the values it
     is made of (a Derived value's source, a sequence's elements) from `element`."""
     if isinstance(value, Derived):
@@ -205,7 +205,7 @@ class RenderMemo:
             return _scalar_digest(value)
         known = self.texts.get(id(value))
         if known is None or known[0] is not value:
-            known = self.texts[id(value)] = (value, _digest_by(value, self.text_of))
+            known = self.texts[id(value)] = (value, digest_by(value, self.text_of))
         return known[1]
 
     def inputs_digest(self, env: jinja2.Environment, context: dict[str, Any], names: list[str], attrs: list[str]) -> str:

@@ -246,3 +246,26 @@ def test_parts_no_longer_needed_are_removed(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(model_parts, "PART_WEIGHT", 10**6)
     _generated(tmp_path, "--no-cache")  # (the limit is no input the stamp knows: it is the generator's)
     assert list(out.glob("_models_*")) == [] and "class Node0" in (out / "models.py").read_text()
+
+
+def test_a_schema_edit_renders_only_its_part_again(tmp_path: Path, small_parts: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import render
+
+    spec = _spec()
+    cache = str(tmp_path / "cache")
+    _generated(tmp_path, "--cache-dir", cache)
+    rendered: list[str] = []
+    original = render._render
+
+    def spy(env: Any, job: Any, *args: Any) -> Any:
+        rendered.append(job.output)
+        return original(env, job, *args)
+
+    monkeypatch.setattr(render, "_render", spy)
+    # (a field's own description: a schema's own is also the description of the fields
+    # that refer to it, in other models)
+    spec["components"]["schemas"]["Node5"]["properties"]["count"]["description"] = "Edited."
+    run, out = generate(tmp_path, spec, "--cache-dir", cache)
+    assert run.code == 0, run.stderr
+    holder = next(p.name for p in (out / "client").glob("_models_*.py") if "class Node5" in p.read_text())
+    assert [p for p in rendered if "models" in p] == [f"client/{holder}"]
