@@ -65,7 +65,7 @@ EXTRA_DOCS = {
     "models": "The models this file defines: `api.models`, or one part's (see `model_part`).",
     "model_imports": "Imports the models and enums of this file need (from the parts before it, when split), except the models module itself; in a split `models.py`, every name from its part.",
     "model_names": "Sorted names of the models and enums this file defines, every one in a split `models.py` (for `__all__`).",
-    "model_part": "0 for `models.py`; above a size (`generator/model_parts.py`), the models template also renders each part of the models to `_models_<model_part>.py`, and `models.py` (with no `models` or `enums` of its own) re-exports their names. Blocks outside the `enum` and `model` loops are rendered in every part.",
+    "model_part": "0 for `models.py`; above a size (`generator/model_parts.py`), the models template also renders each part of the models to `_models_<model_part>.py`, and `models.py` (with no `models` or `enums` of its own) re-exports their names. Blocks outside the `enum` and `model` loops are rendered in every part. An overlay's models template is split only when its `template-api.toml` declares `split_models = true` (docs/customising.md).",
 }
 BLOCK_DOCS = {
     "module_header": "The module docstring (or, in TOML, nothing).",

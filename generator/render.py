@@ -55,6 +55,12 @@ def _builtin_templates() -> Path:
 
 BUILTIN_TEMPLATES = _builtin_templates()
 SUFFIX = ".jinja"
+# What an overlay's template-api.toml may declare true: `black_style`, its templates emit
+# black's style; `split_models`, its models template (`MODELS_TEMPLATE`) renders the
+# parts of a large API's models as the built-in one does (model_parts.py), so it is
+# split as the built-in one is. Without it, an overlay's models template renders one
+# module whatever the size, as it was written for.
+FLAGS = ("black_style", "split_models")
 # the models module's template: split into parts for a large API (model_parts.py)
 MODELS_TEMPLATE = "{package}/models.py" + SUFFIX
 
@@ -382,6 +388,9 @@ class TemplateSet:
     names: tuple[str, ...] = field(default_factory=lambda: tuple(template_names(BUILTIN_TEMPLATES)))
     # overlay folders whose template-api.toml declares `black_style = true`
     black_style: tuple[Path, ...] = ()
+    # whether the models template renders parts for a large API: not when an overlay's
+    # models template does not declare `split_models = true`
+    split_models: bool = True
 
     def emits_black_style(self, filename: str | None) -> bool:
         if filename is None:
@@ -423,9 +432,9 @@ def _overlay_error(diagnostics: Diagnostics, code: str, message: str, file: Path
     diagnostics.add(code, Level.ERROR, message, "", describe_path(file))
 
 
-def _check_contract(folder: Path, diagnostics: Diagnostics) -> bool:
-    """Check the declared template API version; True when the overlay also declares
-    that its templates emit black's style."""
+def _check_contract(folder: Path, diagnostics: Diagnostics) -> set[str]:
+    """Check the declared template API version; the flags the overlay declares true
+    (`FLAGS`: its templates emit black's style, its models template renders parts)."""
     manifest = folder / OVERLAY_MANIFEST
     if not manifest.is_file():
         diagnostics.add(
@@ -436,16 +445,20 @@ def _check_contract(folder: Path, diagnostics: Diagnostics) -> bool:
             "",
             describe_path(folder),
         )
-        return False
+        return set()
     try:
         table = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         _overlay_error(diagnostics, "template-api", f"cannot read the template API version: {exc}", manifest)
-        return False
+        return set()
     declared = table.get("version")
-    black_style = table.get("black_style", False)
-    if not isinstance(black_style, bool):
-        _overlay_error(diagnostics, "template-api", f"`black_style` must be true or false, not {black_style!r}", manifest)
+    flags = set()
+    for flag in FLAGS:
+        value = table.get(flag, False)
+        if not isinstance(value, bool):
+            _overlay_error(diagnostics, "template-api", f"`{flag}` must be true or false, not {value!r}", manifest)
+        elif value:
+            flags.add(flag)
     if isinstance(declared, bool) or not isinstance(declared, int):
         _overlay_error(diagnostics, "template-api", f"`version` must be an integer, not {declared!r}", manifest)
     elif declared != TEMPLATE_API_VERSION:
@@ -457,7 +470,7 @@ def _check_contract(folder: Path, diagnostics: Diagnostics) -> bool:
             f"update the templates, then the declared version",
             manifest,
         )
-    return black_style is True
+    return flags
 
 
 def _overlay_template(rel: str) -> str | None:
@@ -486,6 +499,7 @@ def load_template_set(overlays: tuple[Path, ...] | list[Path], diagnostics: Diag
     recorded; any error raises GenerationFailed."""
     names = set(template_names(BUILTIN_TEMPLATES))
     black_style: list[Path] = []
+    split_models = True
     failed = False
     for folder in overlays:
         if not folder.is_dir():
@@ -494,8 +508,11 @@ def load_template_set(overlays: tuple[Path, ...] | list[Path], diagnostics: Diag
             failed = True
             continue
         before = len(diagnostics.items)
-        if _check_contract(folder, diagnostics):
+        flags = _check_contract(folder, diagnostics)
+        if "black_style" in flags:
             black_style.append(folder.resolve())
+        if (folder / MODELS_TEMPLATE).is_file() and "split_models" not in flags:
+            split_models = False  # (written for one module: see FLAGS)
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder).as_posix()
             if path.is_dir() or any(part.startswith(".") for part in rel.split("/")):
@@ -512,14 +529,21 @@ def load_template_set(overlays: tuple[Path, ...] | list[Path], diagnostics: Diag
         failed = failed or any(d.level is Level.ERROR for d in diagnostics.items[before:])
     if failed:
         raise GenerationFailed
-    return TemplateSet(tuple(overlays), tuple(sorted(names)), tuple(black_style))
+    return TemplateSet(tuple(overlays), tuple(sorted(names)), tuple(black_style), split_models)
 
 
 # how the models are split in parts (model_parts.grouped_names, or the render memo's)
 Grouping = Callable[[Api, int], list[list[str]]]
 
 
-def plan(api: Api, names: list[str], connect_timeout: float, grouping: Grouping = model_parts.grouped_names) -> list[TemplateJob]:
+def plan(
+    api: Api,
+    names: list[str],
+    connect_timeout: float,
+    grouping: Grouping | None = model_parts.grouped_names,
+) -> list[TemplateJob]:
+    """The jobs of the templates `names`; with `grouping`, the models template renders
+    the models in parts for a large API."""
     base = helpers(api)
     base["connect_timeout"] = connect_timeout
     jobs = []
@@ -531,17 +555,17 @@ def plan(api: Api, names: list[str], connect_timeout: float, grouping: Grouping 
                 ctx = dict(base, resource=resource, resource_imports=Derived("imports", resource, resource.imports))
                 jobs.append(TemplateJob(name, path, f"resource {resource.tag!r}", ctx))
         elif name.endswith("models.py" + SUFFIX):
-            jobs.extend(_model_jobs(name, out, base, api, name == MODELS_TEMPLATE, grouping))
+            jobs.extend(_model_jobs(name, out, base, api, grouping if name == MODELS_TEMPLATE else None))
         else:
             jobs.append(TemplateJob(name, out, "", dict(base)))
     return jobs
 
 
-def _model_jobs(name: str, out: str, base: dict[str, Any], api: Api, split: bool, grouping: Grouping) -> list[TemplateJob]:
-    """The models module's job; for a large API, one per part and one for `models.py`,
-    which then re-exports the parts' names (model_parts.py)."""
+def _model_jobs(name: str, out: str, base: dict[str, Any], api: Api, grouping: Grouping | None) -> list[TemplateJob]:
+    """The models module's job; with `grouping`, for a large API, one per part and one
+    for `models.py`, which then re-exports the parts' names (model_parts.py)."""
     limit = model_parts.PART_WEIGHT
-    parts = model_parts.model_parts(api, grouping(api, limit)) if split else []
+    parts = model_parts.model_parts(api, grouping(api, limit)) if grouping is not None else []
     names = sorted([m.name for m in api.models] + [e.name for e in api.enums])
     if not parts:
         ctx = dict(base, enums=api.enums, models=api.models, model_part=0, model_names=names)
@@ -558,6 +582,27 @@ def _model_jobs(name: str, out: str, base: dict[str, Any], api: Api, split: bool
         ctx["model_imports"] = Derived(f"model_imports of part {k}", (part.models, grouped), part.imports)
         jobs.append(TemplateJob(name, f"{folder}/{part.module}.py", f"models part {k}", ctx))
     return jobs
+
+
+def _check_outputs(jobs: list[TemplateJob], diagnostics: Diagnostics) -> None:
+    """Refuse a run whose templates would write one file twice (an overlay template at
+    the path of a resource's module or of a models part): before anything is written."""
+    first: dict[str, TemplateJob] = {}
+    twice = False
+    for job in jobs:
+        other = first.setdefault(job.output, job)
+        if other is not job:
+            twice = True
+            by = [f"{j.template} ({j.subject})" if j.subject else j.template for j in (other, job)]
+            diagnostics.add(
+                "template-overlay",
+                Level.ERROR,
+                f"{job.output} would be written twice: by {by[0]} and by {by[1]}",
+                "",
+                job.template,
+            )
+    if twice:
+        raise GenerationFailed
 
 
 def _model_imports(models: tuple[Model, ...]) -> frozenset[Import]:
@@ -776,7 +821,9 @@ def render(
     env = make_environment(templates.loader(), tracking=memo is not None)
     if compiled:
         env.bytecode_cache = _Compiled(compiled)
-    jobs = plan(api, list(templates.names), connect_timeout, memo.grouped_names if memo is not None else model_parts.grouped_names)
+    grouping = (memo.grouped_names if memo is not None else model_parts.grouped_names) if templates.split_models else None
+    jobs = plan(api, list(templates.names), connect_timeout, grouping)
+    _check_outputs(jobs, diagnostics)
     files = render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style, on_file, memo)
     if memo is not None and env.cache is not None:
         # the next run's template compiler starts with these (render_memo.loaded_templates)

@@ -228,7 +228,7 @@ def test_the_render_memo_keeps_the_split_and_checks_what_it_reads(tmp_path: Path
     cache.put_plain(KIND, _slot(memo, api), every)  # (what is kept is taken)
     assert RenderMemo(cache, BUILTIN_TEMPLATES).grouped_names(api, LIMIT) == every
     # an entry that does not name the models as they are is not
-    for bad in ([["Node0"]], [groups[0] + ["Ghost"], *groups[1:]], "junk", [[1]]):
+    for bad in ([["Node0"]], [groups[0] + ["Ghost"], *groups[1:]], [*groups, []], "junk", [[1]]):
         cache.put_plain(KIND, _slot(memo, api), bad)
         assert RenderMemo(cache, BUILTIN_TEMPLATES).grouped_names(api, LIMIT) == groups
 
@@ -269,3 +269,62 @@ def test_a_schema_edit_renders_only_its_part_again(tmp_path: Path, small_parts: 
     assert run.code == 0, run.stderr
     holder = next(p.name for p in (out / "client").glob("_models_*.py") if "class Node5" in p.read_text())
     assert [p for p in rendered if "models" in p] == [f"client/{holder}"]
+
+
+_REGISTRY = (
+    '{% extends "builtin:{package}/models.py.jinja" %}\n'
+    '{% block exports %}    "REGISTRY",\n{% endblock %}\n'
+    "{% block module_footer %}\n\n\nREGISTRY: dict[str, type] = {\n"
+    "{% for m in api.models %}    {{ m.name | literal }}: {{ m.name }},\n{% endfor %}}\n{% endblock %}\n"
+)
+
+
+def _overlay(folder: Path, manifest: str, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "template-api.toml").write_text(manifest)
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text)
+    return folder
+
+
+def test_an_overlay_models_template_keeps_one_module_unless_it_declares_parts(tmp_path: Path, small_parts: None) -> None:
+    """An overlay's models template was written for one module (its blocks outside the
+    loops may read `api.models`): it gets one, unless it declares `split_models`."""
+    from generator.render import TEMPLATE_API_VERSION
+
+    old = _overlay(tmp_path / "old", f"version = {TEMPLATE_API_VERSION}\n", {"{package}/models.py.jinja": _REGISTRY})
+    out = _generated(tmp_path / "a", "--templates", str(old)) / "client"
+    assert not list(out.glob("_models_*")) and "Node23.from_dict" in (out / "models.py").read_text()
+    code = "import client.models as m\nassert len(m.REGISTRY) == len(m.__all__) - 2, m.REGISTRY\n"
+    result = subprocess.run([sys.executable, "-c", code], cwd=out.parent, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    # declared: split, and the overlay's own blocks see the parts (`model_part`)
+    parted = _REGISTRY.replace("{% block module_footer %}", "{% block module_footer %}{% if not model_part %}")
+    parted = parted.replace("{% endfor %}}\n{% endblock %}", "{% endfor %}}\n{% endif %}{% endblock %}")
+    parted = parted.replace('{% block exports %}    "REGISTRY",\n{% endblock %}', '{% block exports %}{% if not model_part %}    "REGISTRY",\n{% endif %}{% endblock %}')
+    new = _overlay(tmp_path / "new", f"version = {TEMPLATE_API_VERSION}\nsplit_models = true\n", {"{package}/models.py.jinja": parted})
+    out = _generated(tmp_path / "b", "--templates", str(new)) / "client"
+    assert len(list(out.glob("_models_*.py"))) >= 4
+    result = subprocess.run([sys.executable, "-c", code], cwd=out.parent, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    bad = _overlay(tmp_path / "bad", f"version = {TEMPLATE_API_VERSION}\nsplit_models = 1\n", {})
+    (tmp_path / "c").mkdir()
+    run, _ = generate(tmp_path / "c", _spec(), "--templates", str(bad))
+    assert run.code == 2 and "`split_models` must be true or false" in run.stderr
+
+
+def test_a_file_two_templates_would_write_fails_before_writing(tmp_path: Path, small_parts: None) -> None:
+    out = _generated(tmp_path) / "client"
+    before = {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()}
+    clash = _overlay(tmp_path / "clash", "version = 1\n", {"{package}/_models_1.py.jinja": "X = 1\n"})
+    run, _ = generate(tmp_path, _spec(), "--templates", str(clash), "--no-cache")
+    assert run.code == 2
+    message = "client/_models_1.py would be written twice: by {package}/_models_1.py.jinja and by {package}/models.py.jinja (models part 1)"
+    assert message in run.stderr
+    assert {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()} == before
+    # (older: an extra template at a resource's module)
+    clash = _overlay(tmp_path / "clash2", "version = 1\n", {"{package}/resources/default.py.jinja": "X = 1\n"})
+    run, _ = generate(tmp_path, _spec(), "--templates", str(clash), "--no-cache")
+    assert run.code == 2 and "client/resources/default.py would be written twice" in run.stderr
+    assert {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()} == before
