@@ -58,8 +58,9 @@ SUFFIX = ".jinja"
 # What an overlay's template-api.toml may declare true: `black_style`, its templates emit
 # black's style; `split_models`, its models template (`MODELS_TEMPLATE`) renders the
 # parts of a large API's models as the built-in one does (model_parts.py), so it is
-# split as the built-in one is. Without it, an overlay's models template renders one
-# module whatever the size, as it was written for.
+# split as the built-in one is. Unless every overlay folder with a models template
+# declares it, the models are rendered in one module whatever the size, as such a
+# template was written for (the one on top may extend the others through `next:`).
 FLAGS = ("black_style", "split_models")
 # the models module's template: split into parts for a large API (model_parts.py)
 MODELS_TEMPLATE = "{package}/models.py" + SUFFIX
@@ -586,21 +587,26 @@ def _model_jobs(name: str, out: str, base: dict[str, Any], api: Api, grouping: G
 
 def _check_outputs(jobs: list[TemplateJob], diagnostics: Diagnostics) -> None:
     """Refuse a run whose templates would write one file twice (an overlay template at
-    the path of a resource's module or of a models part): before anything is written."""
-    first: dict[str, TemplateJob] = {}
+    the path of a resource's module, of a models part, or of the stub the formatter
+    writes beside a module): before anything is written."""
+    first: dict[str, str] = {}
     twice = False
     for job in jobs:
-        other = first.setdefault(job.output, job)
-        if other is not job:
-            twice = True
-            by = [f"{j.template} ({j.subject})" if j.subject else j.template for j in (other, job)]
-            diagnostics.add(
-                "template-overlay",
-                Level.ERROR,
-                f"{job.output} would be written twice: by {by[0]} and by {by[1]}",
-                "",
-                job.template,
-            )
+        by = f"{job.template} ({job.subject})" if job.subject else job.template
+        writes = [(job.output, by)]
+        if job.output.endswith(".py"):
+            writes.append((job.output + "i", f"the stub of {by}"))
+        for output, writer in writes:
+            other = first.setdefault(output, writer)
+            if other is not writer:
+                twice = True
+                diagnostics.add(
+                    "template-overlay",
+                    Level.ERROR,
+                    f"{output} would be written twice: by {other} and by {writer}",
+                    "",
+                    job.template,
+                )
     if twice:
         raise GenerationFailed
 

@@ -308,6 +308,9 @@ def test_an_overlay_models_template_keeps_one_module_unless_it_declares_parts(tm
     assert len(list(out.glob("_models_*.py"))) >= 4
     result = subprocess.run([sys.executable, "-c", code], cwd=out.parent, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    # stacked on one that does not declare it (and may be extended through `next:`): one module
+    out = _generated(tmp_path / "d", "--templates", str(old), "--templates", str(new)) / "client"
+    assert not list(out.glob("_models_*"))
     bad = _overlay(tmp_path / "bad", f"version = {TEMPLATE_API_VERSION}\nsplit_models = 1\n", {})
     (tmp_path / "c").mkdir()
     run, _ = generate(tmp_path / "c", _spec(), "--templates", str(bad))
@@ -322,6 +325,12 @@ def test_a_file_two_templates_would_write_fails_before_writing(tmp_path: Path, s
     assert run.code == 2
     message = "client/_models_1.py would be written twice: by {package}/_models_1.py.jinja and by {package}/models.py.jinja (models part 1)"
     assert message in run.stderr
+    assert {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()} == before
+    # a template at the path of a stub (older too)
+    clash = _overlay(tmp_path / "clash3", "version = 1\n", {"{package}/_models_1.pyi.jinja": "X = 1\n"})
+    run, _ = generate(tmp_path, _spec(), "--templates", str(clash), "--no-cache")
+    message = "client/_models_1.pyi would be written twice: by {package}/_models_1.pyi.jinja and by the stub of {package}/models.py.jinja (models part 1)"
+    assert run.code == 2 and message in run.stderr
     assert {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()} == before
     # (older: an extra template at a resource's module)
     clash = _overlay(tmp_path / "clash2", "version = 1\n", {"{package}/resources/default.py.jinja": "X = 1\n"})
