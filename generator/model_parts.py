@@ -11,7 +11,7 @@ Parts import each other's names at the top, as any module imports another; for t
 work in every import order, a part may use only names of the parts before it. So the
 classes are ordered with what they refer to first: the classes of a reference cycle
 (found as strongly connected components) share a part, and the parts follow each other
-in that order, each filled up to the weight before the next begins."""
+in that order: as many as the weight needs, filled alike."""
 
 from __future__ import annotations
 
@@ -61,20 +61,14 @@ def _weight(item: Enum | Model) -> int:
     return 5 + len(item.fields)
 
 
-def too_large(api: Api, limit: int) -> bool:
-    """Whether `api`'s models and enums weigh more than `limit` in one module."""
-    items: list[Enum | Model] = [*api.enums, *api.models]
-    return sum(_weight(item) for item in items) > limit
-
-
 def grouped_names(api: Api, limit: int) -> list[list[str]]:
     """The names of `api`'s models and enums by part, in import order, each part within
     `limit` (a reference cycle larger than that is a part of its own); [] when one
     module holds them within it."""
-    if not too_large(api, limit):
-        return []
     items: list[Enum | Model] = [*api.enums, *api.models]
     weights = [_weight(item) for item in items]
+    if sum(weights) <= limit:
+        return []
     index = {item.name: i for i, item in enumerate(items)}
     edges = [
         [] if isinstance(item, Enum) else sorted({index[n] for m, n in item.imports() if m == MODELS and n in index} - {i})

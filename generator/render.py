@@ -389,8 +389,8 @@ class TemplateSet:
     names: tuple[str, ...] = field(default_factory=lambda: tuple(template_names(BUILTIN_TEMPLATES)))
     # overlay folders whose template-api.toml declares `black_style = true`
     black_style: tuple[Path, ...] = ()
-    # whether the models template renders parts for a large API: not when an overlay's
-    # models template does not declare `split_models = true`
+    # whether the models template renders parts for a large API: not unless every
+    # overlay folder with a models template declares `split_models = true` (FLAGS)
     split_models: bool = True
 
     def emits_black_style(self, filename: str | None) -> bool:
@@ -589,7 +589,7 @@ def _check_outputs(jobs: list[TemplateJob], diagnostics: Diagnostics) -> None:
     """Refuse a run whose templates would write one file twice (an overlay template at
     the path of a resource's module, of a models part, or of the stub the formatter
     writes beside a module): before anything is written."""
-    first: dict[str, str] = {}
+    first: dict[str, str] = {}  # output -> what writes it
     twice = False
     for job in jobs:
         by = f"{job.template} ({job.subject})" if job.subject else job.template
@@ -597,16 +597,17 @@ def _check_outputs(jobs: list[TemplateJob], diagnostics: Diagnostics) -> None:
         if job.output.endswith(".py"):
             writes.append((job.output + "i", f"the stub of {by}"))
         for output, writer in writes:
-            other = first.setdefault(output, writer)
-            if other is not writer:
-                twice = True
-                diagnostics.add(
-                    "template-overlay",
-                    Level.ERROR,
-                    f"{output} would be written twice: by {other} and by {writer}",
-                    "",
-                    job.template,
-                )
+            if output not in first:
+                first[output] = writer
+                continue
+            twice = True
+            diagnostics.add(
+                "template-overlay",
+                Level.ERROR,
+                f"{output} would be written twice: by {first[output]} and by {writer}",
+                "",
+                job.template,
+            )
     if twice:
         raise GenerationFailed
 

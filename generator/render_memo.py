@@ -233,7 +233,9 @@ class RenderMemo:
         slot = digest(self.prefix, "model parts", str(limit), self.text_of((api.models, api.enums)))
         kept = self.cache.get_plain(KIND, slot)
         if type(kept) is list and all(type(group) is list and group and all(type(n) is str for n in group) for group in kept):
-            every = sorted([m.name for m in api.models] + [e.name for e in api.enums]) if kept else []
+            if not kept:
+                return kept  # one module
+            every = sorted([m.name for m in api.models] + [e.name for e in api.enums])
             if sorted(n for group in kept for n in group) == every:
                 return kept
         groups = grouped_names(api, limit)
