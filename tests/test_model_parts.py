@@ -337,3 +337,38 @@ def test_a_file_two_templates_would_write_fails_before_writing(tmp_path: Path, s
     run, _ = generate(tmp_path, _spec(), "--templates", str(clash), "--no-cache")
     assert run.code == 2 and "client/resources/default.py would be written twice" in run.stderr
     assert {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()} == before
+
+
+def _large_spec(count: int) -> dict[str, Any]:
+    """Models of weight 16 each (nine optional scalar fields, an enum, a reference)."""
+    schemas: dict[str, Any] = {"Color": {"type": "string", "enum": ["red", "green"]}}
+    for i in range(count):
+        props: dict[str, Any] = {f"f{j}": {"type": ["string", "integer", "boolean", "number"][j % 4]} for j in range(9)}
+        props["color"] = {"$ref": "#/components/schemas/Color"}
+        if i:
+            props["prev"] = {"$ref": f"#/components/schemas/M{i // 2}"}
+        schemas[f"M{i}"] = {"type": "object", "required": ["f0"], "properties": props}
+    ok = {"description": "ok", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/M{count - 1}"}}}}
+    return minimal_spec({"/m": {"get": {"operationId": "getM", "responses": {"200": ok}}}}, components={"schemas": schemas})
+
+
+def test_the_limit_keeps_parts_within_what_pyright_analyses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the pinned pyright: the stub of one models module twice the limit's weight is
+    "too complex to analyze", and parts filled up to the limit are not. (The modules
+    themselves, parts of this size, also pass: about two minutes, checked by hand.)"""
+    spec = _large_spec(1240)  # about twice the limit: two parts, each near it
+    api = build_api(spec, Config(), Diagnostics())
+    parts = _parts(api, model_parts.PART_WEIGHT)
+    assert len(parts) == 2 and all(_weight(p) > 0.95 * model_parts.PART_WEIGHT for p in parts)
+    (tmp_path / "split").mkdir()
+    run, out = generate(tmp_path / "split", spec, "--no-cache")
+    assert run.code == 0, run.stderr
+    report: Any = pyright(tmp_path / "split", *sorted((out / "client").glob("_models_*.pyi")), extra=out)
+    assert report["summary"]["filesAnalyzed"] == 2 and report["summary"]["errorCount"] == 0, report["generalDiagnostics"][:3]
+    monkeypatch.setattr(model_parts, "PART_WEIGHT", 10**9)
+    (tmp_path / "whole").mkdir()
+    run, out = generate(tmp_path / "whole", spec, "--no-cache")
+    assert run.code == 0 and not list((out / "client").glob("_models_*"))
+    report = pyright(tmp_path / "whole", out / "client" / "models.pyi", extra=out)
+    messages = [d["message"] for d in report["generalDiagnostics"]]
+    assert any(m.startswith("Code is too complex to analyze") for m in messages), messages[:3]
