@@ -41,7 +41,8 @@ class ModelPart:
         return sorted([e.name for e in self.enums] + [m.name for m in self.models])
 
     def imports(self) -> frozenset[Import]:
-        """What its models need: other parts' names from those (all before it)."""
+        """What its models need: other parts' names from those (all before it); a
+        models name `owners` does not place is its own (with no owners: one module)."""
         out: set[Import] = set()
         for model in self.models:
             for module, name in model.imports():

@@ -36,8 +36,8 @@ from .layout import (
     tuple_literal,
 )
 from .model import naming
-from .model.operation import Api, Field, Model, Operation, Resource
-from .model.types import MODELS, RUNTIME, Import, Nullable
+from .model.operation import Api, Field, Operation, Resource
+from .model.types import RUNTIME, Import, Nullable
 from .render_memo import Derived, Reads, RenderMemo, TrackingEnvironment
 from .stubs import StubError, derive_stub
 
@@ -570,7 +570,8 @@ def _model_jobs(name: str, out: str, base: dict[str, Any], api: Api, grouping: G
     names = sorted([m.name for m in api.models] + [e.name for e in api.enums])
     if not parts:
         ctx = dict(base, enums=api.enums, models=api.models, model_part=0, model_names=names)
-        ctx["model_imports"] = Derived("model_imports", api.models, lambda: _model_imports(api.models))
+        whole = model_parts.ModelPart("models", api.enums, api.models, {})  # (imports nothing from itself)
+        ctx["model_imports"] = Derived("model_imports", api.models, whole.imports)
         return [TemplateJob(name, out, "", ctx)]
     # (a part's imports are digested as what they are of its models and of the split)
     grouped = tuple(tuple(part.names) for part in parts)
@@ -610,13 +611,6 @@ def _check_outputs(jobs: list[TemplateJob], diagnostics: Diagnostics) -> None:
             )
     if twice:
         raise GenerationFailed
-
-
-def _model_imports(models: tuple[Model, ...]) -> frozenset[Import]:
-    out: set[Import] = set()
-    for model in models:
-        out.update(model.imports())
-    return frozenset(i for i in out if i[0] != MODELS)
 
 
 def _check_path(path: str) -> None:

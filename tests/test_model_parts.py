@@ -20,7 +20,8 @@ from generator.diagnostics import Diagnostics
 from generator.model.build import build_api
 from generator.model.operation import Api
 from generator.model.types import MODELS
-from tests.helpers import generate, minimal_spec, run_cli
+from tests.helpers import generate, minimal_spec, run_cli, tree_bytes
+from tests.test_template_overlays import overlay
 from tests.test_typecheck import mypy, pyright, run
 
 CHAIN = 24  # Node0 <- Node1 <- ... : each node refers to the one before
@@ -199,9 +200,9 @@ def test_cached_split_equals_uncached(tmp_path: Path, small_parts: None) -> None
         runs = []
         for name, args in (("cached", ["--cache-dir", str(cache)]), ("cold", ["--no-cache"])):
             out = _generated(tmp_path / f"{name}-{len(description)}", *args, description=description)
-            runs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+            runs.append(tree_bytes(out))
         assert runs[0] == runs[1]
-        assert any(p.name.startswith("_models_") for p in runs[0])
+        assert any("/_models_" in p for p in runs[0])
 
 
 def test_the_check_command_sees_a_stale_part(tmp_path: Path, small_parts: None) -> None:
@@ -279,21 +280,19 @@ _REGISTRY = (
 )
 
 
-def _overlay(folder: Path, manifest: str, files: dict[str, str]) -> Path:
-    folder.mkdir(parents=True)
-    (folder / "template-api.toml").write_text(manifest)
-    for rel, text in files.items():
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_text(text)
+def _overlay(folder: Path, files: dict[str, str], flags: str = "") -> Path:
+    """An overlay folder (tests/test_template_overlays.py), its template-api.toml
+    declaring `flags` lines too."""
+    overlay(folder, files)
+    manifest = folder / "template-api.toml"
+    manifest.write_text(manifest.read_text() + flags)
     return folder
 
 
 def test_an_overlay_models_template_keeps_one_module_unless_it_declares_parts(tmp_path: Path, small_parts: None) -> None:
     """An overlay's models template was written for one module (its blocks outside the
     loops may read `api.models`): it gets one, unless it declares `split_models`."""
-    from generator.render import TEMPLATE_API_VERSION
-
-    old = _overlay(tmp_path / "old", f"version = {TEMPLATE_API_VERSION}\n", {"{package}/models.py.jinja": _REGISTRY})
+    old = _overlay(tmp_path / "old", {"{package}/models.py.jinja": _REGISTRY})
     out = _generated(tmp_path / "a", "--templates", str(old)) / "client"
     assert not list(out.glob("_models_*")) and "Node23.from_dict" in (out / "models.py").read_text()
     code = "import client.models as m\nassert len(m.REGISTRY) == len(m.__all__) - 2, m.REGISTRY\n"
@@ -303,7 +302,7 @@ def test_an_overlay_models_template_keeps_one_module_unless_it_declares_parts(tm
     parted = _REGISTRY.replace("{% block module_footer %}", "{% block module_footer %}{% if not model_part %}")
     parted = parted.replace("{% endfor %}}\n{% endblock %}", "{% endfor %}}\n{% endif %}{% endblock %}")
     parted = parted.replace('{% block exports %}    "REGISTRY",\n{% endblock %}', '{% block exports %}{% if not model_part %}    "REGISTRY",\n{% endif %}{% endblock %}')
-    new = _overlay(tmp_path / "new", f"version = {TEMPLATE_API_VERSION}\nsplit_models = true\n", {"{package}/models.py.jinja": parted})
+    new = _overlay(tmp_path / "new", {"{package}/models.py.jinja": parted}, "split_models = true\n")
     out = _generated(tmp_path / "b", "--templates", str(new)) / "client"
     assert len(list(out.glob("_models_*.py"))) >= 4
     result = subprocess.run([sys.executable, "-c", code], cwd=out.parent, capture_output=True, text=True)
@@ -311,32 +310,26 @@ def test_an_overlay_models_template_keeps_one_module_unless_it_declares_parts(tm
     # stacked on one that does not declare it (and may be extended through `next:`): one module
     out = _generated(tmp_path / "d", "--templates", str(old), "--templates", str(new)) / "client"
     assert not list(out.glob("_models_*"))
-    bad = _overlay(tmp_path / "bad", f"version = {TEMPLATE_API_VERSION}\nsplit_models = 1\n", {})
+    bad = _overlay(tmp_path / "bad", {}, "split_models = 1\n")
     (tmp_path / "c").mkdir()
     run, _ = generate(tmp_path / "c", _spec(), "--templates", str(bad))
     assert run.code == 2 and "`split_models` must be true or false" in run.stderr
 
 
 def test_a_file_two_templates_would_write_fails_before_writing(tmp_path: Path, small_parts: None) -> None:
-    out = _generated(tmp_path) / "client"
-    before = {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()}
-    clash = _overlay(tmp_path / "clash", "version = 1\n", {"{package}/_models_1.py.jinja": "X = 1\n"})
-    run, _ = generate(tmp_path, _spec(), "--templates", str(clash), "--no-cache")
-    assert run.code == 2
-    message = "client/_models_1.py would be written twice: by {package}/_models_1.py.jinja and by {package}/models.py.jinja (models part 1)"
-    assert message in run.stderr
-    assert {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()} == before
-    # a template at the path of a stub (older too)
-    clash = _overlay(tmp_path / "clash3", "version = 1\n", {"{package}/_models_1.pyi.jinja": "X = 1\n"})
-    run, _ = generate(tmp_path, _spec(), "--templates", str(clash), "--no-cache")
-    message = "client/_models_1.pyi would be written twice: by {package}/_models_1.pyi.jinja and by the stub of {package}/models.py.jinja (models part 1)"
-    assert run.code == 2 and message in run.stderr
-    assert {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()} == before
-    # (older: an extra template at a resource's module)
-    clash = _overlay(tmp_path / "clash2", "version = 1\n", {"{package}/resources/default.py.jinja": "X = 1\n"})
-    run, _ = generate(tmp_path, _spec(), "--templates", str(clash), "--no-cache")
-    assert run.code == 2 and "client/resources/default.py would be written twice" in run.stderr
-    assert {p: p.read_bytes() for p in sorted(out.parent.rglob("*")) if p.is_file()} == before
+    before = tree_bytes(_generated(tmp_path))
+    clashes = {
+        "{package}/_models_1.py.jinja": "client/_models_1.py would be written twice: by {package}/_models_1.py.jinja and by {package}/models.py.jinja (models part 1)",
+        # a template at the path of a stub (older too)
+        "{package}/_models_1.pyi.jinja": "client/_models_1.pyi would be written twice: by {package}/_models_1.pyi.jinja and by the stub of {package}/models.py.jinja (models part 1)",
+        # (older: an extra template at a resource's module)
+        "{package}/resources/default.py.jinja": "client/resources/default.py would be written twice",
+    }
+    for k, (template, message) in enumerate(clashes.items()):
+        clash = _overlay(tmp_path / f"clash{k}", {template: "X = 1\n"})
+        run, out = generate(tmp_path, _spec(), "--templates", str(clash), "--no-cache")
+        assert run.code == 2 and message in run.stderr, run.stderr
+        assert tree_bytes(out) == before
 
 
 def _large_spec(count: int) -> dict[str, Any]:
