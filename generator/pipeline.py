@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from . import early, forked
+from . import early, forked, template_code
 from .cache import DISABLED, Cache, recording_reads
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
@@ -106,12 +106,15 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                 ready.announce(cache)
             from .revisions import Previous
 
-            compiling = forked.Child(lambda: _compile_templates(cache)) if forked.can_fork() else None
+            kept_code = template_code.kept(cache)
+            if kept_code is None and forked.can_fork():
+                compiling = forked.Child(lambda: _compile_templates(cache))
             memo = Slot(cache, config)
             previous = Previous(config, beside=True, memo=memo)
             document = load(config.spec, diagnostics, cache=cache)
             keeping.extend(_keep_load(cache, document))
-            result = _from_document(config, diagnostics, cache, reads, compiling, ready, previous, document, memo, keeping)
+            code = _TemplateCode(compiling, kept_code)
+            result = _from_document(config, diagnostics, cache, reads, code, ready, previous, document, memo, keeping)
             result.keepers, keeping = keeping, []  # (the caller waits for them: Result.finish)
             return result
         finally:
@@ -142,14 +145,31 @@ def _compile_templates(cache: Cache) -> dict[str, bytes]:
     return compile_builtin_templates(loaded_templates(cache) if cache.enabled else None)
 
 
-def _compiled(compiling: forked.Child | None) -> dict[str, bytes] | None:
-    if compiling is None:
-        return None
-    try:
-        code = compiling.result()
-    except forked.ChildFailed:
-        return None  # compiled as the templates are loaded
-    return code if isinstance(code, dict) else None
+@dataclass
+class _TemplateCode:
+    """The templates' code for this run's render: the one kept in the cache
+    (template_code.py), else the one the compiling child sends, else none; what the
+    render compiles besides is added to it."""
+
+    compiling: forked.Child | None
+    kept: dict[str, bytes] | None
+
+    def take(self) -> dict[str, bytes]:
+        if self.kept is not None:
+            return self.kept
+        if self.compiling is not None:
+            try:
+                code = self.compiling.result()
+            except forked.ChildFailed:
+                code = None  # compiled as the templates are loaded
+            if isinstance(code, dict):
+                return code
+        return {}
+
+    def keep(self, cache: Cache, code: dict[str, bytes], before: dict[str, bytes]) -> None:
+        """Keep the code in the cache when it is not the kept one as it was."""
+        if self.kept is None or code != before:
+            template_code.keep(cache, code)
 
 
 def _refs(cache: Cache, document: Document, parts: SpecParts | None) -> Callable[[Any], Iterable[tuple[str, str]]]:
@@ -240,7 +260,7 @@ def _from_document(
     diagnostics: Diagnostics,
     cache: Cache,
     reads: set[str],
-    compiling: forked.Child | None,
+    code: _TemplateCode,
     ready: ReadyValidator | None,
     previous: Previous,
     document: Document,
@@ -282,6 +302,8 @@ def _from_document(
         document.data = None
         mark = len(diagnostics.items)
         formatter = open_formatter(cache, full=config.full_black)
+        compiled = code.take()
+        before = dict(compiled)
         try:
             files = render(
                 api,
@@ -289,13 +311,14 @@ def _from_document(
                 connect_timeout=config.connect_timeout,
                 templates=templates,
                 on_file=formatter.early,
-                compiled=_compiled(compiling),
+                compiled=compiled,
                 cache=cache,
                 known=known,
             )
         except GenerationFailed:
             formatter.close()
             raise
+        code.keep(cache, compiled, before)
         if diagnostics.locator is not None and any(d.pointer and not d.file for d in diagnostics.items):
             # Lines usually come from the load; YAML the full loader read is composed
             # once to locate them (a large spec takes a good part of a second): done

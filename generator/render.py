@@ -814,13 +814,14 @@ def render(
     known: Iterable[tuple[Any, bytes]] = (),
 ) -> list[OutputFile]:
     """Render every template of `templates` (default: the built-in ones); `compiled`
-    holds template code from `compile_builtin_templates`. With a cache and no template
+    holds template code (from `compile_builtin_templates`, or kept: template_code.py),
+    and takes the code of what the render compiles besides. With a cache and no template
     overlay, a file whose template reads what it read last time is taken from the
     cache (render_memo.py); `known` gives values' digests known already."""
     templates = templates if templates is not None else TemplateSet()
     memo = RenderMemo(cache, BUILTIN_TEMPLATES, known) if cache.enabled and not templates.overlays else None
     env = make_environment(templates.loader(), tracking=memo is not None)
-    if compiled:
+    if compiled is not None:
         env.bytecode_cache = _Compiled(compiled)
     grouping = (memo.grouped_names if memo is not None else model_parts.grouped_names) if templates.split_models else None
     jobs = plan(api, list(templates.names), connect_timeout, grouping)

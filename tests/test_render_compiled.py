@@ -1,6 +1,7 @@
 """The built-in templates' code, compiled in a forked child while the spec loads
-(render.compile_builtin_templates), renders exactly what compiling in place renders; it
-is taken only for the very source it was compiled from."""
+(render.compile_builtin_templates) or kept in the cache (template_code.py), renders
+exactly what compiling in place renders; it is taken only for the very source it was
+compiled from."""
 
 from __future__ import annotations
 
@@ -92,3 +93,86 @@ def test_a_run_remembers_the_templates_it_loaded(tmp_path: Path) -> None:
     for damaged in (["a", 1], "x", None):
         cache.put_plain(KIND, _loaded_slot(), damaged)
         assert loaded_templates(cache) is None
+
+
+
+def _generate(spec: Path, out: Path, *args: str | Path) -> None:
+    from .helpers import run_cli
+
+    config = out.parent / "pyproject.toml"
+    config.write_text("[tool.generator]\n")
+    run = run_cli("--config", config, "generate", spec, "-o", out, "--package", "beam", *args)
+    assert run.code == 0, run.stderr
+
+
+def _watch_children(monkeypatch: pytest.MonkeyPatch, children: list[Any]) -> None:
+    real_child = forked.Child
+
+    def child(work: Any, **kwargs: Any) -> Any:
+        children.append(work)
+        return real_child(work, **kwargs)
+
+    monkeypatch.setattr(forked, "Child", child)
+
+
+def _compiles_templates(work: Any) -> bool:
+    return "_compile_templates" in getattr(getattr(work, "__code__", None), "co_names", ())
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="compiled in a forked child only where fork exists")
+def test_a_run_keeps_the_template_code_and_the_next_takes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The code is kept in the cache; a later run forks no compiling child, compiles
+    nothing, and writes what a run without any cache writes."""
+    from generator import pipeline, template_code
+    from generator.cache import Cache
+
+    from .helpers import tree_bytes
+
+    cache = Cache(tmp_path / "cache")
+    assert template_code.kept(cache) is None
+    _generate(BEAM_SPEC, tmp_path / "first", "--cache-dir", tmp_path / "cache")
+    kept = template_code.kept(cache)
+    assert kept is not None and len(kept) == len(render.template_names(render.BUILTIN_TEMPLATES))
+    children: list[Any] = []
+    monkeypatch.setattr(template_code, "KIND", "elsewhere")
+    _watch_children(monkeypatch, children)
+    _generate(BEAM_SPEC, tmp_path / "missed", "--cache-dir", tmp_path / "cache")
+    assert any(_compiles_templates(w) for w in children)  # (what is watched for below)
+    monkeypatch.undo()
+    children.clear()
+    _watch_children(monkeypatch, children)
+    compiles = _compiles(monkeypatch)
+    _generate(BEAM_SPEC, tmp_path / "second", "--cache-dir", tmp_path / "cache")
+    assert compiles == []
+    assert children and not any(_compiles_templates(w) for w in children)
+    assert tree_bytes(tmp_path / "second") == tree_bytes(tmp_path / "first")
+    monkeypatch.undo()
+    _generate(BEAM_SPEC, tmp_path / "plain", "--no-cache")
+    assert tree_bytes(tmp_path / "plain") == tree_bytes(tmp_path / "first")
+    assert pipeline._TemplateCode(None, None).take() == {}
+
+
+def test_kept_template_code_is_taken_only_for_its_source_and_mended(tmp_path: Path) -> None:
+    """Kept code for other sources (each template's entry holds another's code, as if
+    every template were edited since) renders as compiled here, and the fresh code
+    replaces it; a damaged entry is no entry."""
+    from generator import template_code
+    from generator.cache import Cache
+
+    cache = Cache(tmp_path)
+    api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
+    expected = render.render(api, Diagnostics())
+    fresh = render.compile_builtin_templates()
+    keys = sorted(fresh)
+    stale = {key: fresh[keys[i - 1]] for i, key in enumerate(keys)}
+    cache.put_plain(template_code.KIND, template_code._key(), stale)
+    code = template_code.kept(cache)
+    assert code == stale
+    assert render.render(api, Diagnostics(), compiled=code) == expected
+    assert code == fresh
+    template_code.keep(cache, code)
+    cache.write_later()
+    assert template_code.kept(cache) == fresh
+    for damaged in ({}, {"a": "text"}, {1: b""}, ["x"], "x"):
+        cache.put_plain(template_code.KIND, template_code._key(), damaged)
+        assert template_code.kept(cache) is None
