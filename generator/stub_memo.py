@@ -29,11 +29,14 @@ from .stubs import StubChunk
 KIND = "stub"
 FORMAT = "1"
 
-# a comment, or the opening of a string (group 1: the quotes of a triple-quoted one)
-_TOKEN = re.compile(r"""#[^\n]*|[rRbBuUfF]{0,2}(?:(\"\"\"|''')|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""", re.S)
-_TRIPLE_REST = {
-    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.S),
-    "'''": re.compile(r"(?:[^'\\]|\\.|'(?!''))*'''", re.S),
+# a comment, or the opening of a string (group 1: the quotes of a triple-quoted one);
+# a string's prefix is read back from its quotes (`_prefix`): a token that could begin
+# with a letter would be tried at almost every character of the module
+_TOKEN = re.compile(r"""#[^\n]*|(\"\"\"|''')|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'""", re.S)
+_PREFIX_LETTERS = "rRbBuUfF"
+_TRIPLE_REST = {  # (each loop unrolled: runs of plain characters are matched at once)
+    '"""': re.compile(r'[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""', re.S),
+    "'''": re.compile(r"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''", re.S),
 }
 # escapes that can fail to parse, and NUL, inside a string
 _MAY_NOT_PARSE = re.compile(r"\\[NxuU]|\x00")
@@ -61,7 +64,7 @@ def skeleton(module: str) -> tuple[str, list[tuple[int, int]]] | None:
         rest = _TRIPLE_REST[quotes].match(module, token.end())
         if rest is None:
             return None  # an unterminated string: not valid Python
-        if _MAY_NOT_PARSE.search(module, token.end(), rest.end()) or ("b" in token.group(0).lower() and not module[token.end() : rest.end()].isascii()):
+        if _MAY_NOT_PARSE.search(module, token.end(), rest.end()) or ("b" in _prefix(module, token.start(), scan).lower() and not module[token.end() : rest.end()].isascii()):
             return None  # contents that may not parse (`\N{...}`, `\x`, NUL; non-ASCII bytes): taken from a memo, their error would go unreported
         first = line + module.count("\n", position, token.start())
         last = first + module.count("\n", token.start(), rest.end())
@@ -70,6 +73,15 @@ def skeleton(module: str) -> tuple[str, list[tuple[int, int]]] | None:
         position, line, scan = rest.end() - 3, last, rest.end()
     parts.append(module[position:])
     return "\0".join(parts), places
+
+
+def _prefix(module: str, quotes: int, scan: int) -> str:
+    """The string prefix before the quotes at `quotes`: up to two prefix letters, from
+    `scan` on (as a token of letters and quotes found from `scan` would begin)."""
+    start = quotes
+    while start > max(scan, quotes - 2) and module[start - 1] in _PREFIX_LETTERS:
+        start -= 1
+    return module[start:quotes]
 
 
 def shown_only_outside(places: list[tuple[int, int]], dropped: list[tuple[int, int]]) -> bool:

@@ -63,6 +63,12 @@ def test_texts_that_do_not_lex_have_no_skeleton() -> None:
     assert stub_memo.skeleton('x = """never closed\n') is None
     assert stub_memo.skeleton('x = 1\r\ny = """a"""\n') is None  # lines ast numbers otherwise
     assert stub_memo.skeleton("x = '\\u2028'\u2028\n") is None
+    # bytes that are not ASCII do not compile: the prefix, read back from the quotes, says so
+    for prefix in ("b", "B", "rb", "bR", "Rb"):
+        assert stub_memo.skeleton(f'x = {prefix}"""\u00e9"""\n') is None
+        assert stub_memo.skeleton(f"x = 1; y = {prefix}'''\u00e9'''\n") is None
+    for prefix in ("", "r", "u", "R", "U"):
+        assert stub_memo.skeleton(f'x = {prefix}"""\u00e9"""\n') is not None
 
 
 def _docstrings_rewritten(module: str, tag: str) -> str:
