@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 import yaml
 
@@ -136,6 +136,7 @@ class Document:
     source: SourceMap
     bundle: Bundle | None = None
     parsed: Parsed | None = field(default=None, repr=False)  # how the text was read
+    recalled: bool = False  # read from the load memo (load_memo.recall)
 
     def locate(self, pointer: str) -> tuple[str, int]:
         if self.bundle is not None:
@@ -454,20 +455,26 @@ def read_file(path: Path) -> str:
         raise LoadError("file-error", f"cannot read {path}: {exc}") from None
 
 
-def load(path: str | Path, diagnostics: Diagnostics, cache: Cache = DISABLED) -> Document:
+def load(
+    path: str | Path, diagnostics: Diagnostics, cache: Cache = DISABLED, on_text: Callable[[str, str], None] | None = None
+) -> Document:
     """Load one document; on failure record a located error and raise GenerationFailed.
     With a cache, the last load of the file is reused where the text is unchanged
-    (load_memo.py)."""
+    (load_memo.py). `on_text` is told the path as shown and the text, once read."""
     path = Path(path)
     shown = str(path)
     text = ""
+    recalled = False
     try:
         text = read_file(path)
+        if on_text is not None:
+            on_text(shown, text)
         parsed = None
         if cache.enabled:
             from .load_memo import recall
 
             parsed = recall(cache, shown, text)
+            recalled = parsed is not None
         if parsed is None:
             parsed = parse_bounded(text, shown)
     except LoadError as exc:
@@ -479,7 +486,7 @@ def load(path: str | Path, diagnostics: Diagnostics, cache: Cache = DISABLED) ->
                 line = 0
         diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer, shown, line)
         raise GenerationFailed from None
-    doc = Document(shown, parsed.data, SourceMap(shown, text, parsed.marks), parsed=parsed)
+    doc = Document(shown, parsed.data, SourceMap(shown, text, parsed.marks), parsed=parsed, recalled=recalled)
     diagnostics.locator = doc.locate
     if parsed.file_refs or (parsed.file_refs is None and has_file_refs(doc.data)):
         bundle_files(doc, path, diagnostics)

@@ -111,7 +111,9 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
                 compiling = forked.Child(lambda: _compile_templates(cache))
             memo = Slot(cache, config)
             previous = Previous(config, beside=True, memo=memo)
-            document = load(config.spec, diagnostics, cache=cache)
+            # (the validator's child loads the text itself, as this process does)
+            offer = ready.offer if ready is not None and not config.overlays else None
+            document = load(config.spec, diagnostics, cache=cache, on_text=offer)
             keeping.extend(_keep_load(cache, document))
             code = _TemplateCode(compiling, kept_code)
             result = _from_document(config, diagnostics, cache, reads, code, ready, previous, document, memo, keeping)
@@ -274,7 +276,13 @@ def _from_document(
     try:
         if ready is not None:  # the validator's child is given the document before the core checks run here
             findings = start_schema_check(
-                document.data, cache, background=True, parts=parts, ready=ready, shared=_sharing(document, config)
+                document.data,
+                cache,
+                background=True,
+                parts=parts,
+                ready=ready,
+                shared=_sharing(document, config),
+                recalled=document.recalled and document.bundle is None and not config.overlays,
             )
         if not check_core(document.data, diagnostics, local_refs, _refs(cache, document, parts)):
             raise GenerationFailed

@@ -419,10 +419,16 @@ class SchemaCheck:
 class ReadyValidator:
     """The validator's child, forked as the run starts (as the process starts, from the
     command line: see early.py): it imports the validator (a few tenths of a second)
-    while this process loads the spec, then takes the document, pickled, and the cache
-    folder (`start_schema_check(ready=...)`). The pickle goes into an anonymous file
-    both hold (a pipe's buffer would hold this process up until the child read it all);
-    a pipe then carries its length and the folder."""
+    while this process loads the spec, then takes the document and the cache folder
+    (`start_schema_check(ready=...)`). What it takes goes into an anonymous file both
+    hold (a pipe's buffer would hold this process up until the child read it all); a
+    pipe then carries what it is, where, and the folder.
+
+    The document comes one of two ways. Offered the spec's text as soon as it is read
+    (`offer`, `T`), the child loads it from the load memo itself, beside this process's
+    own load; when this process's load came from the memo too, the child is told to go
+    on with its own (`K`: the memo gives both the same data, see load_memo.py).
+    Otherwise the document is pickled to it (`D`)."""
 
     def __init__(self, started: tuple[forked.Child, int, int] | None = None) -> None:
         """`started`: the child, file and pipe's write end `early.fork_ready` made (a
@@ -431,6 +437,8 @@ class ReadyValidator:
 
         child, self.file, self.write_end = started if started is not None else fork_ready()
         self.child: forked.Child | None = child
+        self.offered = False  # the text was offered (`offer`)
+        self.end = 0  # where the file's contents end
 
     def announce(self, cache: Cache) -> None:
         """Tell the child the cache folder (and the generator's fingerprint) as the run
@@ -442,9 +450,31 @@ class ReadyValidator:
         except OSError:
             self.cancel()
 
-    def give(self, data: Any, parts: SpecParts | None, cache: Cache = DISABLED, shared: Shared | None = None) -> forked.Child | None:
+    def offer(self, path: str, text: str) -> None:
+        """Offer the spec's text, read from `path` (as the load shows it): the child
+        loads it from the memo while this process does."""
+        if self.child is None or self.offered:
+            return
+        try:
+            self._write(text.encode("utf-8", "surrogatepass"), b"T", os.fsencode(path))
+        except OSError:
+            self.cancel()
+            return
+        self.offered = True
+
+    def give(
+        self,
+        data: Any,
+        parts: SpecParts | None,
+        cache: Cache = DISABLED,
+        shared: Shared | None = None,
+        recalled: bool = False,
+    ) -> forked.Child | None:
         """Send the document (`parts` its digests) and the cache folder it is checked
         with; the child, or None when the document is not sent (then cancelled).
+        `recalled`: the document is the offered text's load from the memo, as is,
+        which the child makes too: it is told to go on with its own.
+
         `shared`, when known, lists every place where a container of the document sits
         that it holds at another place first (load_memo.shared_places): then the data is
         pickled without a memo, about four times faster, and the child puts the one
@@ -453,23 +483,35 @@ class ReadyValidator:
         Pickle keeps shared containers shared, not shared floats: the loader gives
         repeated scalars one object, and a NaN is equal to itself only as that object
         (`enum: [.nan]` with `default: .nan` checks clean only so). A document that may
-        hold a NaN (by its parts, when known) is not sent."""
-        if parts is None or parts.may_hold_nan:
-            self.cancel()
+        hold a NaN (by its parts, when known) is not pickled."""
+        if self.child is None:
             return None
+        root = b"\0" + os.fsencode(cache.root) if cache.root is not None else b""
         try:
-            payload = pickle.dumps((None, data), protocol=pickle.HIGHEST_PROTOCOL) if shared is None else _unshared_pickle((shared, data))
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(self.file, view) :]
-            root = os.fsencode(cache.root) if cache.root is not None else b""
-            _send(self.write_end, b"D", len(payload).to_bytes(8, "little") + (b"\0" + root if cache.root is not None else b""))
+            if recalled and self.offered:
+                _send(self.write_end, b"K", root)
+            elif parts is None or parts.may_hold_nan:
+                self.cancel()
+                return None
+            else:
+                payload = pickle.dumps((None, data), protocol=pickle.HIGHEST_PROTOCOL) if shared is None else _unshared_pickle((shared, data))
+                self._write(payload, b"D", root)
         except Exception:  # too deep to pickle, say: forked again as the document is
             self.cancel()
             return None
         self._close()
         child, self.child = self.child, None
         return child
+
+    def _write(self, payload: bytes, tag: bytes, after: bytes) -> None:
+        """Put `payload` in the file, past what it holds, and tell the child: the tag,
+        the payload's size and place, then `after`."""
+        start, view = self.end, memoryview(payload)
+        while view:
+            written = os.pwrite(self.file, view, self.end)
+            self.end += written
+            view = view[written:]
+        _send(self.write_end, tag, len(payload).to_bytes(8, "little") + start.to_bytes(8, "little") + after)
 
     def _close(self) -> None:
         for fd in (self.write_end, self.file):
@@ -510,40 +552,89 @@ def _receive(pipe: Any) -> tuple[bytes, bytes] | None:
 
 
 def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | None:
-    """In the ready child: import, then check the document the parent sends (`D`: the
-    size of its pickle, and the cache folder, after a NUL, if any). Told the cache
-    folder as the run starts (`C`), it reads the validation memos meanwhile."""
+    """In the ready child: import, then check the document the parent gives (see
+    ReadyValidator). Told the cache folder as the run starts (`C`), it reads the
+    validation memos meanwhile; offered the spec's text (`T`), it loads it from the load
+    memo, to go on with when told so (`K`)."""
     os.close(write_end)
     validator_settings.install()
     validator_settings.defer_urllib()  # (this process validates, then ends)
     import jsonschema_path  # noqa: F401 - what schema_findings imports, while waiting
     import openapi_spec_validator  # noqa: F401
 
+    cache = DISABLED
+    own: Any = None  # the offered text and its load from the memo (None when not in it)
     with os.fdopen(read_end, "rb") as pipe:
         message = _receive(pipe)
         if message is not None and message[0] == b"C":
             folder, _, fingerprint = message[1].partition(b"\0")
             remember_fingerprint(fingerprint.decode())
-            prefetch(Cache(Path(os.fsdecode(folder))), ("OpenAPIV30SpecValidator", "OpenAPIV31SpecValidator"))
+            cache = Cache(Path(os.fsdecode(folder)))
+            prefetch(cache, ("OpenAPIV30SpecValidator", "OpenAPIV31SpecValidator"))
+            from . import load_memo  # noqa: F401 - what an offered text's load imports, while waiting
+
             message = _receive(pipe)
-    if message is None or message[0] != b"D" or len(message[1]) < 8:
+        if message is not None and message[0] == b"T" and cache.enabled:
+            text = _read(file, message[1])
+            if text is None:
+                return None
+            own = _own_load(cache, os.fsdecode(message[1][16:]), text.decode("utf-8", "surrogatepass"))
+            message = _receive(pipe)
+    if message is None or message[0] not in (b"D", b"K"):
         return None
-    size = int.from_bytes(message[1][:8], "little")
-    cache = Cache(Path(os.fsdecode(message[1][9:]))) if len(message[1]) > 8 else DISABLED
-    chunks: list[bytes] = []
-    while size > 0:
-        chunk = os.pread(file, size, sum(map(len, chunks)))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
+    tag, payload = message
+    after = payload if tag == b"K" else payload[16:]
+    cache = Cache(Path(os.fsdecode(after[1:]))) if after else DISABLED
+    if tag == b"K":
+        os.close(file)
+        data = own() if callable(own) else own
+        return None if data is None else schema_findings(data, cache=cache)
+    pickled = _read(file, payload)
     os.close(file)
-    shared, data = pickle.loads(b"".join(chunks))
+    if pickled is None:
+        return None
+    shared, data = pickle.loads(pickled)
     if shared is not None:
         from .load_memo import relink
 
         relink(data, shared)
     return schema_findings(data, cache=cache)
+
+
+def _read(file: int, place: bytes) -> bytes | None:
+    """The bytes a message's size and start (its first 16 bytes) place in the file."""
+    if len(place) < 16:
+        return None
+    size, start = int.from_bytes(place[:8], "little"), int.from_bytes(place[8:16], "little")
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.pread(file, size, start)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+        start += len(chunk)
+    return b"".join(chunks)
+
+
+def _own_load(cache: Cache, path: str, text: str) -> Any:
+    """The data of the offered text: its load from the memo, or, when this process
+    finds no such load (the parent did: the memo changed between the two reads), a
+    function that parses the text, called only when the parent says to go on."""
+    from .load import LoadError, parse_bounded
+    from .load_memo import recall
+
+    parsed = recall(cache, path, text)
+    if parsed is not None:
+        return parsed.data
+
+    def parse() -> Any:
+        try:
+            return parse_bounded(text, path).data
+        except LoadError:
+            return None
+
+    return parse
 
 
 def start_schema_check(
@@ -554,6 +645,7 @@ def start_schema_check(
     parts: SpecParts | None = None,
     ready: ReadyValidator | None = None,
     shared: Shared | None = None,
+    recalled: bool = False,
 ) -> SchemaCheck:
     """Start openapi-spec-validator on the document (or take its findings for this very
     document from the cache, keyed by `parts`); the returned function waits for the
@@ -563,7 +655,8 @@ def start_schema_check(
     (modelling, rendering and formatting need no validator verdict in the tolerant
     default): on two cores that takes its import and run off the critical path. The
     child shares the document copy-on-write and sends back only the findings; or,
-    given `ready`, that child takes the document (and is cancelled when not needed)."""
+    given `ready`, that child takes the document (and is cancelled when not needed):
+    `recalled` says the document is the load from the memo of the text offered to it."""
     if cache.enabled and parts is None:
         parts = spec_parts(data)
     key = _cache_key(parts) if cache.enabled else None
@@ -579,7 +672,7 @@ def start_schema_check(
             cache.put("validation", key, found)
         return found
 
-    given = ready.give(data, parts if parts is not None else spec_parts(data), cache, shared) if ready is not None else None
+    given = ready.give(data, parts if parts is not None else spec_parts(data), cache, shared, recalled) if ready is not None else None
     if given is None and not (background and forked.can_fork()):
         found = keep(schema_findings(data, cache=cache))
         return SchemaCheck(lambda: found)

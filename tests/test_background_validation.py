@@ -286,3 +286,53 @@ def test_a_document_is_sent_unshared_where_the_loader_knows_its_sharing(tmp_path
             )
             assert check() == expected, shared
             assert child is not None and child.done  # (checked there, not taken from a cache)
+
+
+def test_the_ready_child_loads_the_offered_text_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offered the spec's text as it is read, the ready child loads it from the load
+    memo itself; told the parent's load came from the memo too, it checks its own load
+    (nothing is pickled) and finds what the check in this process finds, also after
+    an edit spliced into the kept load. When the parent's load did not come from the
+    memo, the document is pickled to it after the text; and a child whose own load
+    missed the memo while the parent's did not parses the text itself."""
+    from generator import load_memo
+    from generator.cache import Cache
+    from generator.diagnostics import Diagnostics
+    from generator.load import load
+    from generator.spec_parts import spec_parts
+
+    spec = tmp_path / "spec.yaml"
+    text = (BROKEN / "wrong_types.yaml").read_text()
+    spec.write_text(text)
+    cache = Cache(tmp_path / "cache")
+
+    def check(recalled: bool | None = None, pickles: bool = False) -> tuple[bool, list[validate.Finding]]:
+        ready = validate.ReadyValidator()
+        child = ready.child
+        ready.announce(cache)
+        document = load(spec, Diagnostics(), cache=cache, on_text=ready.offer)
+        assert ready.offered
+        if not pickles:
+            monkeypatch.setattr(validate.pickle, "dumps", None)  # (a call fails the give)
+            monkeypatch.setattr(validate, "_unshared_pickle", None)
+        told = document.recalled if recalled is None else recalled
+        found = validate.start_schema_check(
+            document.data, cache, background=True, parts=spec_parts(document.data), ready=ready, recalled=told
+        )()
+        monkeypatch.undo()
+        assert child is not None and child.done and ready.child is None
+        return document.recalled, found
+
+    expected = validate.schema_findings(load(spec, Diagnostics()).data)
+    assert expected
+    assert check(pickles=True) == (False, expected)  # nothing kept yet: pickled
+    assert check(recalled=True) == (False, expected)  # the child's own load missed too: it parsed the text
+    fresh = load(spec, Diagnostics())
+    assert fresh.parsed is not None and load_memo.worth_keeping(cache, fresh.parsed)
+    load_memo.keep(cache, str(spec), text, fresh.parsed)
+    assert check() == (True, expected)
+    edited = text.replace("title:", "title: Edited", 1) if "title:" in text else text + "\n"
+    assert edited != text
+    spec.write_text(edited)
+    expected = validate.schema_findings(load(spec, Diagnostics()).data)
+    assert check() == (True, expected)
