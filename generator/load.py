@@ -18,6 +18,7 @@ import yaml
 from .bundle import Bundle, Bundler, is_file_ref, has_file_refs
 from .cache import DISABLED, Cache
 from .diagnostics import Diagnostics, GenerationFailed, Level, is_index, pointer_join, pointer_tokens
+from .marks import opened
 
 if TYPE_CHECKING:
     from .spec_parts import SpecParts
@@ -111,18 +112,20 @@ class SourceMap:
 
 
 def _line_in_marks(root: tuple[int, Any], pointer: str) -> int:
-    """`SourceMap.line_of`'s walk over the node tree, made over the marks."""
+    """`SourceMap.line_of`'s walk over the node tree, made over the marks (see marks.py)."""
     line, marks = root[0] + 1, root[1]
     for token in pointer_tokens(pointer):
+        key: str | int = token
         if isinstance(marks, dict):
             found = marks.get(token)
         elif isinstance(marks, list) and is_index(token) and int(token) < len(marks):
-            found = marks[int(token)]
+            key = int(token)
+            found = marks[key]
         else:
             break
         if found is None:
             break
-        line, marks = found[0] + 1, found[1]
+        line, marks = found[0] + 1, opened(marks, key)
     return line
 
 

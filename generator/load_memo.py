@@ -5,7 +5,8 @@ Loading a large YAML document is the longest step before modelling (OpenAI's 3 M
 spec: half a second). After a load, the text, its data, the lines of its nodes
 (`marks`) and the places where one container sits at two places (YAML aliases) are
 kept under kind `load`, one slot per spec file (a pickle of plain data, read by
-`cache.plain_loads`). The next load of that file compares the texts: where they differ
+`cache.plain_loads`), each part's marks packed (marks.py: a run after an edit reads the
+lines of a few entries only). The next load of that file compares the texts: where they differ
 within one entry of a block mapping two or more levels down (a path item, a schema),
 only that entry's lines are parsed, and their data and lines are put in place of the old
 entry's. Everything else comes from the cache.
@@ -35,6 +36,7 @@ from typing import Any, NamedTuple, Sequence
 
 from .cache import Cache, digest, generator_fingerprint, text_digest
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
+from .marks import opened, packed, shifted, unpacked
 from .spec_parts import SpecParts, item_parts, spec_parts, whole_of
 
 KIND = "load"
@@ -117,7 +119,7 @@ def keep(cache: Cache, path: str, text: str, parsed: Parsed) -> None:
         "format": FORMAT,
         "text": text,
         "data": parsed.data,
-        "marks": parsed.marks,
+        "marks": packed(parsed.marks),
         "nodes": parsed.nodes,
         "shared": shared_places(parsed.data),
         "only_newlines": only_newlines(text),
@@ -257,7 +259,7 @@ def _blocks(marks: Any, data: Any, first_line: int, last_line: int, line_count: 
         if place:
             found.append(_Block(list(place), key, lines[index], end))
         place.append(key)
-        child = child[key][1]
+        child = opened(child, key)
         data = data[key]
     return found[::-1]
 
@@ -308,15 +310,6 @@ def _parse_block(text: str, first: int, depth: int) -> Any:
     if type(root) is not dict or not root or file_refs or anchored or not tidy:
         return None
     return root, marks[1], nodes
-
-
-def _shifted(marks: Any, delta: int) -> Any:
-    """Marks with every line moved by `delta`."""
-    if type(marks) is dict:
-        return {k: (v[0] + delta, _shifted(v[1], delta)) for k, v in marks.items()}
-    if type(marks) is list:
-        return [(v[0] + delta, _shifted(v[1], delta)) for v in marks]
-    return marks
 
 
 def _spliced(entry: Entry, text: str) -> Parsed | None:
@@ -392,7 +385,7 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
             continue
         items[key] = value
         mark = holder_marks[key]
-        item_marks[key] = (mark[0] + delta, _shifted(mark[1], delta)) if after and delta else mark
+        item_marks[key] = (mark[0] + delta, shifted(mark[1], delta)) if after and delta else mark
     marks = _replaced_marks(entry.marks, block.place, item_marks, delta)
     _relink_marks(marks, entry.shared)
     _at(data, block.place[:-1])[block.place[-1]] = items
@@ -433,13 +426,13 @@ def _at_marks(marks: Any, place: Sequence[str | int]) -> Any:
     """The marks of the children of the node at `place`."""
     child = marks[1]
     for token in place:
-        child = child[token][1]
+        child = opened(child, token)
     return child
 
 
 def _tupled(mark: Any) -> Any:
     """A cached (JSON) mark as `_from_events` makes it: pairs as tuples."""
-    line, child = mark
+    line, child = mark[0], unpacked(mark[1])
     if type(child) is dict:
         child = {k: _tupled(v) for k, v in child.items()}
     elif type(child) is list:
@@ -458,10 +451,10 @@ def _replaced_marks(root: Any, place: list[str], inner: dict[str, Any], delta: i
         after = False
         for key, mark in child.items():
             if key == place[depth]:
-                out[key] = (mark[0], rebuild(mark[1], depth + 1))
+                out[key] = (mark[0], rebuild(unpacked(mark[1]), depth + 1))
                 after = True
             elif after and delta:
-                out[key] = (mark[0] + delta, _shifted(mark[1], delta))
+                out[key] = (mark[0] + delta, shifted(mark[1], delta))
             else:
                 out[key] = mark
         return out

@@ -15,6 +15,7 @@ import pytest
 from generator import load_memo
 from generator.cache import Cache, plain_loads
 from generator.load import _UNSUPPORTED, Parsed, _from_events
+from generator.marks import packed, unpacked
 from generator.spec_parts import spec_parts
 from tests.helpers import BEAM_SPEC, run_cli, tree_bytes
 from tests.test_validation_fast import CORPUS
@@ -27,7 +28,7 @@ def _entry(text: str) -> load_memo.Entry:
         "format": load_memo.FORMAT,
         "text": text,
         "data": parsed[0],
-        "marks": parsed[2],
+        "marks": packed(parsed[2]),
         "nodes": parsed[4],
         "shared": load_memo.shared_places(parsed[0]),
         "only_newlines": load_memo.only_newlines(text),
@@ -44,7 +45,7 @@ def _as_kept(entry: load_memo.Entry) -> dict[str, Any]:
 
 
 def _tupled(marks: Any) -> Any:
-    line, child = marks
+    line, child = marks[0], unpacked(marks[1])
     if isinstance(child, dict):
         child = {k: _tupled(v) for k, v in child.items()}
     elif isinstance(child, list):
@@ -324,3 +325,34 @@ def test_generation_through_the_memo_writes_what_a_cold_run_writes(tmp_path: Pat
     assert len(recalled) == 3 and all(r is not None and not r.recalled for r in recalled)
     kept = [p for p in (cache_dir / load_memo.KIND).rglob("*") if p.is_file()]
     assert len(kept) == 2, "the first load, and the last edit as a patch of it"
+
+
+def test_packed_marks_read_as_the_plain_ones() -> None:
+    """The load memo keeps each part's marks packed (marks.py): every pointer's line
+    reads as from the plain marks, unpacked in place where first read, moved lines
+    move alike, and packing leaves the marks it is given as they are."""
+    from generator.load import SourceMap
+    from generator.marks import is_packed, plain, shifted
+    from generator.diagnostics import pointer_join
+
+    text = BEAM_SPEC.read_text()
+    data, _, root, *_ = _from_events(text)
+    before = _tupled(root)
+    kept = plain_loads(pickle.dumps(packed(root)))  # (as it reads back from the cache)
+    assert _tupled(root) == before
+    assert any(is_packed(mark[1]) for mark in kept[1]["paths"][1].values())
+    assert any(is_packed(mark[1]) for mark in kept[1]["components"][1]["schemas"][1].values())
+    assert _tupled(kept) == before and (kept[0], plain(kept[1])) == (root[0], plain(root[1]))
+    pointers = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, node = stack.pop()
+        pointers.append(pointer)
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        stack.extend((pointer_join(pointer, str(k)), v) for k, v in items)
+    fresh, lazy = SourceMap("a", text, root), SourceMap("a", text, kept)
+    assert len(pointers) > 200
+    assert [lazy.line_of(p) for p in pointers] == [fresh.line_of(p) for p in pointers]
+    assert not any(is_packed(mark[1]) for mark in kept[1]["paths"][1].values())  # unpacked where read
+    moved = (kept[0], shifted(packed(root)[1], 7))
+    assert _tupled(moved) == (root[0], _tupled((0, shifted(root[1], 7)))[1])
