@@ -153,13 +153,17 @@ def _replay(stamp: dict[str, object], diagnostics: Diagnostics) -> None:
 
 
 def _record(cache: Cache, config: Config, result: object, diagnostics: Diagnostics, written: dict[str, str] | None = None) -> None:
+    from .render import StoredOutput
     from .write import with_manifest
 
     files = with_manifest(result.files)  # type: ignore[attr-defined]
     located = [[d.code, d.level.value, d.message, d.pointer, d.file, d.line] for d in diagnostics.located()]
-    record_stamp(
-        cache, config, result.reads, [(f.path, f.content) for f in files], located, len(result.files), written  # type: ignore[attr-defined]
-    )
+    digested = dict(written or {})
+    for f in files:
+        if isinstance(f, StoredOutput):
+            digested.setdefault(f.path, f.digest)
+    outputs = [(f.path, "" if f.path in digested else f.content) for f in files]  # (a digest known: not read)
+    record_stamp(cache, config, result.reads, outputs, located, len(result.files), digested)  # type: ignore[attr-defined]
 
 
 def _from_stamp(config: Config, diagnostics: Diagnostics, cache: Cache) -> dict[str, object] | None:

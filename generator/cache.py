@@ -249,6 +249,21 @@ class Cache:
     def has(self, kind: str, key: str) -> bool:
         return self.root is not None and self._path(kind, key).is_file()
 
+    def mark_used(self, kind: str, key: str) -> bool:
+        """Whether the entry is there; if so, marked used as a read marks it (for an
+        entry a run relies on without reading it)."""
+        if self.root is None:
+            return False
+        try:
+            fd = os.open(self._path(kind, key), os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            _mark_used(fd)
+        finally:
+            os.close(fd)
+        return True
+
     def get_plain(self, kind: str, key: str) -> Any:
         """The plain data (see `plain_loads`) stored under (kind, key), or None."""
         payload = self.get_bytes(kind, key)
@@ -593,6 +608,20 @@ def record_stamp(
 # Per stamp key, the signatures `fresh_stamp` read, and those it settled: the run's
 # own stamp takes them again rather than hash the same unchanged files twice.
 _checked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def known_digest(config: Any, path: Path) -> str | None:
+    """The digest of the file at `path` by the signatures `fresh_stamp` read for
+    `config` (the last run's stamp), when the file is unchanged since; else None."""
+    known = _checked.get(_stamp_key(config))
+    entry = known[0].get(os.path.abspath(path)) if known is not None else None
+    if not (isinstance(entry, list) and entry and isinstance(entry[-1], str)):
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return entry[-1] if entry[:-1] == _signature(st) else None
 
 
 def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:

@@ -32,14 +32,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .cache import DISABLED, Cache, digest, generator_fingerprint
+from .cache import DISABLED, Cache, digest, generator_fingerprint, text_digest
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .imports import HEADER_STATEMENTS, PIECE_CHARS, PIECES_MIN_CHARS, parse, prune_imports, pruned, pruned_in_pieces, statement_start
 from .layout import LINE_LENGTH
 
 if TYPE_CHECKING:
     import black
-from .render import OutputFile
+from .render import OutputFile, StoredGone, StoredOutput
 from .prune_memo import Prepared, PruneMemo, docstring_lines
 from .stub_memo import StubMemo
 from .stubs import StubChunk, StubError, StubPart, derive_stub, fast_stub_chunks, joined_stub, run_cut, stub_part
@@ -84,6 +84,8 @@ SPLIT_MIN_CHARS = 1024 * 1024
 MEMO_MIN_CHARS = 64 * 1024
 # Chunks are sent to workers in batches of about this size.
 BATCH_CHARS = 48 * 1024
+# The digests of a formatted module and its stub, kept beside them (see _Formatter.stored)
+DIGESTS_KIND = "module-digests"
 
 
 def fits(text: str) -> bool:
@@ -233,6 +235,9 @@ class _Formatter:
         self._pool: Any = None
         self._early: dict[tuple[str, str], Any] = {}  # (path, text) -> future of _module_in_worker
         self._keys: dict[tuple[str, bool, bool], tuple[str, str]] = {}  # module_key's, with their text
+        # whether the output folder holds a file's bytes of this digest as they are, by
+        # the last run's stamp (StoredOutput); None: not known
+        self.on_disk: Callable[[str, str], bool] | None = None
 
     def module_key(self, f: OutputFile, stubs: bool = True) -> str:
         """The cache key of a module's formatted text and stub (taken once per text: the
@@ -246,6 +251,39 @@ class _Formatter:
         key = digest(self.mode_key, "module", str(stubs), str(taken_as_is), f.content)
         self._keys[(f.path, stubs, taken_as_is)] = (f.content, key)
         return key
+
+    def stored(self, path: str, key: str) -> list[OutputFile] | None:
+        """The module and stub kept under `key` as StoredOutputs, when the output folder
+        holds both as they are (`on_disk`): their digests are kept beside them (kind
+        `module-digests`), their texts are read only when asked for."""
+        if self.on_disk is None or not self.cache.mark_used("module", key):
+            return None
+        digests = self.cache.get_plain(DIGESTS_KIND, key)
+        if not (type(digests) is list and len(digests) == 2 and all(type(d) is str for d in digests)):
+            return None
+        on_disk = self.on_disk
+        paths = (path, path + "i")
+        if not all(on_disk(p, d) for p, d in zip(paths, digests)):
+            return None
+        texts: list[tuple[str, str | None]] = []
+
+        def read(index: int) -> str:
+            if not texts:
+                found = _formatted(self.cache, key)
+                if found is None:  # (gone meanwhile: the folder's file holds the same bytes)
+                    raise StoredGone(path)
+                texts.append(found)
+            return texts[0][index] or ""
+
+        return [
+            StoredOutput(p, d, functools.partial(read, i), functools.partial(on_disk, p, d))
+            for i, (p, d) in enumerate(zip(paths, digests))
+        ]
+
+    def keep_digests(self, key: str, module: str, stub: str) -> None:
+        """Keep the digests of a module and stub kept under `key` (see `stored`)."""
+        if self.on_disk is not None:
+            self.cache.put_plain(DIGESTS_KIND, key, [text_digest(module), text_digest(stub)])
 
     def early(self, f: OutputFile) -> None:
         """Start formatting a large module (and deriving its stub) in the pool at once,
@@ -606,12 +644,22 @@ def _format_all(
     return out
 
 
-def open_formatter(cache: Cache = DISABLED, *, full: bool = False, parallel: bool | None = None) -> _Formatter:
+def open_formatter(
+    cache: Cache = DISABLED,
+    *,
+    full: bool = False,
+    parallel: bool | None = None,
+    on_disk: Callable[[str, str], bool] | None = None,
+) -> _Formatter:
     """A formatter to start on large modules while the others render (`early`), then
-    to hand to `format_files`, which closes it."""
+    to hand to `format_files`, which closes it. `on_disk(path, digest)`: whether the
+    output folder holds the file at `path` with bytes of that digest, unchanged since
+    the last run (then a module and stub the cache holds are not read: StoredOutput)."""
     formatter = _Formatter(cache, parallel)
     formatter.full = full
+    formatter.on_disk = on_disk if cache.enabled else None
     return formatter
+
 
 
 def format_files(
@@ -648,11 +696,16 @@ def _format_files(
             out.append(f)
             continue
         key = formatter.module_key(f, stubs)
-        hit = formatter.cache.get_plain("module", key)
-        if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], str) and (hit[1] is None or isinstance(hit[1], str)):
+        stored = formatter.stored(f.path, key) if stubs else None
+        if stored is not None:
+            out += stored
+            continue
+        hit = _formatted(formatter.cache, key)
+        if hit is not None:
             out.append(OutputFile(f.path, hit[0]))
             if stubs:
                 out.append(OutputFile(f.path + "i", hit[1] or ""))
+                formatter.keep_digests(key, hit[0], hit[1] or "")
             continue
         missed.append((f, key))
     # Large outputs: each module formatted and its stub derived in a worker, largest
@@ -699,6 +752,14 @@ def _format_files(
             out.append(OutputFile(f.path + "i", stub or ""))
         formatter.cache.put_plain("module", key, [module, stub])
     return sorted(out, key=lambda f: f.path)
+
+
+def _formatted(cache: Cache, key: str) -> tuple[str, str | None] | None:
+    """The formatted module and stub kept under `key`, or None."""
+    hit = cache.get_plain("module", key)
+    if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], str) and (hit[1] is None or isinstance(hit[1], str)):
+        return hit[0], hit[1]
+    return None
 
 
 def _prepare_stub(source: str) -> list[tuple[int, str]]:

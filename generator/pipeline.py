@@ -194,6 +194,15 @@ def _spec_json(cache: Cache, document: Document, parts: SpecParts | None) -> Cal
     return lambda data: remembered_spec_json(cache, document.path, parts, data)
 
 
+def _on_disk(config: Config) -> Callable[[str, str], bool]:
+    """Whether the output folder holds the file at a path with bytes of a digest, as the
+    last run's stamp recorded them, unchanged since (format.StoredOutput)."""
+    from .cache import known_digest
+
+    root = Path(config.output)
+    return lambda path, digest: known_digest(config, root / path) == digest
+
+
 def _overlaid(document: Document, config: Config, diagnostics: Diagnostics) -> None:
     if config.overlays:  # (imported only then)
         from .overlay import apply_overlays
@@ -309,7 +318,7 @@ def _from_document(
         # the text): dropping it lowers the peak of formatting and of its workers.
         document.data = None
         mark = len(diagnostics.items)
-        formatter = open_formatter(cache, full=config.full_black)
+        formatter = open_formatter(cache, full=config.full_black, on_disk=_on_disk(config))
         compiled = code.take()
         before = dict(compiled)
         try:

@@ -87,6 +87,48 @@ class OutputFile:
         return self.path.endswith(".py")
 
 
+class StoredOutput(OutputFile):
+    """An output file the output folder holds as it is (its file unchanged since the
+    last run wrote it, by the stamp's record), known by the digest of its bytes
+    (`cache.text_digest`): the file is left alone, and its text is read from the cache
+    only when something asks for it (format.py)."""
+
+    digest: str
+
+    def __init__(self, path: str, digest: str, read: Callable[[], str], on_disk: Callable[[], bool]) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "black_style", False)
+        object.__setattr__(self, "digest", digest)
+        object.__setattr__(self, "_read", read)
+        object.__setattr__(self, "_on_disk", on_disk)
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "content":
+            raise AttributeError(name)
+        content = self._read()
+        object.__setattr__(self, "content", content)
+        return content
+
+    def on_disk(self) -> bool:
+        """Whether the file still holds it (asked again as it is written)."""
+        return bool(self._on_disk())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OutputFile):
+            return NotImplemented
+        return (self.path, self.content, self.black_style) == (other.path, other.content, other.black_style)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.content, self.black_style))
+
+    def __repr__(self) -> str:
+        return f"StoredOutput(path={self.path!r}, digest={self.digest!r})"
+
+
+class StoredGone(Exception):
+    """A stored output's text left the cache before it was read (and its file changed)."""
+
+
 @dataclass(frozen=True)
 class TemplateJob:
     """One template rendered for one output path, with what it is about (for errors)."""

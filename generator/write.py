@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from .cache import bytes_digest
-from .render import OutputFile
+from .render import OutputFile, StoredGone, StoredOutput
 
 MANIFEST = ".generator-manifest"
 
@@ -139,6 +139,10 @@ def write_tree(folder: Path, files: list[OutputFile], digests: dict[str, str] | 
         pending: list[tuple[str, Path, Path]] = []
         try:
             for f, target in targets:
+                if isinstance(f, StoredOutput) and f.on_disk():
+                    if digests is not None:
+                        digests[f.path] = f.digest
+                    continue  # the file holds it as it is (its text is not read)
                 data = encoded(f.content)
                 if digests is not None:  # (cache.text_digest of the content, for the stamp)
                     digests[f.path] = bytes_digest(data)
@@ -148,11 +152,12 @@ def write_tree(folder: Path, files: list[OutputFile], digests: dict[str, str] | 
                 except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
                     pass
                 pending.append((f.path, target, _write_temporary(target, data)))
-        except OSError as exc:
+        except (OSError, StoredGone) as exc:
             for _, _, tmp in pending:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
-            raise WriteError(f"cannot write into {folder}: {exc.strerror or exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) else f"the cache lost the text of {exc}: run again"
+            raise WriteError(f"cannot write into {folder}: {reason or exc}") from None
         changed = []
         try:
             # The manifest goes last: until it is replaced, the old one still lists
@@ -183,10 +188,11 @@ def diff_tree(folder: Path, files: list[OutputFile]) -> str:
     """A unified diff from what is on disk to what would be written; empty when equal."""
     import difflib
     files = with_manifest(files)
-    new = {f.path: encoded(f.content).decode("utf-8") for f in files}
+    held = {f.path for f in files if isinstance(f, StoredOutput) and f.on_disk()}  # (as on disk: not read)
+    new = {f.path: encoded(f.content).decode("utf-8") for f in files if f.path not in held}
     old_paths = set(read_manifest(folder)) | set(new)
     chunks: list[str] = []
-    for path in sorted(old_paths):
+    for path in sorted(old_paths - held):
         try:
             old_text = (folder / path).read_text(encoding="utf-8")
         except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):
