@@ -39,7 +39,8 @@ from .layout import LINE_LENGTH
 
 if TYPE_CHECKING:
     import black
-from .render import OutputFile, StoredGone, StoredOutput
+from .render import OutputFile, RecalledOutput, StoredGone, StoredOutput
+from .render_memo import text_key
 from .prune_memo import Prepared, PruneMemo, docstring_lines
 from .stub_memo import StubMemo
 from .stubs import StubChunk, StubError, StubPart, derive_stub, fast_stub_chunks, joined_stub, run_cut, stub_part
@@ -233,7 +234,7 @@ class _Formatter:
         self.full = False
         self._mode_key = ""
         self._pool: Any = None
-        self._early: dict[tuple[str, str], Any] = {}  # (path, text) -> future of _module_in_worker
+        self._early: dict[tuple[str, str], Any] = {}  # (path, module_key) -> future of _module_in_worker
         self._keys: dict[tuple[str, bool, bool], tuple[str, str]] = {}  # module_key's, with their text
         # whether the output folder holds a file's bytes of this digest as they are, by
         # the last run's stamp (StoredOutput); None: not known
@@ -245,10 +246,12 @@ class _Formatter:
         if not self.cache.enabled:
             return ""
         taken_as_is = f.black_style and not self.full
+        if isinstance(f, RecalledOutput):  # (known by its text's key: the text is not read)
+            return digest(self.mode_key, "module", str(stubs), str(taken_as_is), f.key)
         known = self._keys.get((f.path, stubs, taken_as_is))
         if known is not None and known[0] is f.content:
             return known[1]
-        key = digest(self.mode_key, "module", str(stubs), str(taken_as_is), f.content)
+        key = digest(self.mode_key, "module", str(stubs), str(taken_as_is), text_key(f.content))
         self._keys[(f.path, stubs, taken_as_is)] = (f.content, key)
         return key
 
@@ -288,16 +291,18 @@ class _Formatter:
     def early(self, f: OutputFile) -> None:
         """Start formatting a large module (and deriving its stub) in the pool at once,
         while the rest of the output renders."""
-        if self.full or self.parallel is False or not (f.is_python and f.black_style) or len(f.content) < EARLY_MIN_CHARS:
+        size = f.size if isinstance(f, RecalledOutput) else len(f.content)
+        if self.full or self.parallel is False or not (f.is_python and f.black_style) or size < EARLY_MIN_CHARS:
             return
         workers = _workers()
-        if workers < 2 or self.cache.has("module", self.module_key(f)):
+        key = self.module_key(f)
+        if workers < 2 or self.cache.has("module", key):
             return
         pool = self._ensure_pool(workers)
-        if len(f.content) >= SPLIT_MIN_CHARS:
-            self._early[(f.path, f.content)] = _SplitModule(pool, f.content, self.memos(f.content))
+        if size >= SPLIT_MIN_CHARS:
+            self._early[(f.path, key)] = _SplitModule(pool, f.content, self.memos(f.content))
         else:
-            self._early[(f.path, f.content)] = pool.submit(_module_in_worker, (f.content, True, self.memos(f.content)))
+            self._early[(f.path, key)] = pool.submit(_module_in_worker, (f.content, True, self.memos(f.content)))
 
     def memos(self, content: str) -> _Memos | None:
         """The memos a worker reads and keeps as it formats a module and derives its
@@ -310,7 +315,7 @@ class _Formatter:
 
     def started(self, f: OutputFile) -> Any:
         """The future `early` started for this very text, if any."""
-        return self._early.pop((f.path, f.content), None)
+        return self._early.pop((f.path, self.module_key(f)), None)
 
     def close(self) -> None:
         if self._pool is not None:

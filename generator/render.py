@@ -38,7 +38,7 @@ from .layout import (
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import RUNTIME, Import, Nullable
-from .render_memo import Derived, Reads, RenderMemo, TrackingEnvironment
+from .render_memo import Derived, Reads, RenderMemo, TrackingEnvironment, text_key
 from .stubs import StubError, derive_stub
 
 # Bumped whenever a change to the IR or the helpers could break a user template.
@@ -87,20 +87,13 @@ class OutputFile:
         return self.path.endswith(".py")
 
 
-class StoredOutput(OutputFile):
-    """An output file the output folder holds as it is (its file unchanged since the
-    last run wrote it, by the stamp's record), known by the digest of its bytes
-    (`cache.text_digest`): the file is left alone, and its text is read from the cache
-    only when something asks for it (format.py)."""
+class _LazyOutput(OutputFile):
+    """An output file whose text is read only when something asks for it."""
 
-    digest: str
-
-    def __init__(self, path: str, digest: str, read: Callable[[], str], on_disk: Callable[[], bool]) -> None:
+    def __init__(self, path: str, read: Callable[[], str], black_style: bool = False) -> None:
         object.__setattr__(self, "path", path)
-        object.__setattr__(self, "black_style", False)
-        object.__setattr__(self, "digest", digest)
+        object.__setattr__(self, "black_style", black_style)
         object.__setattr__(self, "_read", read)
-        object.__setattr__(self, "_on_disk", on_disk)
 
     def __getattr__(self, name: str) -> Any:
         if name != "content":
@@ -108,10 +101,6 @@ class StoredOutput(OutputFile):
         content = self._read()
         object.__setattr__(self, "content", content)
         return content
-
-    def on_disk(self) -> bool:
-        """Whether the file still holds it (asked again as it is written)."""
-        return bool(self._on_disk())
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, OutputFile):
@@ -122,7 +111,39 @@ class StoredOutput(OutputFile):
         return hash((self.path, self.content, self.black_style))
 
     def __repr__(self) -> str:
-        return f"StoredOutput(path={self.path!r}, digest={self.digest!r})"
+        return f"{type(self).__name__}(path={self.path!r})"
+
+
+class StoredOutput(_LazyOutput):
+    """An output file the output folder holds as it is (its file unchanged since the
+    last run wrote it, by the stamp's record), known by the digest of its bytes
+    (`cache.text_digest`): the file is left alone, and its text is read from the cache
+    only when something asks for it (format.py)."""
+
+    digest: str
+
+    def __init__(self, path: str, digest: str, read: Callable[[], str], on_disk: Callable[[], bool]) -> None:
+        super().__init__(path, read)
+        object.__setattr__(self, "digest", digest)
+        object.__setattr__(self, "_on_disk", on_disk)
+
+    def on_disk(self) -> bool:
+        """Whether the file still holds it (asked again as it is written)."""
+        return bool(self._on_disk())
+
+
+class RecalledOutput(_LazyOutput):
+    """A rendered file the render memo holds (render_memo.py), known by the digest and
+    length of its text (render_memo.text_key): formatting finds it by those, and reads
+    it only when it is not formatted already."""
+
+    key: str
+    size: int
+
+    def __init__(self, path: str, key: str, size: int, read: Callable[[], str], black_style: bool) -> None:
+        super().__init__(path, read, black_style)
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "size", size)
 
 
 class StoredGone(Exception):
@@ -676,13 +697,14 @@ def render_jobs(
     for job in jobs:
         _check_path(job.output)
         context = _job_context(job)
-        text = memo.recall(env, job.template, job.output, context) if memo is not None else None
-        if text is None:
+        recalled = memo.recall(env, job.template, job.output, context) if memo is not None else None
+        if recalled is None:
             text, filename = _render(env, job, context, diagnostics, describe, memo)
+            files.append(OutputFile(job.output, text, black_style(filename)))
         else:
             assert memo is not None
             filename = memo.template_file(job.template)  # (not loaded: its code is not needed)
-        files.append(OutputFile(job.output, text, black_style(filename)))
+            files.append(RecalledOutput(job.output, *recalled, black_style(filename)))
         if on_file is not None:
             on_file(files[-1])
     return files

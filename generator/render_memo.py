@@ -29,6 +29,7 @@ from jinja2.runtime import Context
 from .cache import Cache, digest, generator_fingerprint, tree_digest
 
 KIND = "render"
+TEXT_KIND = "render-text"  # rendered texts, by text_key
 
 
 @functools.lru_cache(maxsize=None)
@@ -255,25 +256,48 @@ class RenderMemo:
     def slot(self, template: str, output: str) -> str:
         return digest(self.prefix, template, output)
 
-    def recall(self, env: jinja2.Environment, template: str, output: str, context: dict[str, Any]) -> str | None:
+    def recall(
+        self, env: jinja2.Environment, template: str, output: str, context: dict[str, Any]
+    ) -> tuple[str, int, Callable[[], str]] | None:
+        """The text kept for this render, when the render would read what it read then:
+        its `text_key`, its length, and a function that reads it (the text is kept apart,
+        under kind `render-text`: most recalled texts are formatted already, and never read)."""
         entry = self.cache.get_plain(KIND, self.slot(template, output))
-        if not (isinstance(entry, dict) and isinstance(entry.get("text"), str)):
+        if not (isinstance(entry, dict) and isinstance(entry.get("key"), str) and type(entry.get("size")) is int):
             return None
         names, attrs = entry.get("names"), entry.get("attrs")
         if not (isinstance(names, list) and isinstance(attrs, list) and all(isinstance(n, str) for n in names + attrs)):
             return None
-        if entry.get("inputs") != self.inputs_digest(env, context, names, attrs):
+        key: str = entry["key"]
+        if entry.get("inputs") != self.inputs_digest(env, context, names, attrs) or not self.cache.mark_used(TEXT_KIND, key):
             return None
         self.reused += 1
-        return str(entry["text"])
+        return key, entry["size"], functools.partial(_kept_text, self.cache, key)
 
     def keep(self, env: jinja2.Environment, template: str, output: str, context: dict[str, Any], reads: Reads, text: str) -> None:
         names, attrs = sorted(reads.names), sorted(reads.attrs)
+        key = text_key(text)
+        self.cache.put_plain(TEXT_KIND, key, text)
         self.cache.put_plain(
             KIND,
             self.slot(template, output),
-            {"names": names, "attrs": attrs, "inputs": self.inputs_digest(env, context, names, attrs), "text": text},
+            {"names": names, "attrs": attrs, "inputs": self.inputs_digest(env, context, names, attrs), "key": key, "size": len(text)},
         )
+
+
+def text_key(text: str) -> str:
+    """A digest of a text, one for each text (lone surrogates kept apart)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _kept_text(cache: Cache, key: str) -> str:
+    """The text kept under `key` (RecalledOutput reads it); StoredGone when it is gone."""
+    from .render import StoredGone
+
+    text = cache.get_plain(TEXT_KIND, key)
+    if type(text) is not str or text_key(text) != key:
+        raise StoredGone(key)
+    return text
 
 
 def _loaded_slot() -> str:

@@ -119,3 +119,52 @@ def test_a_stored_text_is_read_from_the_cache_when_asked_for(tmp_path: Path, sto
     with pytest.raises(WriteError, match="run again"):
         write_tree(project / "generated", [OutputFile("z.py", "z = 1\n"), stub])
     assert tree_bytes(project / "generated") == before
+
+
+def test_a_recalled_render_is_not_read_when_formatted_already(
+    tmp_path: Path, stored: list[StoredOutput], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The render memo keeps texts apart from their entries (render.RecalledOutput):
+    after an edit, the modules rendered as before are formatted already, and their
+    texts are never read; a text the cache lost is rendered again."""
+    from generator import render_memo
+    from generator.render import RecalledOutput
+
+    project, plain = _project(tmp_path, "p"), _project(tmp_path, "plain")
+    for folder in (project, plain):  # (without the template overlay: the render memo serves built-in templates only)
+        config = folder / "pyproject.toml"
+        config.write_text(config.read_text().replace('templates = ["templates/overlays/beam"]', ""))
+    assert _run(project, "generate")[0] == 0
+    assert _run(plain, "generate", "--no-cache")[0] == 0
+    read: list[str] = []
+    recalled: list[RecalledOutput] = []
+    real_read, real_init = render_memo._kept_text, RecalledOutput.__init__
+
+    def spy_read(cache: Any, key: str) -> str:
+        read.append(key)
+        return real_read(cache, key)
+
+    def spy_init(self: RecalledOutput, *args: Any) -> None:
+        real_init(self, *args)
+        recalled.append(self)
+
+    monkeypatch.setattr(render_memo, "_kept_text", spy_read)
+    monkeypatch.setattr(RecalledOutput, "__init__", spy_init)
+    for n in (1, 2):
+        _edit(project, n)
+        _edit(plain, n)
+        assert _run(project, "generate")[0] == 0
+        assert _run(plain, "generate", "--no-cache")[0] == 0
+        assert tree_bytes(project / "generated") == tree_bytes(plain / "generated")
+    modules = [f for f in recalled if f.is_python]
+    assert modules and all("content" not in vars(f) for f in modules)  # (other files are written from their text)
+    assert len(read) == len(recalled) - len(modules)
+    shutil.rmtree(project / ".cache" / "generator" / render_memo.TEXT_KIND)
+    shutil.rmtree(project / ".cache" / "generator" / "module")
+    recalled.clear()
+    _edit(project, 3)
+    _edit(plain, 3)
+    assert _run(project, "generate")[0] == 0
+    assert _run(plain, "generate", "--no-cache")[0] == 0
+    assert tree_bytes(project / "generated") == tree_bytes(plain / "generated")
+    assert recalled == []  # (no text kept: every file rendered again)
