@@ -87,7 +87,10 @@ class SourceMap:
         """The line of the node at `pointer` (of its key, in a mapping), else of its
         closest ancestor found; 0 when the text does not compose."""
         if self.marks is not None:
-            return _line_in_marks(self.marks, pointer)
+            try:
+                return _line_in_marks(self.marks, pointer)
+            except (ValueError, EOFError, TypeError):  # a packed part's marks damaged in the cache
+                self.marks = None  # (lines from the node tree instead)
         if self._root is None:
             try:
                 self._root = yaml.compose(self.text, Loader=SpecLoader) or False

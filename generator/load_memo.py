@@ -89,8 +89,8 @@ def recall(cache: Cache, path: str, text: str) -> Parsed | None:
         return _spliced(
             Entry(patch["text"], middle.data, middle.marks, middle.nodes, entry.shared, entry.only_newlines, middle.parts), text
         )
-    except (KeyError, IndexError, TypeError, ValueError, RecursionError):
-        return None  # a damaged entry, or one unlike what this module writes
+    except (KeyError, IndexError, TypeError, ValueError, EOFError, RecursionError):
+        return None  # a damaged entry (a packed part's marks too), or one unlike what this module writes
 
 
 def worth_keeping(cache: Cache, parsed: Parsed | None) -> bool:

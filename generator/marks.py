@@ -58,7 +58,7 @@ def shifted(marks: Any, delta: int) -> Any:
 
 
 def plain(marks: Any) -> Any:
-    """The marks with nothing packed, as the root's (line, marks) or a node's marks."""
+    """A node's marks with nothing packed (for the root's, pass its marks: root[1])."""
     if type(marks) is dict:
         return {k: (v[0], plain(v[1])) for k, v in marks.items()}
     if type(marks) is list:

@@ -405,7 +405,10 @@ class _Compiled(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: Bucket) -> None:
         data = self.code.get(bucket.key)
         if data is not None:
-            bucket.bytecode_from_string(data)
+            try:
+                bucket.bytecode_from_string(data)
+            except Exception:  # damaged (kept in the cache: template_code.py): compiled again
+                bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()

@@ -11,7 +11,7 @@ the Jinja and Python versions and the environment's settings (render.make_enviro
 
 from __future__ import annotations
 
-from .cache import Cache, digest, generator_fingerprint
+from .cache import Cache, bytes_digest, digest, generator_fingerprint
 
 KIND = "template-code"
 
@@ -21,16 +21,26 @@ def _key() -> str:
 
 
 def kept(cache: Cache) -> dict[str, bytes] | None:
-    """The code kept by an earlier run, by Jinja's bucket key; None when there is none."""
+    """The code kept by an earlier run, by Jinja's bucket key; None when there is none.
+    Each template's code is kept with its digest, and taken only when it matches: code
+    damaged in the cache would run (or crash the interpreter), not fail to read."""
     if not cache.enabled:
         return None
-    code = cache.get_plain(KIND, _key())
-    if isinstance(code, dict) and code and all(type(k) is str and type(v) is bytes for k, v in code.items()):
-        return code
-    return None
+    entry = cache.get_plain(KIND, _key())
+    if not (isinstance(entry, dict) and entry):
+        return None
+    code: dict[str, bytes] = {}
+    for key, value in entry.items():
+        if not (type(key) is str and type(value) is list and len(value) == 2):
+            return None
+        sha, data = value
+        if not (type(data) is bytes and sha == bytes_digest(data)):
+            return None
+        code[key] = data
+    return code
 
 
 def keep(cache: Cache, code: dict[str, bytes]) -> None:
     """Keep the code for the next runs (written by this run's keeper, or as it ends)."""
     if cache.enabled and code:
-        cache.put_plain_later(KIND, _key(), dict(sorted(code.items())))
+        cache.put_plain_later(KIND, _key(), {key: [bytes_digest(data), data] for key, data in sorted(code.items())})

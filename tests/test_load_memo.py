@@ -14,6 +14,7 @@ import pytest
 
 from generator import load_memo
 from generator.cache import Cache, plain_loads
+from generator.diagnostics import Diagnostics
 from generator.load import _UNSUPPORTED, Parsed, _from_events
 from generator.marks import packed, unpacked
 from generator.spec_parts import spec_parts
@@ -356,3 +357,31 @@ def test_packed_marks_read_as_the_plain_ones() -> None:
     assert not any(is_packed(mark[1]) for mark in kept[1]["paths"][1].values())  # unpacked where read
     moved = (kept[0], shifted(packed(root)[1], 7))
     assert _tupled(moved) == (root[0], _tupled((0, shifted(root[1], 7)))[1])
+
+
+def test_damaged_packed_marks_are_a_miss_and_lines_still_read(tmp_path: Path) -> None:
+    """A packed part's marks cut short in the cache: an edit that reaches the part
+    loads as if nothing were kept, and a line under the part is read from the text."""
+    from generator.load import SourceMap, load
+
+    spec = tmp_path / "spec.yaml"
+    text = BEAM_SPEC.read_text()
+    spec.write_text(text)
+    cache = Cache(tmp_path / "cache")
+    fresh = load(spec, Diagnostics())
+    assert fresh.parsed is not None
+    load_memo.keep(cache, str(spec), text, fresh.parsed)
+    entry = cache.get_plain("load", load_memo.slot(str(spec)))
+    paths = entry["marks"][1]["paths"][1]
+    first = next(iter(paths))
+    line, (tag, blob, lines) = paths[first]
+    paths[first] = (line, (tag, blob[:-5], lines))
+    cache.put_plain("load", load_memo.slot(str(spec)), entry)
+    summary = next(l for l in text.splitlines() if l.strip().startswith("summary: "))
+    edited = text.replace(summary, summary + " edited", 1)
+    assert load_memo.recall(cache, str(spec), edited) is None  # (the first path item's summary)
+    kept = load_memo.recall(cache, str(spec), text)
+    assert kept is not None and kept.recalled
+    pointer = f"/paths/{first.replace('~', '~0').replace('/', '~1')}"
+    source = SourceMap(str(spec), text, kept.marks)
+    assert source.line_of(pointer + "/get") == SourceMap(str(spec), text).line_of(pointer + "/get") > 0

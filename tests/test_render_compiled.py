@@ -156,8 +156,10 @@ def test_kept_template_code_is_taken_only_for_its_source_and_mended(tmp_path: Pa
     """Kept code for other sources (each template's entry holds another's code, as if
     every template were edited since) renders as compiled here, and the fresh code
     replaces it; a damaged entry is no entry."""
+    from jinja2.bccache import bc_magic
+
     from generator import template_code
-    from generator.cache import Cache
+    from generator.cache import Cache, bytes_digest
 
     cache = Cache(tmp_path)
     api = build_api(load(BEAM_SPEC, Diagnostics()).data, Config(), Diagnostics())
@@ -165,7 +167,8 @@ def test_kept_template_code_is_taken_only_for_its_source_and_mended(tmp_path: Pa
     fresh = render.compile_builtin_templates()
     keys = sorted(fresh)
     stale = {key: fresh[keys[i - 1]] for i, key in enumerate(keys)}
-    cache.put_plain(template_code.KIND, template_code._key(), stale)
+    template_code.keep(cache, stale)
+    cache.write_later()
     code = template_code.kept(cache)
     assert code == stale
     assert render.render(api, Diagnostics(), compiled=code) == expected
@@ -173,6 +176,16 @@ def test_kept_template_code_is_taken_only_for_its_source_and_mended(tmp_path: Pa
     template_code.keep(cache, code)
     cache.write_later()
     assert template_code.kept(cache) == fresh
-    for damaged in ({}, {"a": "text"}, {1: b""}, ["x"], "x"):
+    for damaged in ({}, {"a": "text"}, {1: b""}, {"a": b"code"}, ["x"], "x"):
         cache.put_plain(template_code.KIND, template_code._key(), damaged)
         assert template_code.kept(cache) is None
+    # code changed in the cache after it was kept: not taken
+    some = next(iter(fresh))
+    flipped = {key: [bytes_digest(data), data] for key, data in fresh.items()}
+    flipped[some][1] = flipped[some][1][:-1] + bytes([flipped[some][1][-1] ^ 1])
+    cache.put_plain(template_code.KIND, template_code._key(), flipped)
+    assert template_code.kept(cache) is None
+    # code that Jinja cannot read (a damaged checksum): compiled again, as without it
+    unreadable = {key: data[: len(bc_magic)] + b"\xff" + data[len(bc_magic) + 1 :] for key, data in fresh.items()}
+    assert render.render(api, Diagnostics(), compiled=unreadable) == expected
+    assert unreadable == fresh
