@@ -188,14 +188,29 @@ def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABL
 
     # (the later stages, `write` among them, are imported once the run has forked its
     # validator: see pipeline.py)
-    result = generate_files(config, diagnostics, cache=cache)
+    written: dict[str, str] = {}
+    prepared: list[Any] = []
+
+    def prepare(files: list[Any]) -> None:
+        """Write the changed files beside their targets while the validator finishes."""
+        from .write import prepare_write
+
+        prepared.append(prepare_write(config.output, files, written if cache.enabled else None))
+
+    try:
+        result = generate_files(config, diagnostics, cache=cache, before_verdict=prepare)
+    except BaseException:
+        for write in prepared:
+            write.abandon()
+        raise
     try:
         if diagnostics.fails(config.strict):
+            for write in prepared:
+                write.abandon()
             return BAD_INPUT
-        from .write import write_tree
-
-        written: dict[str, str] = {}
-        changed = write_tree(config.output, result.files, written if cache.enabled else None)
+        if not prepared:
+            prepare(result.files)
+        changed = prepared[0].commit()
         _record(cache, config, result, diagnostics, written)
     finally:
         result.finish()

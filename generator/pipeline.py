@@ -78,13 +78,22 @@ def _build(
     return api, builder
 
 
-def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = DISABLED) -> Result:
+def generate_files(
+    config: Config,
+    diagnostics: Diagnostics,
+    *,
+    cache: Cache = DISABLED,
+    before_verdict: Callable[[list[OutputFile]], None] | None = None,
+) -> Result:
     """Everything up to, not including, writing. Raises GenerationFailed with reasons
     recorded in `diagnostics`.
 
     The schema validator runs beside the later stages (see `start_schema_check`). The
     report is the one of running them in order: when the validator finds errors, the
-    run stops after the model stage (its findings are kept, rendering's dropped)."""
+    run stops after the model stage (its findings are kept, rendering's dropped).
+    `before_verdict` is given the files, when the run has not failed so far, before the
+    validator's verdict is waited for (the write prepares them meanwhile, see
+    write.prepare_write: the verdict may still fail the run)."""
     with recording_reads() as reads:
         # While the spec loads, the second core has nothing else to do until the
         # validator starts: the validator's child is forked first (it imports the
@@ -116,7 +125,9 @@ def generate_files(config: Config, diagnostics: Diagnostics, *, cache: Cache = D
             document = load(config.spec, diagnostics, cache=cache, on_text=offer)
             keeping.extend(_keep_load(cache, document))
             code = _TemplateCode(compiling, kept_code)
-            result = _from_document(config, diagnostics, cache, reads, code, ready, previous, document, memo, keeping)
+            result = _from_document(
+                config, diagnostics, cache, reads, code, ready, previous, document, memo, keeping, before_verdict
+            )
             result.keepers, keeping = keeping, []  # (the caller waits for them: Result.finish)
             return result
         finally:
@@ -277,6 +288,7 @@ def _from_document(
     document: Document,
     memo: Slot,
     keeping: list[forked.Child],
+    before_verdict: Callable[[list[OutputFile]], None] | None,
 ) -> Result:
     _overlaid(document, config, diagnostics)
     parts = _parts(document, config) if cache.enabled else None
@@ -345,6 +357,8 @@ def _from_document(
             except Exception:  # locating never fails a run (see Diagnostics.located)
                 pass
         files = [*format_files(files, diagnostics, formatter=formatter), record]
+        if before_verdict is not None and not diagnostics.fails(config.strict):
+            before_verdict(files)
     except GenerationFailed:
         failed = True
     else:

@@ -75,8 +75,20 @@ def read_manifest(folder: Path) -> list[str]:
         return []
 
 
-def _write_temporary(path: Path, content: bytes) -> Path:
-    """Write `content` beside `path` under a fresh name (never through a symlink)."""
+def _missing(folder: Path) -> list[Path]:
+    """The folders a `mkdir(parents=True)` of `folder` would make, deepest first."""
+    out = []
+    while not folder.exists() and folder != folder.parent:
+        out.append(folder)
+        folder = folder.parent
+    return out
+
+
+def _write_temporary(path: Path, content: bytes, made: list[Path] | None = None) -> Path:
+    """Write `content` beside `path` under a fresh name (never through a symlink);
+    `made` gets the folders made for it, deepest first."""
+    if made is not None:
+        made[:0] = _missing(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with contextlib.suppress(FileNotFoundError):
@@ -116,27 +128,75 @@ def write_tree(folder: Path, files: list[OutputFile], digests: dict[str, str] | 
     temporary siblings, and only when every one of them is on disk are they renamed into
     place. A failure before the renames removes the temporaries and leaves the folder as
     it was."""
+    return prepare_write(folder, files, digests).commit()
+
+
+class PreparedWrite:
+    """A write with every changed file on disk beside its target, the folder locked;
+    `commit` renames them into place, `abandon` removes them (the folder as it was)."""
+
+    def __init__(self, folder: Path, lock: contextlib.ExitStack, root: Path, made: list[Path]) -> None:
+        self.folder, self._lock, self.root = folder, lock, root
+        self.pending: list[tuple[str, Path, Path]] = []
+        self.stale: list[tuple[str, Path]] = []
+        self.made = made  # folders this write made, deepest first (the output folder's too)
+
+    def abandon(self) -> None:
+        for _, _, tmp in self.pending:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        self.pending = []
+        self._lock.close()
+        for folder in self.made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+    def commit(self) -> list[str]:
+        changed = []
+        try:
+            # The manifest goes last: until it is replaced, the old one still lists
+            # everything a rerun may need to clean up.
+            for path, target, tmp in sorted(self.pending, key=lambda p: p[0] == MANIFEST):
+                os.replace(tmp, target)
+                changed.append(path)
+            for stale, target in self.stale:
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+                    changed.append(stale)
+                _remove_empty_parents(target.parent, self.root)
+        except OSError as exc:
+            raise WriteError(f"writing into {self.folder} failed part way: {exc.strerror or exc}") from None
+        finally:
+            self._lock.close()
+        return changed
+
+
+def prepare_write(folder: Path, files: list[OutputFile], digests: dict[str, str] | None = None) -> PreparedWrite:
+    """All of `write_tree` up to the renames (see there): the caller commits or
+    abandons it. A failure here leaves the folder as it was."""
     files = with_manifest(files)
-    with locked(folder):
+    made = _missing(folder)
+    lock = contextlib.ExitStack()
+    lock.enter_context(locked(folder))
+    prepared: PreparedWrite | None = None
+    try:
         resolved = _Resolved(folder)
-        root = resolved.root
+        prepared = PreparedWrite(folder, lock, resolved.root, made)
         old = set(read_manifest(folder))
         new = {f.path for f in files}
         targets = []
         fit: set[Path] = set()
         for f in files:
             target = resolved.inside(f.path)
-            _check_target(root, f.path, target, fit)
+            _check_target(resolved.root, f.path, target, fit)
             targets.append((f, target))
-        stale_targets = []
         for path in sorted(old - new):
             try:
                 target = resolved.inside(path)
             except WriteError:
                 continue  # a hand-edited manifest: never delete outside the folder
             if target.is_file() or target.is_symlink():
-                stale_targets.append((path, target))
-        pending: list[tuple[str, Path, Path]] = []
+                prepared.stale.append((path, target))
         try:
             for f, target in targets:
                 if isinstance(f, StoredOutput) and f.on_disk():
@@ -151,28 +211,20 @@ def write_tree(folder: Path, files: list[OutputFile], digests: dict[str, str] | 
                         continue
                 except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
                     pass
-                pending.append((f.path, target, _write_temporary(target, data)))
+                prepared.pending.append((f.path, target, _write_temporary(target, data, prepared.made)))
         except (OSError, StoredGone) as exc:
-            for _, _, tmp in pending:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
             reason = exc.strerror if isinstance(exc, OSError) else f"the cache lost the text of {exc}: run again"
             raise WriteError(f"cannot write into {folder}: {reason or exc}") from None
-        changed = []
-        try:
-            # The manifest goes last: until it is replaced, the old one still lists
-            # everything a rerun may need to clean up.
-            for path, target, tmp in sorted(pending, key=lambda p: p[0] == MANIFEST):
-                os.replace(tmp, target)
-                changed.append(path)
-            for stale, target in stale_targets:
-                with contextlib.suppress(FileNotFoundError):
-                    target.unlink()
-                    changed.append(stale)
-                _remove_empty_parents(target.parent, root)
-        except OSError as exc:
-            raise WriteError(f"writing into {folder} failed part way: {exc.strerror or exc}") from None
-        return changed
+    except BaseException:
+        if prepared is not None:
+            prepared.abandon()  # (the temporaries and folders made so far, and the lock)
+        else:
+            lock.close()
+            for made_folder in made:
+                with contextlib.suppress(OSError):
+                    made_folder.rmdir()
+        raise
+    return prepared
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

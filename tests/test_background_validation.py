@@ -336,3 +336,39 @@ def test_the_ready_child_loads_the_offered_text_itself(tmp_path: Path, monkeypat
     spec.write_text(edited)
     expected = validate.schema_findings(load(spec, Diagnostics()).data)
     assert check() == (True, expected)
+
+
+def test_the_write_is_prepared_while_the_validator_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The changed files are written beside their targets before the validator's verdict
+    is waited for, and renamed into place only after it; a verdict that fails the run
+    (--strict) removes them and the folders made for them: the output folder is left
+    exactly as it was, and one that was not there is not made."""
+    from tests.helpers import minimal_spec, run_cli, write_spec
+
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.generator]\n")
+    out = tmp_path / "out"
+    # only the validator finds something: a response without a description
+    paths = {"/x": {"get": {"operationId": "x", "responses": {"200": {"content": {}}}}}}
+    spec = write_spec(tmp_path, minimal_spec(paths), "spec.yaml")
+    seen: list[list[str]] = []
+    real = validate.SchemaCheck.__call__
+
+    def waited(self: validate.SchemaCheck) -> list[validate.Finding]:
+        seen.append(sorted(p.name for p in out.rglob("*")) if out.exists() else [])
+        return real(self)
+
+    monkeypatch.setattr(validate.SchemaCheck, "__call__", waited)
+    assert run_cli("--config", config, "generate", spec, "-o", out).code == 0
+    assert seen and any(".tmp-" in name for name in seen[-1])  # (written before the wait)
+    assert not any(".tmp-" in p.name for p in out.rglob("*"))
+    before = {str(p.relative_to(out)): p.read_bytes() if p.is_file() else None for p in out.rglob("*")}
+    paths["/brand/new/thing"] = {"get": {"operationId": "brandNew", "tags": ["novel"], "responses": {"200": {"description": "ok"}}}}
+    write_spec(tmp_path, minimal_spec(paths), "spec.yaml")
+    strict = run_cli("--config", config, "generate", spec, "-o", out, "--strict")
+    assert strict.code == 2 and "error[spec-invalid]" in strict.stderr
+    assert any(".tmp-" in name for name in seen[-1])
+    assert {str(p.relative_to(out)): p.read_bytes() if p.is_file() else None for p in out.rglob("*")} == before
+    fresh = tmp_path / "fresh"
+    assert run_cli("--config", config, "generate", spec, "-o", fresh / "deep" / "out", "--strict").code == 2
+    assert not fresh.exists()
