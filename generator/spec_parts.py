@@ -37,7 +37,7 @@ def spec_parts(data: Any) -> SpecParts | None:
             return SpecParts(digest(whole), digest(whole), (), _NAN_OR_INFINITY.search(whole) is not None)
         split = type(paths) is dict
         items = [(repr(k), marshal.dumps(v, 2)) for k, v in paths.items()] if split else []
-        top = [(repr(k), b"" if split and k == "paths" else marshal.dumps(v, 2)) for k, v in data.items()]
+        top = _top(data, split)
     except (ValueError, RecursionError):
         return None
     rest = digest(*_flat(top))
@@ -48,6 +48,15 @@ def spec_parts(data: Any) -> SpecParts | None:
         item_digests,
         any(_NAN_OR_INFINITY.search(v) is not None for _, v in [*top, *items]),
     )
+
+
+def _top(data: dict[Any, Any], split: bool) -> list[tuple[str, bytes]]:
+    return [(repr(k), b"" if split and k == "paths" else marshal.dumps(v, 2)) for k, v in data.items()]
+
+
+def rest_digest(data: dict[Any, Any]) -> str:
+    """`SpecParts.rest` of a mapping marshal can write (raises ValueError otherwise)."""
+    return digest(*_flat(_top(data, type(data.get("paths")) is dict)))
 
 
 def whole_of(rest: str, items: Iterable[tuple[str, str]]) -> str:

@@ -312,12 +312,15 @@ def _iter_errors(validator_cls: Any, data: dict[str, Any]) -> Iterator[Any]:
             clear()
 
 
-def schema_findings(data: dict[str, Any], *, fast: bool = True, cache: Cache = DISABLED) -> list[Finding]:
+def schema_findings(
+    data: dict[str, Any], *, fast: bool = True, cache: Cache = DISABLED, parts: SpecParts | None = None
+) -> list[Finding]:
     """Run openapi-spec-validator: (code, message, pointer, level) for each finding; an
     empty level means the caller's (error for `validate`, warning when tolerant).
     `fast=False` leaves out `validator_speedups.faster` (to compare against). With a
     cache, the document-schema check takes unchanged parts' findings from it
-    (validation_memo.py)."""
+    (validation_memo.py); `parts`, the digests of this very data, spare digesting its
+    path items again."""
     validator_settings.install()
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
@@ -340,6 +343,8 @@ def schema_findings(data: dict[str, Any], *, fast: bool = True, cache: Cache = D
 
     findings: list[Finding] = []
     memo = Parts(cache, validator_cls.__name__) if cache.enabled else None
+    if memo is not None and parts is not None:
+        memo.know_items(data, parts)
     try:
         with crawl_once(), (faster() if fast else contextlib.nullcontext()), _located(), meta_errors_in_document_order():
             remembered = None
@@ -390,7 +395,7 @@ def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: C
     if found is None:
         return None
     walks = memo.walks = Walks(memo.cache, validator_cls.__name__)
-    rest = walks.run(validator, data, finding, memo.places)
+    rest = walks.run(validator, data, finding, memo.places, memo.known_digests, memo.rest)
     if rest is None:
         rest = [finding(error) for error in root(validator.schema_path)]
     return [*found, *rest]
@@ -587,8 +592,8 @@ def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | Non
     cache = Cache(Path(os.fsdecode(after[1:]))) if after else DISABLED
     if tag == b"K":
         os.close(file)
-        data = own() if callable(own) else own
-        return None if data is None else schema_findings(data, cache=cache)
+        loaded = own() if callable(own) else own
+        return None if loaded is None else schema_findings(loaded.data, cache=cache, parts=loaded.parts)
     pickled = _read(file, payload)
     os.close(file)
     if pickled is None:
@@ -618,7 +623,7 @@ def _read(file: int, place: bytes) -> bytes | None:
 
 
 def _own_load(cache: Cache, path: str, text: str) -> Any:
-    """The data of the offered text: its load from the memo, or, when this process
+    """The load (load.Parsed) of the offered text: from the memo, or, when this process
     finds no such load (the parent did: the memo changed between the two reads), a
     function that parses the text, called only when the parent says to go on."""
     from .load import LoadError, parse_bounded
@@ -626,11 +631,11 @@ def _own_load(cache: Cache, path: str, text: str) -> Any:
 
     parsed = recall(cache, path, text)
     if parsed is not None:
-        return parsed.data
+        return parsed
 
     def parse() -> Any:
         try:
-            return parse_bounded(text, path).data
+            return parse_bounded(text, path)
         except LoadError:
             return None
 
@@ -674,9 +679,9 @@ def start_schema_check(
 
     given = ready.give(data, parts if parts is not None else spec_parts(data), cache, shared, recalled) if ready is not None else None
     if given is None and not (background and forked.can_fork()):
-        found = keep(schema_findings(data, cache=cache))
+        found = keep(schema_findings(data, cache=cache, parts=parts))
         return SchemaCheck(lambda: found)
-    child, wait = _waiting(given) if given is not None else _in_child(data, cache)
+    child, wait = _waiting(given) if given is not None else _in_child(data, cache, parts)
     done: list[list[Finding]] = []
 
     def result() -> list[Finding]:
@@ -689,10 +694,12 @@ def start_schema_check(
     return SchemaCheck(result, child)
 
 
-def _in_child(data: dict[str, Any], cache: Cache = DISABLED) -> tuple[forked.Child, Callable[[], list[Finding]]]:
+def _in_child(
+    data: dict[str, Any], cache: Cache = DISABLED, parts: SpecParts | None = None
+) -> tuple[forked.Child, Callable[[], list[Finding]]]:
     # At the parent's priority: after an edit, with its memos, the check takes about as
     # long as the parent's own work, and its verdict is waited for.
-    return _waiting(forked.Child(lambda: schema_findings(data, cache=cache)))
+    return _waiting(forked.Child(lambda: schema_findings(data, cache=cache, parts=parts)))
 
 
 def _waiting(child: forked.Child) -> tuple[forked.Child, Callable[[], list[Finding]]]:

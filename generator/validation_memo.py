@@ -22,11 +22,13 @@ what it asked of that state (see the class)."""
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 from typing import Any, Callable, Iterable, Iterator
 
 from .cache import Cache, digest, generator_fingerprint
 from .diagnostics import pointer_join
+from .spec_parts import rest_digest
 from .validator_speedups import IdList, patched
 
 Finding = tuple[str, str, str, str]
@@ -138,6 +140,10 @@ class Parts:
                 if type(found) is list and all(_is_finding(f) for f in found):
                     self.known[key] = found
         self.used: dict[str, list[Finding]] = {}
+        # digests of the path items known already (know_items), by object id, and of
+        # all but the path items (spec_parts.SpecParts.rest)
+        self.known_digests: dict[int, str] = {}
+        self.rest: str | None = None
         self.reused = self.checked = 0  # parts taken from the memo / checked again
         self.walks: Walks | None = None  # the memo of the validator's own checks
         # the document's containers by place (see _places), found once for both memos
@@ -167,10 +173,24 @@ class Parts:
         self.places = _places(document)
         if self.places is None:
             return None  # a part may also sit at another place, where its errors read otherwise
-        places = {**part_places(document), **holder_places(document)}
+        holders = holder_places(document)
+        places = {**part_places(document), **holders}
         prefix = digest(generator_fingerprint(), cls.__qualname__)
         original: Any = getattr(cls, "descend")
-        digests: dict[int, str] = {}
+        digests: dict[int, str] = dict(self.known_digests)
+
+        def content(value: Any) -> str:
+            """The digest of a part's content; a holder's from its entries' (each part
+            digested once, not again inside its holder)."""
+            found = digests.get(id(value))
+            if found is None:
+                if id(value) in holders:
+                    found = digest("h", *[text for key, item in value.items() for text in (repr(key), content(item))])
+                else:
+                    found = _content_digest(value)
+                digests[id(value)] = found
+            return found
+
         stand_ins: list[Any] = []
         yielded: dict[str, list[Any]] = {}  # a part's errors, once it yielded them all
         looked_up: set[str] = set()
@@ -186,9 +206,7 @@ class Parts:
             return known[1]
 
         def key_of(checker: Any, place: tuple[str, ...], instance: Any, schema: Any, path: Any, resolver: Any) -> str:
-            text = digests.get(id(instance))
-            if text is None:
-                text = digests[id(instance)] = _content_digest(instance)
+            text = content(instance)
             return digest(
                 prefix,
                 pointer_join("", *place),
@@ -243,6 +261,21 @@ class Parts:
                 self.used[key] = [f for e in errors for f in found_by_error[id(e)]]
         return findings
 
+    def know_items(self, data: Any, parts: Any) -> None:
+        """Take the path items' digests from the document's parts (spec_parts.SpecParts,
+        of this very data), instead of digesting them again."""
+        paths = data.get("paths") if type(data) is dict else None
+        items = getattr(parts, "items", None)
+        if type(paths) is not dict or type(items) is not tuple or len(items) != len(paths):
+            return
+        known = {}
+        for (key, value), (shown, item) in zip(paths.items(), items):
+            if repr(key) != shown:
+                return
+            known[id(value)] = "s" + item
+        self.known_digests = known
+        self.rest = getattr(parts, "rest", None)
+
     def save(self) -> None:
         """This run's parts, then earlier ones up to MAX_KEPT, written back."""
         _save(self.cache, self.map_key, self.used, self.known, MAX_KEPT)
@@ -289,11 +322,19 @@ class _TracedIds(list):  # type: ignore[type-arg]
 def _content_digest(value: Any) -> str:
     """Equal for equal data only (1, 1.0 and True apart; dicts in their order): marshal's
     format 2 writes values faithfully and without back-references, several times faster
-    than repr prints them; repr where marshal cannot write the value."""
+    than repr prints them; repr where marshal cannot write the value. A path item's is
+    the one its spec part has (spec_parts.item_parts), so the parts' digests serve."""
     try:
-        return digest(b"m", marshal.dumps(value, 2))
+        return "s" + hashlib.sha256(marshal.dumps(value, 2)).hexdigest()
     except ValueError:
         return digest(b"r", repr(value))
+
+
+def _rest(data: dict[str, Any]) -> str:
+    try:
+        return rest_digest(data)
+    except (ValueError, RecursionError):  # (marshal cannot write it)
+        return _content_digest({k: v for k, v in data.items() if k != "paths"})
 
 
 def _places(data: dict[str, Any]) -> tuple[dict[int, str], dict[str, Any]] | None:
@@ -372,6 +413,8 @@ class Walks:
         data: dict[str, Any],
         finding: Callable[[Any], Finding],
         places: tuple[dict[int, str], dict[str, Any]] | None,
+        known: dict[int, str] | None = None,
+        rest: str | None = None,
     ) -> list[Finding] | None:
         """The findings of the validator's own checks, walks replayed where they can
         be (`places`: the document's containers by place, as `Parts.check` found them);
@@ -403,7 +446,8 @@ class Walks:
         schema.meta_checked_schema_ids = _Traced(checked, "m", self)
         operation.operation_ids_registry = _TracedIds(operation.operation_ids_registry, self)
         state = {"v": schema.visited_schema_ids, "m": schema.meta_checked_schema_ids, "o": operation.operation_ids_registry}
-        outside = _content_digest({k: v for k, v in data.items() if k != "paths"})
+        # (`rest`, the parts' digest of all but the path items, tells as much)
+        outside = rest if rest is not None else _rest(data)
         prefix = digest(generator_fingerprint(), type(validator).__qualname__, outside)
         stand_in = type("Replayed", (_Remembered, OpenAPIValidationError), {})
         pending: list[tuple[str, list[list[Any]], list[Any]]] = []
@@ -437,7 +481,10 @@ class Walks:
 
         def path_key(url: Any, item: Any) -> str | None:
             value = data["paths"].get(url) if isinstance(url, str) else None
-            return digest(prefix, "path", url, _content_digest(value)) if isinstance(value, dict) else None
+            if not isinstance(value, dict):
+                return None
+            text = known.get(id(value)) if known is not None else None
+            return digest(prefix, "path", url, text if text is not None else _content_digest(value))
 
         findings: list[Finding] = []
         found_by_error: dict[int, Finding] = {}

@@ -39,7 +39,7 @@ MEMO_DOCUMENTS = sorted(name for name, size in corpus("3.1").items() if 10_000 <
 MEMO_DOCUMENTS += sorted(name for name, size in corpus("3.0").items() if 10_000 < size < 60_000)[:6]
 
 
-def _findings(data: dict[str, Any], cache: Cache, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], Parts]:
+def _findings(data: dict[str, Any], cache: Cache, monkeypatch: pytest.MonkeyPatch, parts: Any = None) -> tuple[list[Any], Parts]:
     made: list[Parts] = []
 
     class Watched(Parts):
@@ -48,7 +48,7 @@ def _findings(data: dict[str, Any], cache: Cache, monkeypatch: pytest.MonkeyPatc
             made.append(self)
 
     monkeypatch.setattr(validate, "Parts", Watched)
-    found = validate.schema_findings(data, cache=cache)
+    found = validate.schema_findings(data, cache=cache, parts=parts)
     assert len(made) == 1
     return found, made[0]
 
@@ -340,3 +340,23 @@ def test_memos_read_ahead_are_the_memos(tmp_path: Path, monkeypatch: pytest.Monk
     assert reads == []  # read ahead
     Parts(cache, name)
     assert reads == [Parts.key(name)]  # once only
+
+
+def test_the_spec_parts_digests_key_the_memos_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the document's spec parts, the memos take the path items' digests and the
+    rest's from them (not digesting them again) and key alike: what a check without
+    them kept serves one with them whole, and the other way round."""
+    from generator.spec_parts import spec_parts
+
+    data = load(BEAM_SPEC, Diagnostics()).data
+    edited = _edited(data, 2)
+    for first_parts, then_parts in ((False, True), (True, False)):
+        cache = Cache(tmp_path / str(first_parts))
+        for document in (data, edited):
+            whole = validate.schema_findings(document)
+            found, parts = _findings(document, cache, monkeypatch, spec_parts(document) if first_parts else None)
+            assert found == whole and parts.checked > 0
+            again, parts = _findings(document, cache, monkeypatch, spec_parts(document) if then_parts else None)
+            assert again == whole and parts.checked == 0 and parts.reused > 0
+            assert parts.walks is not None and parts.walks.checked == 0 and parts.walks.reused > 0
+            assert bool(parts.known_digests) == then_parts
