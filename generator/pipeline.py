@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .model.build import Builder
     from .model.operation import Api
     from .spec_parts import SpecParts
-    from .render import OutputFile
+    from .render import OutputFile, TemplateSet
     from .revisions import Previous
 
 
@@ -309,8 +309,7 @@ def _from_document(
             raise GenerationFailed
         if findings is None:
             findings = start_schema_check(document.data, cache, background=True, parts=parts)
-        from .format import format_files, open_formatter
-        from .render import load_template_set, render
+        from .render import StoredGone, load_template_set
         from .revisions import derive
 
         # a broken template overlay is reported alone, as before
@@ -320,6 +319,7 @@ def _from_document(
             findings.cancel()
         raise
     mark = len(diagnostics.items)
+    unprepared: Exception | None = None  # what `before_verdict` raised
     try:
         into_paths = any(reaches_paths(ref) for ref in local_refs)
         built, builder = _build(document.data, config, diagnostics, memo, parts, into_paths)
@@ -330,35 +330,20 @@ def _from_document(
         # the text): dropping it lowers the peak of formatting and of its workers.
         document.data = None
         mark = len(diagnostics.items)
-        formatter = open_formatter(cache, full=config.full_black, on_disk=_on_disk(config))
         compiled = code.take()
         before = dict(compiled)
         try:
-            files = render(
-                api,
-                diagnostics,
-                connect_timeout=config.connect_timeout,
-                templates=templates,
-                on_file=formatter.early,
-                compiled=compiled,
-                cache=cache,
-                known=known,
-            )
-        except GenerationFailed:
-            formatter.close()
-            raise
+            files = _render_and_format(api, config, diagnostics, cache, templates, compiled, known, kept_texts=True)
+        except StoredGone:  # a kept text the cache no longer holds as it was: all rendered again
+            del diagnostics.items[mark:]
+            files = _render_and_format(api, config, diagnostics, cache, templates, compiled, known, kept_texts=False)
         code.keep(cache, compiled, before)
-        if diagnostics.locator is not None and any(d.pointer and not d.file for d in diagnostics.items):
-            # Lines usually come from the load; YAML the full loader read is composed
-            # once to locate them (a large spec takes a good part of a second): done
-            # now, while the pool formats the largest modules, not after everything.
-            try:
-                diagnostics.locator("")
-            except Exception:  # locating never fails a run (see Diagnostics.located)
-                pass
-        files = [*format_files(files, diagnostics, formatter=formatter), record]
+        files.append(record)
         if before_verdict is not None and not diagnostics.fails(config.strict):
-            before_verdict(files)
+            try:
+                before_verdict(files)
+            except Exception as exc:  # (reported after the verdict, which may stop the run first)
+                unprepared = exc
     except GenerationFailed:
         failed = True
     else:
@@ -372,4 +357,48 @@ def _from_document(
     diagnostics.extend(verdict.items)
     if failed or verdict.has_errors:
         raise GenerationFailed
+    if unprepared is not None:
+        raise unprepared
     return Result(api, files, reads)
+
+
+def _render_and_format(
+    api: Api,
+    config: Config,
+    diagnostics: Diagnostics,
+    cache: Cache,
+    templates: TemplateSet,
+    compiled: dict[str, bytes],
+    known: list[tuple[Any, bytes]],
+    kept_texts: bool,
+) -> list[OutputFile]:
+    """The rendered files, formatted; `kept_texts`: whether the render memo's kept texts
+    are taken (render.RecalledOutput: read only when formatting needs them)."""
+    from .format import format_files, open_formatter
+    from .render import render
+
+    formatter = open_formatter(cache, full=config.full_black, on_disk=_on_disk(config))
+    try:
+        files = render(
+            api,
+            diagnostics,
+            connect_timeout=config.connect_timeout,
+            templates=templates,
+            on_file=formatter.early,
+            compiled=compiled,
+            cache=cache,
+            known=known,
+            kept_texts=kept_texts,
+        )
+    except BaseException:
+        formatter.close()
+        raise
+    if diagnostics.locator is not None and any(d.pointer and not d.file for d in diagnostics.items):
+        # Lines usually come from the load; YAML the full loader read is composed
+        # once to locate them (a large spec takes a good part of a second): done
+        # now, while the pool formats the largest modules, not after everything.
+        try:
+            diagnostics.locator("")
+        except Exception:  # locating never fails a run (see Diagnostics.located)
+            pass
+    return format_files(files, diagnostics, formatter=formatter)

@@ -701,6 +701,18 @@ def render_jobs(
         _check_path(job.output)
         context = _job_context(job)
         recalled = memo.recall(env, job.template, job.output, context) if memo is not None else None
+        if recalled is not None and not job.output.endswith(".py"):
+            # (a file written as it is rendered: its text is read now, a miss if damaged)
+            try:
+                text = recalled[2]()
+            except StoredGone:
+                recalled = None
+            else:
+                assert memo is not None
+                files.append(OutputFile(job.output, text, black_style(memo.template_file(job.template))))
+                if on_file is not None:
+                    on_file(files[-1])
+                continue
         if recalled is None:
             text, filename = _render(env, job, context, diagnostics, describe, memo)
             files.append(OutputFile(job.output, text, black_style(filename)))
@@ -879,6 +891,7 @@ def render(
     compiled: dict[str, bytes] | None = None,
     cache: Cache = DISABLED,
     known: Iterable[tuple[Any, bytes]] = (),
+    kept_texts: bool = True,
 ) -> list[OutputFile]:
     """Render every template of `templates` (default: the built-in ones); `compiled`
     holds template code (from `compile_builtin_templates`, or kept: template_code.py),
@@ -886,7 +899,7 @@ def render(
     overlay, a file whose template reads what it read last time is taken from the
     cache (render_memo.py); `known` gives values' digests known already."""
     templates = templates if templates is not None else TemplateSet()
-    memo = RenderMemo(cache, BUILTIN_TEMPLATES, known) if cache.enabled and not templates.overlays else None
+    memo = RenderMemo(cache, BUILTIN_TEMPLATES, known, kept_texts) if cache.enabled and not templates.overlays else None
     env = make_environment(templates.loader(), tracking=memo is not None)
     if compiled is not None:
         env.bytecode_cache = _Compiled(compiled)

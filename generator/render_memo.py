@@ -190,8 +190,11 @@ class RenderMemo:
     """The remembered renders of one run (kind `render`, one slot per template and
     output file)."""
 
-    def __init__(self, cache: Cache, templates_root: Any, known: Iterable[tuple[Any, bytes]] = ()) -> None:
+    def __init__(
+        self, cache: Cache, templates_root: Any, known: Iterable[tuple[Any, bytes]] = (), kept_texts: bool = True
+    ) -> None:
         self.cache = cache
+        self.kept_texts = kept_texts  # whether `recall` gives kept texts (else each file is rendered, and kept)
         self.root = templates_root
         self.prefix = digest(generator_fingerprint(), KIND, tree_digest(templates_root))
         self.reused = 0
@@ -262,6 +265,8 @@ class RenderMemo:
         """The text kept for this render, when the render would read what it read then:
         its `text_key`, its length, and a function that reads it (the text is kept apart,
         under kind `render-text`: most recalled texts are formatted already, and never read)."""
+        if not self.kept_texts:
+            return None
         entry = self.cache.get_plain(KIND, self.slot(template, output))
         if not (isinstance(entry, dict) and isinstance(entry.get("key"), str) and type(entry.get("size")) is int):
             return None

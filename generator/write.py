@@ -142,14 +142,15 @@ class PreparedWrite:
         self.made = made  # folders this write made, deepest first (the output folder's too)
 
     def abandon(self) -> None:
+        """Remove the temporaries and the folders made for them, then unlock."""
         for _, _, tmp in self.pending:
             with contextlib.suppress(OSError):
                 tmp.unlink()
         self.pending = []
-        self._lock.close()
         for folder in self.made:
             with contextlib.suppress(OSError):
                 folder.rmdir()
+        self._lock.close()
 
     def commit(self) -> list[str]:
         changed = []
@@ -159,12 +160,16 @@ class PreparedWrite:
             for path, target, tmp in sorted(self.pending, key=lambda p: p[0] == MANIFEST):
                 os.replace(tmp, target)
                 changed.append(path)
+                self.pending.remove((path, target, tmp))
             for stale, target in self.stale:
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
                     changed.append(stale)
                 _remove_empty_parents(target.parent, self.root)
         except OSError as exc:
+            for _, _, tmp in self.pending:  # (those not renamed)
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
             raise WriteError(f"writing into {self.folder} failed part way: {exc.strerror or exc}") from None
         finally:
             self._lock.close()
@@ -246,7 +251,8 @@ def diff_tree(folder: Path, files: list[OutputFile]) -> str:
     chunks: list[str] = []
     for path in sorted(old_paths - held):
         try:
-            old_text = (folder / path).read_text(encoding="utf-8")
+            # (as written: no line ending translated, so a file saved with CRLF reads as changed)
+            old_text = (folder / path).read_bytes().decode("utf-8")
         except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):
             old_text = None
         new_text = new.get(path)

@@ -372,3 +372,25 @@ def test_the_write_is_prepared_while_the_validator_finishes(tmp_path: Path, monk
     fresh = tmp_path / "fresh"
     assert run_cli("--config", config, "generate", spec, "-o", fresh / "deep" / "out", "--strict").code == 2
     assert not fresh.exists()
+
+
+def test_the_verdict_is_reported_when_the_write_cannot_be_prepared(tmp_path: Path) -> None:
+    """A file in the way of the package folder: the write fails as it is prepared, and
+    the validator's findings are still reported beside it; under --strict they stop
+    the run first, and the write is not reported."""
+    from tests.helpers import run_cli
+
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.generator]\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "beam").write_text("in the way\n")
+    spec = BROKEN / "bad_schema_values.yaml"
+    for extra in ((), ("--no-cache",)):
+        tolerant = run_cli("--config", config, "generate", spec, "-o", out, "--package", "beam", *extra)
+        assert tolerant.code == 2
+        assert "error[write]" in tolerant.stderr and "warning[spec-invalid]" in tolerant.stderr
+        strict = run_cli("--config", config, "generate", spec, "-o", out, "--package", "beam", "--strict", *extra)
+        assert strict.code == 2
+        assert "error[spec-invalid]" in strict.stderr and "error[write]" not in strict.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["beam"]
