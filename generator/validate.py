@@ -23,7 +23,7 @@ from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, is_index, pointer_join, pointer_tokens
 from .spec_parts import SpecParts, spec_parts
 from .validation_memo import Parts, Walks, prefetch
-from .validator_order import meta_errors_in_document_order
+from .validator_order import document_order, meta_errors_in_document_order
 from .validator_speedups import crawl_once, faster, patched
 
 Finding = tuple[str, str, str, str]
@@ -172,9 +172,11 @@ def _is_reference_alternative(error: Any) -> bool:
     return getattr(error, "validator", None) == "required" and getattr(error, "validator_value", None) == ["$ref"]
 
 
-def most_specific(error: Any) -> Any:
+def most_specific(error: Any, document: Any = None) -> Any:
     """Descend from a oneOf/anyOf failure to the sub-error that names the offending field,
-    so the diagnostic points at the line to fix rather than the enclosing object."""
+    so the diagnostic points at the line to fix rather than the enclosing object. Of the
+    deepest sub-errors, the first in `document` as written (then by schema path and
+    message): jsonschema gives them in an order that follows string hashes."""
     while getattr(error, "context", None):
         candidates = [c for c in error.context if not _is_reference_alternative(c)]
         depth = len(getattr(error, "absolute_path", ()))
@@ -182,7 +184,15 @@ def most_specific(error: Any) -> Any:
         if len(candidates) == 1:
             error = candidates[0]
         elif deeper:
-            error = max(deeper, key=lambda c: len(c.absolute_path))
+            deepest = max(len(c.absolute_path) for c in deeper)
+            error = min(
+                (c for c in deeper if len(c.absolute_path) == deepest),
+                key=lambda c: (
+                    document_order(document, c.absolute_path),
+                    [str(step) for step in c.absolute_schema_path],
+                    str(c.message),
+                ),
+            )
         else:
             break
     return error
@@ -335,7 +345,7 @@ def schema_findings(
         if not isinstance(error, wrapped):
             error = wrapped.create_from(error)  # as the validator's iter_errors does
         at = getattr(error, _AT, ())
-        error = most_specific(error)
+        error = most_specific(error, data)
         message = str(getattr(error, "message", error))
         if len(message) > MAX_VALIDATOR_MESSAGE:
             message = message[:MAX_VALIDATOR_MESSAGE] + "..."
