@@ -166,11 +166,16 @@ class PreparedWrite:
                     target.unlink()
                     changed.append(stale)
                 _remove_empty_parents(target.parent, self.root)
-        except OSError as exc:
-            for _, _, tmp in self.pending:  # (those not renamed)
+        except BaseException as exc:
+            for _, _, tmp in self.pending:  # (those not renamed, and the folders made only for them)
                 with contextlib.suppress(OSError):
                     tmp.unlink()
-            raise WriteError(f"writing into {self.folder} failed part way: {exc.strerror or exc}") from None
+            for folder in self.made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            if isinstance(exc, OSError):
+                raise WriteError(f"writing into {self.folder} failed part way: {exc.strerror or exc}") from None
+            raise
         finally:
             self._lock.close()
         return changed

@@ -211,3 +211,17 @@ def test_a_write_failure_changes_nothing(project: Project) -> None:
     assert run.code == 2
     assert "Traceback" not in run.stderr
     assert tree_bytes(project.out) == before
+
+
+def test_a_rename_that_fails_leaves_no_temporaries_nor_folders_made_for_them(tmp_path: Path) -> None:
+    from generator.render import OutputFile
+    from generator.write import WriteError, prepare_write
+
+    out = tmp_path / "out"
+    out.mkdir()
+    prepared = prepare_write(out, [OutputFile("a.py", "a\n"), OutputFile("new/deep/b.py", "b\n"), OutputFile("z.py", "z\n")])
+    (out / "a.py").mkdir()
+    (out / "a.py" / "keep").write_text("x")  # the first rename fails
+    with pytest.raises(WriteError, match="failed part way"):
+        prepared.commit()
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["a.py", "a.py/keep"]
