@@ -273,7 +273,7 @@ class _Formatter:
         def read(index: int) -> str:
             if not texts:
                 found = _formatted(self.cache, key)
-                if found is None:  # (gone meanwhile: the folder's file holds the same bytes)
+                if found is None:  # (gone from the cache since: see render.StoredGone)
                     raise StoredGone(path)
                 texts.append(found)
             return texts[0][index] or ""
@@ -664,7 +664,6 @@ def open_formatter(
     formatter.full = full
     formatter.on_disk = on_disk if cache.enabled else None
     return formatter
-
 
 
 def format_files(

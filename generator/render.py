@@ -38,7 +38,7 @@ from .layout import (
 from .model import naming
 from .model.operation import Api, Field, Operation, Resource
 from .model.types import RUNTIME, Import, Nullable
-from .render_memo import Derived, Reads, RenderMemo, TrackingEnvironment, text_key
+from .render_memo import Derived, Reads, RenderMemo, TrackingEnvironment
 from .stubs import StubError, derive_stub
 
 # Bumped whenever a change to the IR or the helpers could break a user template.
@@ -147,7 +147,8 @@ class RecalledOutput(_LazyOutput):
 
 
 class StoredGone(Exception):
-    """A stored output's text left the cache before it was read (and its file changed)."""
+    """A text kept in the cache (a StoredOutput's, a RecalledOutput's) that no longer
+    reads back as it was kept."""
 
 
 @dataclass(frozen=True)
@@ -897,7 +898,8 @@ def render(
     holds template code (from `compile_builtin_templates`, or kept: template_code.py),
     and takes the code of what the render compiles besides. With a cache and no template
     overlay, a file whose template reads what it read last time is taken from the
-    cache (render_memo.py); `known` gives values' digests known already."""
+    cache (render_memo.py); `known` gives values' digests known already; `kept_texts`
+    False renders every file again (a kept text found damaged: see pipeline.py)."""
     templates = templates if templates is not None else TemplateSet()
     memo = RenderMemo(cache, BUILTIN_TEMPLATES, known, kept_texts) if cache.enabled and not templates.overlays else None
     env = make_environment(templates.loader(), tracking=memo is not None)
