@@ -578,7 +578,7 @@ def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | Non
     import openapi_spec_validator  # noqa: F401
 
     cache = DISABLED
-    own: Any = None  # the offered text and its load from the memo (None when not in it)
+    own: Any = None  # the offered text's load (see _own_load); None when no text was offered
     with os.fdopen(read_end, "rb") as pipe:
         message = _receive(pipe)
         if message is not None and message[0] == b"C":
