@@ -21,6 +21,7 @@ from .diagnostics import Diagnostics, GenerationFailed, Level, is_index, pointer
 from .marks import opened
 
 if TYPE_CHECKING:
+    from .prose_edit import ProseEdit
     from .spec_parts import SpecParts
 
 try:  # the C loader is a hard requirement for speed, but fall back rather than crash
@@ -169,6 +170,8 @@ class Parsed(NamedTuple):
     shared: list[list[list[str | int]]] | None = None
     # `spec_parts(data)`, when the load memo knows it (load_memo.py); None when not known
     parts: SpecParts | None = None
+    # the edit since the kept load, when it changed prose only (prose_edit.py)
+    prose: ProseEdit | None = None
 
 
 def parse_bounded(text: str, path: str) -> Parsed:

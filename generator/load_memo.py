@@ -37,6 +37,7 @@ from typing import Any, NamedTuple, Sequence
 from .cache import Cache, digest, generator_fingerprint, text_digest
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
 from .marks import opened, packed, shifted, unpacked
+from .prose_edit import ProseEdit, prose_changes
 from .spec_parts import SpecParts, item_parts, spec_parts, whole_of
 
 KIND = "load"
@@ -390,8 +391,13 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     _relink_marks(marks, entry.shared)
     _at(data, block.place[:-1])[block.place[-1]] = items
     # (the new entry holds no anchor or alias: the document's sharing is the entry's)
-    parts = _spliced_parts(entry.parts, data, entry_place, list(new_items) == [block.key])
-    return Parsed(data, True, marks, False, nodes, tidy=True, shared=entry.shared, parts=parts)
+    same_key = list(new_items) == [block.key]
+    parts = _spliced_parts(entry.parts, data, entry_place, same_key)
+    prose = None
+    if same_key and entry.parts is not None:
+        strings = prose_changes(entry_place, old_parsed[0][block.key], new_items[block.key])
+        prose = ProseEdit(entry.parts.whole, strings) if strings is not None else None
+    return Parsed(data, True, marks, False, nodes, tidy=True, shared=entry.shared, parts=parts, prose=prose)
 
 
 def _spliced_parts(parts: SpecParts | None, data: Any, place: list[str], same_key: bool) -> SpecParts | None:

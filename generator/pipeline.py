@@ -20,6 +20,7 @@ from .validate import ReadyValidator, add_findings, check_core, iter_refs, start
 if TYPE_CHECKING:
     from .model.build import Builder
     from .model.operation import Api
+    from .prose_edit import ProseEdit
     from .spec_parts import SpecParts
     from .render import OutputFile, TemplateSet
     from .revisions import Previous
@@ -230,6 +231,15 @@ def _parts(document: Document, config: Config) -> SpecParts | None:
     return spec_parts(document.data)
 
 
+def _prose(document: Document, config: Config) -> ProseEdit | None:
+    """The edit since the load memo's load, when it changed prose only and the data is
+    that load's, of a single file (no overlay changed it since)."""
+    parsed = document.parsed
+    if parsed is None or document.bundle is not None or config.overlays:
+        return None
+    return parsed.prose
+
+
 def _sharing(document: Document, config: Config) -> list[list[list[Any]]] | None:
     """Where the document's containers sit at two places (load_memo.shared_places), when
     the loader knows it of a single file and no overlay changed the data since; else None."""
@@ -304,11 +314,12 @@ def _from_document(
                 ready=ready,
                 shared=_sharing(document, config),
                 recalled=document.recalled and document.bundle is None and not config.overlays,
+                prose=_prose(document, config),
             )
         if not check_core(document.data, diagnostics, local_refs, _refs(cache, document, parts)):
             raise GenerationFailed
         if findings is None:
-            findings = start_schema_check(document.data, cache, background=True, parts=parts)
+            findings = start_schema_check(document.data, cache, background=True, parts=parts, prose=_prose(document, config))
         from .render import StoredGone, load_template_set
         from .revisions import derive
 

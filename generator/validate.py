@@ -21,6 +21,7 @@ from . import forked, validator_settings
 from .cache import DISABLED, Cache, digest, generator_fingerprint, remember_fingerprint
 from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, is_index, pointer_join, pointer_tokens
+from .prose_edit import ProseEdit, prints_any
 from .spec_parts import SpecParts, spec_parts
 from .validation_memo import Parts, Walks, prefetch
 from .validator_order import document_order, meta_errors_in_document_order
@@ -413,7 +414,18 @@ def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: C
 
 def _cache_key(parts: SpecParts | None) -> str | None:
     # the parts' digests keep types apart (200 vs "200") and follow the document's order
-    return digest(generator_fingerprint(), "validation", parts.whole) if parts is not None else None
+    return _whole_key(parts.whole) if parts is not None else None
+
+
+def _whole_key(whole: str) -> str:
+    return digest(generator_fingerprint(), "validation", whole)
+
+
+def _kept_findings(cache: Cache, key: str | None) -> list[Finding] | None:
+    cached = cache.get("validation", key) if key else None
+    if isinstance(cached, list) and all(isinstance(f, list) and len(f) == 4 for f in cached):
+        return [(str(c), str(m), str(p), str(lv)) for c, m, p, lv in cached]
+    return None
 
 
 class SchemaCheck:
@@ -661,6 +673,7 @@ def start_schema_check(
     ready: ReadyValidator | None = None,
     shared: Shared | None = None,
     recalled: bool = False,
+    prose: ProseEdit | None = None,
 ) -> SchemaCheck:
     """Start openapi-spec-validator on the document (or take its findings for this very
     document from the cache, keyed by `parts`); the returned function waits for the
@@ -671,21 +684,32 @@ def start_schema_check(
     default): on two cores that takes its import and run off the critical path. The
     child shares the document copy-on-write and sends back only the findings; or,
     given `ready`, that child takes the document (and is cancelled when not needed):
-    `recalled` says the document is the load from the memo of the text offered to it."""
+    `recalled` says the document is the load from the memo of the text offered to it.
+
+    `prose`: the document is the one before an edit of prose only, edited (see
+    prose_edit.py); that one's findings are taken when none prints a string the edit
+    replaced."""
     if cache.enabled and parts is None:
         parts = spec_parts(data)
     key = _cache_key(parts) if cache.enabled else None
-    cached = cache.get("validation", key) if key else None
-    if isinstance(cached, list) and all(isinstance(f, list) and len(f) == 4 for f in cached):
-        if ready is not None:
-            ready.cancel()
-        findings = [(str(c), str(m), str(p), str(lv)) for c, m, p, lv in cached]
-        return SchemaCheck(lambda: findings)
 
     def keep(found: list[Finding]) -> list[Finding]:
         if key:
             cache.put("validation", key, found)
         return found
+
+    findings = _kept_findings(cache, key)
+    if findings is None and key and prose is not None:
+        findings = _kept_findings(cache, _whole_key(prose.before))
+        if findings is not None and prints_any([message for _, message, _, _ in findings], prose.strings):
+            findings = None
+        if findings is not None:
+            keep(findings)
+    if findings is not None:
+        if ready is not None:
+            ready.cancel()
+        kept = findings
+        return SchemaCheck(lambda: kept)
 
     given = ready.give(data, parts if parts is not None else spec_parts(data), cache, shared, recalled) if ready is not None else None
     if given is None and not (background and forked.can_fork()):

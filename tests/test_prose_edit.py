@@ -1,0 +1,197 @@
+"""An edit of prose only (generator/prose_edit.py): the validator's findings for the
+document before it are taken, unless one of them prints a string the edit replaced.
+
+- `prose_changes` tells such an edit from any other: a changed value, key, type or
+  order, a change inside data (`default`, `example`, `enum`, extensions) or under a
+  data key, and no change at all are not prose edits;
+- `prints_any` finds a string printed as written, as repr or JSON escape it, or cut
+  short; an empty string is printed by every message;
+- through the command line, after prose edits of a path item and of a schema, a run
+  with the cache reports and writes what a run without it does; the findings kept for
+  the document before the edit are what is reported (a stand-in put in their place
+  shows), except where a finding prints the replaced text: then it is checked again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.cache import Cache
+from generator.diagnostics import Diagnostics
+from generator.load import load
+from generator.prose_edit import prints_any, prose_changes
+from generator.spec_parts import spec_parts
+from generator.validate import _whole_key
+from tests.helpers import run_cli, tree_bytes
+
+BEFORE = {
+    "summary": "List the items",
+    "parameters": [{"name": "limit", "in": "query", "description": "How many.", "schema": {"type": "integer"}}],
+    "responses": {"200": {"description": "The items."}},
+}
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    """BEFORE with values replaced at places whose steps `__` joins."""
+    import copy
+
+    data = copy.deepcopy(BEFORE)
+    for place, value in changes.items():
+        *steps, last = place.split("__")
+        node: Any = data
+        for step in steps:
+            node = node[int(step)] if isinstance(node, list) else node[step]
+        node[last] = value
+    return data
+
+
+def test_prose_changes_names_the_replaced_texts() -> None:
+    new = _with(summary="List them all", parameters__0__description="How many to list.")
+    assert sorted(prose_changes(["paths", "/items", "get"], BEFORE, new) or ()) == ["How many.", "List the items"]
+    assert prose_changes(["paths", "/items", "get"], BEFORE, _with(responses__200__description="All.")) == ("The items.",)
+    # an entry that is itself a prose field
+    assert prose_changes(["info", "description"], "Old text.", "New text.") == ("Old text.",)
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        _with(),  # nothing changed
+        _with(parameters__0__name="count"),  # a value other than prose
+        _with(parameters__0__schema={"type": "number"}),
+        _with(summary=3),  # prose no longer a string
+        _with(parameters__0__schema={"type": "integer", "default": 1}),  # a key added
+        {key: BEFORE[key] for key in reversed(list(BEFORE))},  # keys in another order
+        _with(responses={200: {"description": "The items."}}),  # a key of another type
+        _with(parameters__0__schema={"type": "integer", "description": "Integer."}),
+        _with(parameters__0__schema={"type": "integer", "minimum": 0.0}),
+    ],
+)
+def test_anything_but_a_prose_change_is_not_one(new: Any) -> None:
+    assert prose_changes(["paths", "/items", "get"], BEFORE, new) is None
+
+
+def test_the_inside_of_data_is_not_prose() -> None:
+    schema = {"type": "object", "default": {"description": "one"}, "example": {"summary": "a"}, "x-doc": {"description": "d"}}
+    for key, inner in (("default", "description"), ("example", "summary"), ("x-doc", "description")):
+        changed = {**schema, key: {inner: "changed"}}
+        assert prose_changes(["components", "schemas", "Item"], schema, changed) is None
+    # a data key on the way to the entry: nothing below is prose
+    assert prose_changes(["components", "examples", "One", "value"], {"summary": "a"}, {"summary": "b"}) is None
+    assert prose_changes(["components", "schemas", "Item"], {"enum": ["a"]}, {"enum": ["b"]}) is None
+    # -0.0 and 0.0 are equal, yet print apart
+    assert prose_changes(["components", "schemas", "Item"], {"minimum": 0.0, "description": "a"}, {"minimum": -0.0, "description": "b"}) is None
+
+
+def test_prints_any_finds_the_start_of_a_string_as_written_or_escaped() -> None:
+    messages = ["'ten' is not of type 'integer'", "'line\\none' is not valid", '"caf\\u00e9" is long']
+    assert prints_any(messages, ["ten"])
+    assert prints_any(messages, ["line\none"])  # as repr escapes it
+    assert prints_any(messages, ["café"])  # as JSON escapes it
+    assert prints_any(messages, ["is not of type 'integer' and more besides"[:16] + " in a longer text"])
+    assert prints_any(messages, [""])
+    assert not prints_any(messages, ["eleven", "The items."])
+    assert not prints_any([], ["ten"])
+
+
+SPEC = """\
+openapi: 3.0.3
+info:
+  title: Prose
+  version: "1.0"
+  description: The API described.
+paths:
+  /items:
+    get:
+      summary: List the items
+      description: Lists every item there is.
+      operationId: listItems
+      parameters:
+        - name: limit
+          in: query
+          description: How many to list.
+          schema:
+            type: integer
+            default: "ten"
+      responses:
+        "200":
+          description: The items.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Item"
+components:
+  schemas:
+    Item:
+      type: object
+      description: One item.
+      properties:
+        name:
+          type: string
+          description: The item's name.
+        description: Alpha words here
+"""
+
+
+def _document_key(spec: Path) -> str:
+    document = load(spec, Diagnostics())
+    parts = spec_parts(document.data)
+    assert parts is not None
+    return _whole_key(parts.whole)
+
+
+EDITS = [
+    ("summary: List the items", "summary: List every item"),  # a path item's operation
+    ("description: How many to list.", "description: At most this many."),  # its parameter
+    ("description: One item.", "description: An item."),  # a schema
+    ("description: The API described.", "description: An API."),  # info
+    # a finding prints the replaced text: checked again
+    ("description: Alpha words here", "description: Beta words"),
+]
+
+
+def _generating(tmp_path: Path) -> tuple[Path, Any]:
+    spec = tmp_path / "spec.yml"
+    spec.write_text(SPEC)
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.generator]\npackage = "prose"\n')
+
+    def gen(out: str, *extra: str) -> tuple[int, str]:
+        run = run_cli("--config", config, "generate", spec, "-o", tmp_path / out, *extra)
+        return run.code, run.stderr
+
+    return spec, gen
+
+
+def test_after_prose_edits_a_cached_run_is_a_cold_one(tmp_path: Path) -> None:
+    spec, gen = _generating(tmp_path)
+    for old, new in [("", ""), *EDITS]:
+        spec.write_text(spec.read_text().replace(old, new, 1))
+        warm = gen("warm", "--cache-dir", str(tmp_path / "cache"))
+        shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+        shutil.copytree(tmp_path / "warm", tmp_path / "cold")
+        assert warm == gen("cold", "--no-cache")
+        assert tree_bytes(tmp_path / "warm") == tree_bytes(tmp_path / "cold")
+        shown = "Beta words" if "Beta" in new else "Alpha words here"
+        assert f"'{shown}' is not valid under any of the given schemas" in warm[1]
+
+
+def test_a_prose_edit_takes_the_findings_from_before_it(tmp_path: Path) -> None:
+    spec, gen = _generating(tmp_path)
+    cache_dir = tmp_path / "cache"
+    assert gen("out", "--cache-dir", str(cache_dir))[0] == 0
+    cache = Cache(cache_dir)
+    stand_in = ["spec-invalid", "a stand-in finding", "/info", "warning"]
+    for old, new in EDITS:
+        cache.put("validation", _document_key(spec), [stand_in])
+        spec.write_text(spec.read_text().replace(old, new, 1))
+        code, shown = gen("out", "--cache-dir", str(cache_dir))
+        assert code == 0
+        if "Beta" in new:
+            assert "a stand-in finding" not in shown and "'Beta words' is not valid under any" in shown
+        else:
+            assert "a stand-in finding" in shown, f"{new}: the findings before the edit are taken"
