@@ -47,9 +47,10 @@ import pickle
 import re
 import stat
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 ENV_VAR = "GENERATOR_CACHE_DIR"
 MAX_ENV_VAR = "GENERATOR_CACHE_MAX_MB"
@@ -104,10 +105,35 @@ def tree_digest(root: Path, pattern: str = "*", digests: Digests | None = None) 
     return digest(*parts)
 
 
-# A signature is trusted only for a file last changed this long before it was taken:
-# any later write then moves its mtime or ctime, even on a filesystem whose clock
-# ticks coarsely (a second write within the same tick as the first would not).
+# A signature is trusted only for a file last changed before a moment that came before
+# the signature was taken, by a clock tick at least: any later write then moves its
+# mtime or ctime, even on a filesystem whose clock ticks coarsely (a second write
+# within the same tick as the first would not). The moment is this long before, or the
+# file system's own time read before the file was (`FsClock`, as git's index takes
+# its own file's time).
 SETTLED_NS = 2 * 10**9
+
+
+class FsClock(NamedTuple):
+    dev: int  # the file system whose clock was read (its files' st_dev)
+    ns: int  # its time then, as it stamps a file
+
+
+def fs_clock(folder: Path | None) -> FsClock | None:
+    """The time of the file system of `folder` now, as a file made there reads it
+    (None when none can be made)."""
+    if folder is None:
+        return None
+    try:
+        fd, name = tempfile.mkstemp(prefix=".clock-", dir=folder)
+        try:
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+    except OSError:
+        return None
+    return FsClock(st.st_dev, min(st.st_mtime_ns, st.st_ctime_ns))
 
 
 def _signature(st: os.stat_result) -> list[Any]:
@@ -117,10 +143,13 @@ def _signature(st: os.stat_result) -> list[Any]:
 class Digests:
     """SHA-256 digests of files that skip reading a file whose stat signature (size,
     mtime, ctime, inode, device) is the one recorded with its digest before, as git's
-    index does. `settled` collects the signatures worth recording for the next run."""
+    index does. `settled` collects the signatures worth recording for the next run.
+    `clock`: the file system's time, read before any file here is: a file it reads
+    then, last changed before that time, is settled at once."""
 
-    def __init__(self, known: Any = None) -> None:
+    def __init__(self, known: Any = None, clock: FsClock | None = None) -> None:
         self.known: dict[str, Any] = known if isinstance(known, dict) else {}
+        self.clock = clock
         self.settled: dict[str, list[Any]] = {}
         # every file digested or made known here, settled or not: one digest serves
         # all the places that name a file (the spec is named by the config and read)
@@ -133,18 +162,23 @@ class Digests:
         for entry in (self.seen.get(name), self.known.get(name)):
             if isinstance(entry, list) and entry[:-1] == sig and isinstance(entry[-1], str):
                 found: str = entry[-1]
+                read = False
                 break
         else:
             found = file_digest(Path(name))
-        self.remember(name, st, found)
+            read = True
+        clock = self.clock
+        before = read and clock is not None and st.st_dev == clock.dev and max(st.st_mtime_ns, st.st_ctime_ns) < clock.ns
+        self.remember(name, st, found, settled=before)
         return found
 
-    def remember(self, name: str, st: os.stat_result, found: str) -> None:
+    def remember(self, name: str, st: os.stat_result, found: str, settled: bool = False) -> None:
         """The file `name`, of signature `st`, holds content of digest `found`: for this
-        object's later questions, and to record if it is settled."""
-        self.seen[name] = [*_signature(st), found]
-        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
-            self.settled[name] = self.seen[name]
+        object's later questions, and to record if it is settled (`settled`: known so
+        already; so is a signature recorded as settled before, with this digest)."""
+        self.seen[name] = entry = [*_signature(st), found]
+        if settled or self.known.get(name) == entry or time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
+            self.settled[name] = entry
 
 
 def _tool_versions() -> str:
@@ -634,7 +668,7 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
     stamp = cache.get("stamp", key)
     if not isinstance(stamp, dict) or not isinstance(stamp.get("outputs"), dict):
         return None
-    digests = Digests(stamp.get("signatures"))
+    digests = Digests(stamp.get("signatures"), fs_clock(cache.root))
     try:
         if stamp["inputs"] != inputs_digest(config, stamp["reads"], digests):
             return None

@@ -240,14 +240,69 @@ def test_a_file_changed_lately_is_hashed_every_time(tmp_path: Path) -> None:
     st = path.stat()
     sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
     digests = cache_module.Digests({str(path): [*sig, "recorded"]})
-    # a signature recorded for a file that is not settled yet is still believed when it
-    # matches (it was taken from this very state), but it is never recorded again
+    # a recorded signature is believed when it matches (it was taken from this very
+    # state, settled then), and recorded again; a file read anew that changed lately is not
     assert digests.file(path) == "recorded"
-    assert digests.settled == {}
-    assert cache_module.Digests().file(path) == cache_module.file_digest(path)
+    assert digests.settled == {str(path): [*sig, "recorded"]}
+    fresh = cache_module.Digests()
+    assert fresh.file(path) == cache_module.file_digest(path)
+    assert fresh.settled == {}
     # any damaged entry reads as a miss
     for bad in ([*sig, 1], sig, "x", [*sig[:-1], sig[-1] + 1, "recorded"]):
         assert cache_module.Digests({str(path): bad}).file(path) == cache_module.file_digest(path)
+
+
+def _clock_past(path: Path, folder: Path) -> cache_module.FsClock:
+    """The file system's clock, read once it ticked past the file's last change."""
+    st = path.stat()
+    for _ in range(1000):
+        clock = cache_module.fs_clock(folder)
+        assert clock is not None
+        if clock.ns > max(st.st_mtime_ns, st.st_ctime_ns):
+            return clock
+        time.sleep(0.002)
+    raise AssertionError("the file system's clock did not move")
+
+
+def test_a_file_changed_before_the_file_systems_clock_is_settled_at_once(tmp_path: Path) -> None:
+    """As git's index takes its own file's time: a file last changed before the clock
+    read before it is read changes its mtime or ctime with any later write."""
+    path = tmp_path / "f"
+    path.write_bytes(b"one")
+    clock = _clock_past(path, tmp_path)
+    assert list(tmp_path.iterdir()) == [path], "the clock's file is gone"
+    name = os.path.abspath(path)
+    digests = cache_module.Digests(clock=clock)
+    assert digests.file(path) == cache_module.file_digest(path)
+    assert name in digests.settled
+    # changed after the clock was read: not settled (nor on another file system's clock)
+    path.write_bytes(b"two")
+    later = cache_module.Digests(clock=clock)
+    later.file(path)
+    assert name in later.seen and name not in later.settled
+    elsewhere = cache_module.Digests(clock=cache_module.FsClock(clock.dev + 1, 2**62))
+    elsewhere.file(path)
+    assert name not in elsewhere.settled
+    # a digest made known without reading the file (one just written) is not settled by it
+    known = cache_module.Digests(clock=cache_module.FsClock(clock.dev, 2**62))
+    known.remember(name, path.stat(), "written")
+    assert name not in known.settled
+    assert cache_module.fs_clock(tmp_path / "missing") is None
+
+
+def test_a_check_after_a_run_settles_what_the_run_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no wait: the check reads the files the run wrote, and their signatures
+    serve the next check (the file system's clock having ticked past them)."""
+    project, out, cache = _setup(tmp_path)
+    assert _gen(project)[0] == 0
+    newest = max((p for p in out.rglob("*") if p.is_file()), key=lambda p: max(p.stat().st_mtime_ns, p.stat().st_ctime_ns))
+    _clock_past(newest, cache)
+    assert _check(project)[0] == 0
+    reads: list[Path] = []
+    real = cache_module.file_digest
+    monkeypatch.setattr(cache_module, "file_digest", lambda path: reads.append(path) or real(path))
+    assert _check(project)[0] == 0
+    assert reads == [], "the files the first check read are settled"
 
 
 def test_a_tree_digest_is_the_same_through_known_signatures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
