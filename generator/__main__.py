@@ -199,6 +199,7 @@ def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABL
 
     try:
         result = generate_files(config, diagnostics, cache=cache, before_verdict=prepare)
+        _left_to_exit(result)
     except BaseException:
         for write in prepared:
             write.abandon()
@@ -225,6 +226,7 @@ def cmd_check(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED)
     from .pipeline import generate_files
 
     result = generate_files(config, diagnostics, cache=cache)
+    _left_to_exit(result)
     try:
         if diagnostics.fails(config.strict):
             return BAD_INPUT
@@ -325,7 +327,18 @@ def main(argv: list[str] | None = None) -> int:
             _internal_error(diagnostics, exc)
         code = BAD_INPUT
     _report(diagnostics)
+    _left_to_exit(diagnostics)  # (it holds the document: see load.load)
     return code
+
+
+# What a run built, when the process leaves by `_leave`: kept to the end, the heap is
+# not torn down as each command and `main` return (a large spec's IR, texts and data).
+_left: list[Any] | None = None
+
+
+def _left_to_exit(value: Any) -> None:
+    if _left is not None:
+        _left.append(value)
 
 
 def _leave(code: int) -> NoReturn:
@@ -346,6 +359,8 @@ def cli() -> NoReturn:
 
     early.collect_rarely()
     early.start(sys.argv[1:])  # (the installed script's: `python -m` forked it already)
+    global _left
+    _left = []
     try:
         code = main()
     finally:

@@ -452,6 +452,12 @@ def _deepest_pointer(data: Any, height: dict[int, int], limit: int = 64) -> str:
 
 
 def read_file(path: Path) -> str:
+    return _read_file(path)[0]
+
+
+def _read_file(path: Path) -> tuple[str, bytes | None]:
+    """The file's text, as text mode reads it (each line break a \n), and its bytes
+    when they are that text in UTF-8 (no other line break)."""
     try:
         size = os.path.getsize(path)
     except OSError as exc:
@@ -459,25 +465,33 @@ def read_file(path: Path) -> str:
     if size > MAX_FILE_BYTES:
         raise LoadError("too-large", f"{path} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError("file-error", f"cannot read {path}: {exc}") from None
+    if "\r" in text:
+        return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    return text, data
 
 
 def load(
-    path: str | Path, diagnostics: Diagnostics, cache: Cache = DISABLED, on_text: Callable[[str, str], None] | None = None
+    path: str | Path,
+    diagnostics: Diagnostics,
+    cache: Cache = DISABLED,
+    on_text: Callable[[str, str, bytes | None], None] | None = None,
 ) -> Document:
     """Load one document; on failure record a located error and raise GenerationFailed.
     With a cache, the last load of the file is reused where the text is unchanged
-    (load_memo.py). `on_text` is told the path as shown and the text, once read."""
+    (load_memo.py). `on_text` is told the path as shown and the text, once read (and
+    the file's bytes, when they are the text in UTF-8)."""
     path = Path(path)
     shown = str(path)
     text = ""
     recalled = False
     try:
-        text = read_file(path)
+        text, data = _read_file(path)
         if on_text is not None:
-            on_text(shown, text)
+            on_text(shown, text, data)
         parsed = None
         if cache.enabled:
             from .load_memo import recall

@@ -355,8 +355,14 @@ class Previous:
         laid out otherwise, read as a change)."""
         if self.text is None or self.spec_at < 0:
             return False
-        tail = "," + _SPEC_KEY + spec_text + "\n}\n"
-        return len(self.text) - self.spec_at == len(tail) and self.text.endswith(tail)
+        text, at, opening, closing = self.text, self.spec_at, "," + _SPEC_KEY, "\n}\n"
+        # (compared in place: the record and the spec are megabytes on a large spec)
+        return (
+            len(text) - at == len(opening) + len(spec_text) + len(closing)
+            and text.startswith(opening, at)
+            and text.startswith(spec_text, at + len(opening))
+            and text.endswith(closing)
+        )
 
     def api(self) -> Api | None:
         """The IR of the recorded spec (None when it cannot be modelled); `record` is
