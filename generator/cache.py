@@ -49,7 +49,6 @@ import pickle
 import re
 import stat
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, NamedTuple
@@ -126,8 +125,9 @@ def fs_clock(folder: Path | None) -> FsClock | None:
     (None when none can be made)."""
     if folder is None:
         return None
+    name = os.path.join(folder, f".clock-{os.getpid()}-{time.monotonic_ns()}")
     try:
-        fd, name = tempfile.mkstemp(prefix=".clock-", dir=folder)
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             st = os.fstat(fd)
         finally:
