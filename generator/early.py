@@ -86,3 +86,4 @@ def cancel() -> None:
         os.close(write_end)
         os.close(file)
         child.cancel()
+    forked.reap_cancelled()

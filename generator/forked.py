@@ -71,7 +71,7 @@ class Child:
             _failed(status)
 
     def cancel(self) -> None:
-        """Stop the child: its result is not needed."""
+        """Stop the child: its result is not needed. It is reaped by `reap_cancelled`."""
         if not self.done:
             self.done = True
             os.close(self.read_end)
@@ -79,7 +79,21 @@ class Child:
                 os.kill(self.pid, 9)
             except ProcessLookupError:
                 pass
-            os.waitpid(self.pid, 0)
+            _cancelled.append(self.pid)
+
+
+# Children killed and not reaped yet: a killed child frees its memory as it exits, a few
+# milliseconds for a large one, which the run need not wait for where it cancels it.
+_cancelled: list[int] = []
+
+
+def reap_cancelled() -> None:
+    """Wait for the cancelled children (at the end of a run: they are gone by then)."""
+    while _cancelled:
+        try:
+            os.waitpid(_cancelled.pop(), 0)
+        except ChildProcessError:
+            pass
 
 
 def anonymous_file() -> int:

@@ -140,6 +140,7 @@ def generate_files(
                 compiling.cancel()
             cache.write_later()  # what no keeper took
             _wait(keeping)
+            forked.reap_cancelled()
 
 
 def _wait(children: list[forked.Child]) -> None:

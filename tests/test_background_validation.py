@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import validate
+from generator import forked, validate
 from generator.diagnostics import Level
 from tests.helpers import ROOT, run_cli_process, tree_bytes
 
@@ -133,6 +133,7 @@ def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None
     assert child is not None
     assert validate.start_schema_check(data, cache, background=True, ready=ready)() == expected
     assert child.done
+    forked.reap_cancelled()
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)
     # never given the document
@@ -140,6 +141,7 @@ def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None
     child = ready.child
     assert child is not None
     ready.cancel()
+    forked.reap_cancelled()
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)
     # a document pickle refuses: checked by a child forked with it
@@ -148,6 +150,7 @@ def test_the_ready_child_checks_the_document_it_is_given(tmp_path: Path) -> None
     child = ready.child
     assert child is not None
     assert validate.start_schema_check(odd, background=True, ready=ready)() == validate.schema_findings(odd)
+    forked.reap_cancelled()
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)
 
@@ -182,6 +185,7 @@ def test_a_document_that_may_hold_a_nan_is_not_sent_to_the_ready_child(tmp_path:
     child = ready.child
     assert child is not None
     assert validate.start_schema_check(data, Cache(None), background=True, ready=ready)() == expected
+    forked.reap_cancelled()
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)  # not sent: stopped
     for cached in ("validate", "generate"):  # (validate fills the cache in process)

@@ -264,10 +264,14 @@ def test_modelling_leaves_the_spec_as_it_was() -> None:
 
 
 def test_a_cancelled_child_is_reaped() -> None:
+    """Killed where it is cancelled, reaped when the run is done (not waited for as it
+    frees its memory)."""
     child = forked.Child(lambda: time.sleep(30))
     child.cancel()
+    forked.reap_cancelled()
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)
+    assert forked._cancelled == []
     with pytest.raises(forked.ChildFailed):
         child.result()
     assert forked.Child(lambda: {"a": (1, 2)}).result() == {"a": (1, 2)}
@@ -312,6 +316,7 @@ def test_a_record_that_cannot_be_read_leaves_no_child(tmp_path: Path) -> None:
         previous = Previous(config, beside=True)
         assert len(started) == 1 and previous.child is started[0]
         previous.close()
+    forked.reap_cancelled()
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0].pid, os.WNOHANG)  # reaped
 
