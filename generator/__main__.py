@@ -193,9 +193,12 @@ def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABL
 
     def prepare(files: list[Any]) -> None:
         """Write the changed files beside their targets while the validator finishes."""
+        from .cache import known_digest
         from .write import prepare_write
 
-        prepared.append(prepare_write(config.output, files, written if cache.enabled else None))
+        # (a file the last run's stamp knows unchanged is not read to compare it)
+        on_disk = (lambda path: known_digest(config, config.output / path)) if cache.enabled else None
+        prepared.append(prepare_write(config.output, files, written if cache.enabled else None, on_disk))
 
     try:
         result = generate_files(config, diagnostics, cache=cache, before_verdict=prepare)

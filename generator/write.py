@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from .cache import bytes_digest
@@ -181,9 +181,16 @@ class PreparedWrite:
         return changed
 
 
-def prepare_write(folder: Path, files: list[OutputFile], digests: dict[str, str] | None = None) -> PreparedWrite:
+def prepare_write(
+    folder: Path,
+    files: list[OutputFile],
+    digests: dict[str, str] | None = None,
+    on_disk: Callable[[str], str | None] | None = None,
+) -> PreparedWrite:
     """All of `write_tree` up to the renames (see there): the caller commits or
-    abandons it. A failure here leaves the folder as it was."""
+    abandons it. A failure here leaves the folder as it was. `on_disk`: the digest of
+    the bytes the file at a path holds, when known without reading it (the last run's
+    stamp), else None (the file is read and compared)."""
     files = with_manifest(files)
     made = _missing(folder)
     lock = contextlib.ExitStack()
@@ -214,13 +221,19 @@ def prepare_write(folder: Path, files: list[OutputFile], digests: dict[str, str]
                         digests[f.path] = f.digest
                     continue  # the file holds it as it is (its text is not read)
                 data = encoded(f.content)
+                digest = bytes_digest(data) if digests is not None or on_disk is not None else ""
                 if digests is not None:  # (cache.text_digest of the content, for the stamp)
-                    digests[f.path] = bytes_digest(data)
-                try:
-                    if target.read_bytes() == data:
+                    digests[f.path] = digest
+                known = on_disk(f.path) if on_disk is not None else None
+                if known is not None:
+                    if known == digest:
                         continue
-                except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-                    pass
+                else:
+                    try:
+                        if target.read_bytes() == data:
+                            continue
+                    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                        pass
                 prepared.pending.append((f.path, target, _write_temporary(target, data, prepared.made)))
         except (OSError, StoredGone) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else f"the cache lost the text of {exc}: run again"

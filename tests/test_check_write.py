@@ -225,3 +225,29 @@ def test_a_rename_that_fails_leaves_no_temporaries_nor_folders_made_for_them(tmp
     with pytest.raises(WriteError, match="failed part way"):
         prepared.commit()
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["a.py", "a.py/keep"]
+
+
+def test_a_file_whose_digest_is_known_is_not_read_to_compare_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file the last run's stamp knows unchanged is left as it is when it holds the
+    new bytes, and rewritten when it does not, without being read."""
+    from generator.cache import bytes_digest
+    from generator.render import OutputFile
+    from generator.write import prepare_write
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "same.py").write_text("same\n")
+    (out / "other.py").write_text("old\n")
+    (out / "unknown.py").write_text("unknown\n")
+    known = {"same.py": bytes_digest(b"same\n"), "other.py": bytes_digest(b"old\n")}
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    files = [OutputFile("same.py", "same\n"), OutputFile("other.py", "new\n"), OutputFile("unknown.py", "unknown\n")]
+    digests: dict[str, str] = {}
+    prepared = prepare_write(out, files, digests, known.get)
+    assert [path for path, _, _ in prepared.pending] == [".generator-manifest", "other.py"]  # (the manifest is new)
+    assert "same.py" not in read and "other.py" not in read and "unknown.py" in read
+    assert {path: digests[path] for path in known} == {f.path: bytes_digest(f.content.encode()) for f in files[:2]}
+    prepared.commit()
+    assert (out / "other.py").read_text() == "new\n" and (out / "same.py").read_text() == "same\n"
