@@ -144,6 +144,9 @@ def _unchanged_classes(
     # (a class the build took from the model memo is the kept object itself: `is` first)
     same = {name for name, enum in old_enums.items() if (e := new_enums.get(name)) is enum or e == enum}
     models = {name: model for name, model in old_models.items() if (m := new_models.get(name)) is model or m == model}
+    if len(models) == len(old_models) and len(same) == len(old_enums):
+        # every class alike: each names only classes the old side defines, all alike
+        return same | set(models)
     names = {name: {_named(node) for f in model.fields for node in f.type.walk()} | {_named(node) for node in model.additional.walk()} for name, model in models.items()}
     same |= set(models)
     while True:
