@@ -32,14 +32,15 @@ class Result:
     files: list[OutputFile]
     # every file the run read (spec, referenced files, templates): its inputs
     reads: set[str] = field(default_factory=set)
-    # the children still writing this run's memos for the next run (see `finish`)
-    keepers: list[forked.Child] = field(default_factory=list)
+    # what the run leaves to remember for the next run (see `finish`)
+    keeps: list[Callable[[], None]] = field(default_factory=list)
+    cache: Cache = DISABLED
 
     def finish(self) -> None:
-        """Wait for the keepers: called once the output is written, so that their work
-        goes on beside the write and the stamp."""
-        _wait(self.keepers)
-        self.keepers = []
+        """Remember what the run leaves for the next one: called once the output is
+        written (see `_keep_for_next_run`)."""
+        keeps, self.keeps = self.keeps, []
+        _keep_for_next_run(self.cache, keeps)
 
 
 def build_ir(
@@ -103,7 +104,8 @@ def generate_files(
         compiling: forked.Child | None = None
         ready: ReadyValidator | None = None
         previous: Previous | None = None
-        keeping: list[forked.Child] = []
+        keeping: list[Callable[[], None]] = []
+        handed = False  # (the result takes what is left to keep)
         try:
             # (with a cache: its key tells whether the document pickles exactly, see there)
             ready = early.take()
@@ -129,7 +131,7 @@ def generate_files(
             result = _from_document(
                 config, diagnostics, cache, reads, code, ready, previous, document, memo, keeping, before_verdict
             )
-            result.keepers, keeping = keeping, []  # (the caller waits for them: Result.finish)
+            result.keeps, result.cache, handed = keeping, cache, True  # (Result.finish keeps them)
             return result
         finally:
             if ready is not None:
@@ -138,13 +140,31 @@ def generate_files(
                 previous.close()
             if compiling is not None:
                 compiling.cancel()
-            cache.write_later()  # what no keeper took
-            _wait(keeping)
+            if not handed:  # a failed run: its load is worth remembering all the same
+                _keep_for_next_run(cache, keeping)
             forked.reap_cancelled()
 
 
-def _wait(children: list[forked.Child]) -> None:
-    for child in children:
+def _keep_for_next_run(cache: Cache, keeps: list[Callable[[], None]]) -> None:
+    """Write the memos the run leaves for the next one (`keeps`, the entries left for a
+    keeper: Cache.put_plain_later), then trim the cache folder when due, in a child
+    forked once the output is written: pickling a large spec's IR and load takes a
+    tenth of a second. From the command line, that child is not waited for
+    (forked.beside); the entries are written whole or not at all (Cache.put_bytes), and
+    a run that finds one missing or older does without it."""
+    if not keeps:
+        cache.write_later()  # (a few small entries, when no keeper is forked)
+        return
+    later = cache.take_later()
+
+    def work() -> None:
+        cache.write_later(later)
+        for keep in keeps:
+            keep()
+        cache.trim_in_background()
+
+    child = forked.beside(work, niceness=10)
+    if child is not None:
         try:
             child.result()
         except forked.ChildFailed:
@@ -250,16 +270,16 @@ def _sharing(document: Document, config: Config) -> list[list[list[Any]]] | None
     return parsed.shared
 
 
-def _keep_load(cache: Cache, document: Document) -> list[forked.Child]:
-    """Remember the load for the next run's (load_memo.py), in a child: it holds the
-    data as loaded, before overlays change it here."""
+def _keep_load(cache: Cache, document: Document) -> list[Callable[[], None]]:
+    """Remember the load for the next run's (load_memo.py), in the keeper: it holds
+    the data as loaded, before overlays change it here."""
     from .load_memo import keep, worth_keeping
 
     if not (worth_keeping(cache, document.parsed) and forked.can_fork()):
         return []
     parsed, text = document.parsed, document.source.text
     assert parsed is not None
-    return [forked.Child(lambda: keep(cache, document.path, text, parsed), niceness=10)]
+    return [lambda: keep(cache, document.path, text, parsed)]
 
 
 def _keep_model(
@@ -271,21 +291,13 @@ def _keep_model(
     record: OutputFile,
     plain: bool,
     known: list[tuple[Any, bytes]],
-) -> list[forked.Child]:
-    """Remember the build for the next run's (model_memo.py), in a child, which then
-    leaves the cache folder's trimming, when due, to a process of its own (Cache.trim)."""
+) -> list[Callable[[], None]]:
+    """Remember the build for the next run's (model_memo.py), in the keeper."""
     from .model_memo import keep
 
     if parts is None or not (cache.enabled and forked.can_fork()):
         return []
-    later = cache.take_later()
-
-    def work() -> None:
-        cache.write_later(later)
-        keep(cache, config, builder, api, parts, record.content, plain, known)
-        cache.trim_in_background()
-
-    return [forked.Child(work, niceness=10)]
+    return [lambda: keep(cache, config, builder, api, parts, record.content, plain, known)]
 
 
 def _from_document(
@@ -298,7 +310,7 @@ def _from_document(
     previous: Previous,
     document: Document,
     memo: Slot,
-    keeping: list[forked.Child],
+    keeping: list[Callable[[], None]],
     before_verdict: Callable[[list[OutputFile]], None] | None,
 ) -> Result:
     _overlaid(document, config, diagnostics)

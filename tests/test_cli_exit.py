@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.helpers import BEAM_SPEC, run_cli_process
+from tests.helpers import BEAM_SPEC, run_cli_process, tree_bytes
 
 
 def _cli(tmp_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -67,3 +67,30 @@ def test_the_installed_script_is_the_command_line_with_its_collector_pace() -> N
     )
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 3 and int(run.stdout) >= 100_000
+
+
+def test_the_memos_for_the_next_run_are_written_by_a_process_left_to_itself(tmp_path: Path) -> None:
+    """From the command line, the keeper of the load and the build is not waited for:
+    the run returns with its output written (its streams closed to whoever reads them),
+    and the keeper's entries arrive beside; the next run takes them, and writes what a
+    cold run writes."""
+    import time
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    spec = tmp_path / "spec.yml"
+    shutil.copy(BEAM_SPEC, spec)
+    run = _cli(tmp_path, "generate", spec, "-o", out, "--cache-dir", cache)
+    assert run.returncode == 0, run.stderr
+    for _ in range(600):  # (the keeper's entries, as they arrive)
+        if all(any((cache / kind).rglob("*")) for kind in ("load", "model")):
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the keeper wrote no load nor model memo")
+    spec.write_text(spec.read_text().replace("summary: ", "summary: Edited ", 1))
+    run = _cli(tmp_path, "generate", spec, "-o", out, "--cache-dir", cache)
+    assert run.returncode == 0, run.stderr
+    shutil.copytree(out, tmp_path / "cold")  # (its record then reads as this very spec's)
+    cold = _cli(tmp_path, "generate", spec, "-o", tmp_path / "cold", "--no-cache")
+    assert cold.returncode == 0 and cold.stderr == run.stderr.replace(str(out), str(tmp_path / "cold"))
+    assert tree_bytes(out) == tree_bytes(tmp_path / "cold")
