@@ -395,7 +395,7 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     parts = _spliced_parts(entry.parts, data, entry_place, same_key)
     prose = None
     if same_key and entry.parts is not None:
-        strings = prose_changes(entry_place, old_parsed[0][block.key], new_items[block.key])
+        strings = prose_changes(data, entry_place, old_parsed[0][block.key], new_items[block.key])
         prose = ProseEdit(entry.parts.whole, strings) if strings is not None else None
     return Parsed(data, True, marks, False, nodes, tidy=True, shared=entry.shared, parts=parts, prose=prose)
 

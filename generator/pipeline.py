@@ -317,8 +317,12 @@ def _from_document(
     parts = _parts(document, config) if cache.enabled else None
     findings = None
     local_refs: set[str] = set()
+    prose = _prose(document, config)
     try:
-        if ready is not None:  # the validator's child is given the document before the core checks run here
+        # The validator's child is given the document before the core checks run here;
+        # after an edit of prose only, they run first: their `$ref`s tell whether the
+        # findings before it are taken (see start_schema_check).
+        if ready is not None and prose is None:
             findings = start_schema_check(
                 document.data,
                 cache,
@@ -327,12 +331,21 @@ def _from_document(
                 ready=ready,
                 shared=_sharing(document, config),
                 recalled=document.recalled and document.bundle is None and not config.overlays,
-                prose=_prose(document, config),
             )
         if not check_core(document.data, diagnostics, local_refs, _refs(cache, document, parts)):
             raise GenerationFailed
         if findings is None:
-            findings = start_schema_check(document.data, cache, background=True, parts=parts, prose=_prose(document, config))
+            findings = start_schema_check(
+                document.data,
+                cache,
+                background=True,
+                parts=parts,
+                ready=ready,
+                shared=_sharing(document, config),
+                recalled=document.recalled and document.bundle is None and not config.overlays,
+                prose=prose,
+                local_refs=local_refs,
+            )
         from .render import StoredGone, load_template_set
         from .revisions import derive
 

@@ -5,9 +5,15 @@ from those for the document before an edit that changed nothing but the text of
 Neither the OpenAPI schema nor openapi-spec-validator's own checks ask more of such a
 field than that it be a string, so two documents that differ only in those strings get
 the same errors in the same order, and the same messages, save where a message prints
-a changed string (`prints_any`). A string is taken as prose only outside the values
-that are data checked against a schema (`default`, `example`, `enum`, extensions and
-the like), whose content validation does read.
+a changed string (`prints_any`), with three exceptions the edit is checked against:
+- a string is taken as prose only outside the values that are data checked against a
+  schema (`default`, `example`, `enum`, extensions and the like), whose content
+  validation does read;
+- `uniqueItems` compares whole items (the 3.0 schema asks it of `parameters`): every
+  list that holds a changed string must hold no two equal items after the edit
+  (`prose_changes`);
+- a `$ref` may point into a string (the validator's resolver indexes into one): no
+  reference may name a prose field on its way (`reaches_prose`).
 
 The load memo tells the edit (load_memo.py: it parses again only the entry an edit
 changed, and holds the entry as it was)."""
@@ -16,16 +22,17 @@ from __future__ import annotations
 
 import json
 from typing import Any, NamedTuple, Sequence
+from urllib.parse import unquote
 
 PROSE_KEYS = frozenset({"description", "summary"})
 # values that are data, or a map whose strings are more than prose (`mapping` names
 # schemas), or an extension: nothing below them is taken as prose
-_DATA_KEYS = frozenset(
-    {"default", "example", "examples", "enum", "const", "value", "mapping"}
-)
+_DATA_KEYS = frozenset({"default", "example", "examples", "enum", "const", "value", "mapping"})
 # of a changed string, this much of its start is looked for in each message (a message
 # that shortened what it prints would still show the start)
 _PROBE = 16
+# a list holding a changed string is compared item by item (uniqueItems): up to this long
+_MAX_COMPARED = 200
 
 
 class ProseEdit(NamedTuple):
@@ -37,37 +44,69 @@ def _is_data_key(key: Any) -> bool:
     return key in _DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))
 
 
-def prose_changes(place: Sequence[Any], old: Any, new: Any) -> tuple[str, ...] | None:
+def prose_changes(root: Any, place: Sequence[Any], old: Any, new: Any) -> tuple[str, ...] | None:
     """The old texts of the prose strings that differ between `old` and `new`, the
-    entry at `place` before and after an edit; None when anything else differs, or
-    nothing does (then the data is the same)."""
+    entry at `place` of the document `root` (as edited) before and after an edit; None
+    when anything else differs, or nothing does (then the data is the same), or a list
+    that holds a changed string holds two equal items after the edit."""
     if any(_is_data_key(key) for key in place):
         return None
     changed: list[str] = []
-    key = place[-1] if place else None
-    stack: list[tuple[Any, Any, Any]] = [(key, old, new)]
-    while stack:
-        key, a, b = stack.pop()
-        if type(a) is not type(b):
-            return None
-        if type(a) is dict:
-            if not _same_keys(a, b):
+    try:
+        found = _walk(place[-1] if place else None, old, new, changed)
+    except RecursionError:
+        return None
+    if not found or not changed:
+        return None
+    # the lists the entry sits in (a parameter's field is an entry of its own)
+    node = root
+    try:
+        for key in place[:-1]:
+            if type(node) is list and not _distinct(node):
                 return None
-            for k, v in a.items():
-                if not _is_data_key(k):
-                    stack.append((k, v, b[k]))
-                elif not _same(v, b[k]):
-                    return None
-        elif type(a) is list:
-            if len(a) != len(b):
-                return None
-            stack.extend((None, x, y) for x, y in zip(a, b))
-        elif type(a) is str and key in PROSE_KEYS:
-            if a != b:
-                changed.append(a)
-        elif not _same(a, b):
-            return None
-    return tuple(changed) or None
+            node = node[key]
+    except (KeyError, IndexError, TypeError):
+        return None  # (not the document the entry is in)
+    if type(node) is list and not _distinct(node):
+        return None
+    return tuple(changed)
+
+
+def _walk(key: Any, a: Any, b: Any, changed: list[str]) -> bool:
+    """Whether `a` and `b` differ in prose only (the old texts of those that differ
+    added to `changed`), each list holding a changed one of distinct items."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        if not _same_keys(a, b):
+            return False
+        for k, v in a.items():
+            if _is_data_key(k):
+                if not _same(v, b[k]):
+                    return False
+            elif not _walk(k, v, b[k], changed):
+                return False
+        return True
+    if type(a) is list:
+        if len(a) != len(b):
+            return False
+        before = len(changed)
+        if not all(_walk(None, x, y, changed) for x, y in zip(a, b)):
+            return False
+        return len(changed) == before or _distinct(b)
+    if type(a) is str and key in PROSE_KEYS:
+        if a != b:
+            changed.append(a)
+        return True
+    return _same(a, b)
+
+
+def _distinct(items: list[Any]) -> bool:
+    """No two items alike (as `==` finds them: 1 and True alike, which uniqueItems tells
+    apart, on the safe side); a long list is not compared."""
+    if len(items) > _MAX_COMPARED:
+        return False
+    return all(items[i] != items[j] for i in range(len(items)) for j in range(i + 1, len(items)))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -85,6 +124,17 @@ def _same(a: Any, b: Any) -> bool:
 def _same_keys(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
     """The same keys in the same order, of the same types (1 and True apart)."""
     return list(a) == list(b) and all(type(x) is type(y) for x, y in zip(a, b))
+
+
+def reaches_prose(refs: Sequence[str]) -> bool:
+    """Whether a local `$ref` names a prose field on its way, as written or with its
+    escapes decoded (the validator's resolver decodes `%2F` and steps into strings)."""
+    for ref in refs:
+        fragment = ref.partition("#")[2]
+        for pointer in (fragment, unquote(fragment)):
+            if any(token.replace("~1", "/").replace("~0", "~") in PROSE_KEYS for token in pointer.split("/")):
+                return True
+    return False
 
 
 def prints_any(messages: Sequence[str], strings: Sequence[str]) -> bool:

@@ -21,7 +21,7 @@ from . import forked, validator_settings
 from .cache import DISABLED, Cache, digest, generator_fingerprint, remember_fingerprint
 from .bundle import MISSING, child, in_extension, resolve
 from .diagnostics import Diagnostics, Level, is_index, pointer_join, pointer_tokens
-from .prose_edit import ProseEdit, prints_any
+from .prose_edit import ProseEdit, prints_any, reaches_prose
 from .spec_parts import SpecParts, spec_parts
 from .validation_memo import Parts, Walks, prefetch
 from .validator_order import document_order, meta_errors_in_document_order
@@ -30,6 +30,7 @@ from .validator_speedups import crawl_once, faster, patched
 Finding = tuple[str, str, str, str]
 Shared = list[list[list[Any]]]  # [place, place of its first occurrence], as load_memo.shared_places
 MAX_VALIDATOR_MESSAGE = 300
+_STOPPED = "the validator stopped early: "
 MAX_VALIDATED_DEPTH = 100
 
 
@@ -385,7 +386,7 @@ def schema_findings(
             )
     except Exception as exc:  # the validator raises on what it cannot resolve
         findings.append(
-            ("spec-invalid", f"the validator stopped early: {type(exc).__name__}: {str(exc)[:MAX_VALIDATOR_MESSAGE]}", "", "")
+            ("spec-invalid", f"{_STOPPED}{type(exc).__name__}: {str(exc)[:MAX_VALIDATOR_MESSAGE]}", "", "")
         )
     if memo is not None:
         memo.save()
@@ -415,6 +416,16 @@ def _with_memo(memo: Parts, validator_cls: Any, data: dict[str, Any], finding: C
 def _cache_key(parts: SpecParts | None) -> str | None:
     # the parts' digests keep types apart (200 vs "200") and follow the document's order
     return _whole_key(parts.whole) if parts is not None else None
+
+
+def _taken_over(findings: list[Finding], prose: ProseEdit) -> bool:
+    """Whether the findings before a prose edit are those after it: each the document
+    schema's or the validator's own, printed whole, and none printing a replaced text."""
+    messages = [message for _, message, _, _ in findings]
+    return all(
+        code == "spec-invalid" and len(message) <= MAX_VALIDATOR_MESSAGE and not message.startswith(_STOPPED)
+        for code, message, _, _ in findings
+    ) and not prints_any(messages, prose.strings)
 
 
 def _whole_key(whole: str) -> str:
@@ -675,6 +686,7 @@ def start_schema_check(
     shared: Shared | None = None,
     recalled: bool = False,
     prose: ProseEdit | None = None,
+    local_refs: Iterable[str] = (),
 ) -> SchemaCheck:
     """Start openapi-spec-validator on the document (or take its findings for this very
     document from the cache, keyed by `parts`); the returned function waits for the
@@ -689,7 +701,8 @@ def start_schema_check(
 
     `prose`: the document is the one before an edit of prose only, edited (see
     prose_edit.py); that one's findings are taken when none prints a string the edit
-    replaced."""
+    replaced, none was cut short, and none of `local_refs` (every local `$ref` the
+    document holds) names a prose field on its way."""
     if cache.enabled and parts is None:
         parts = spec_parts(data)
     key = _cache_key(parts) if cache.enabled else None
@@ -700,9 +713,9 @@ def start_schema_check(
         return found
 
     findings = _kept_findings(cache, key)
-    if findings is None and key and prose is not None:
+    if findings is None and key and prose is not None and not reaches_prose(list(local_refs)):
         findings = _kept_findings(cache, _whole_key(prose.before))
-        if findings is not None and prints_any([message for _, message, _, _ in findings], prose.strings):
+        if findings is not None and not _taken_over(findings, prose):
             findings = None
         if findings is not None:
             keep(findings)

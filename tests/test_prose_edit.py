@@ -23,7 +23,7 @@ import pytest
 from generator.cache import Cache
 from generator.diagnostics import Diagnostics
 from generator.load import load
-from generator.prose_edit import prints_any, prose_changes
+from generator.prose_edit import prints_any, prose_changes, reaches_prose
 from generator.spec_parts import spec_parts
 from generator.validate import _whole_key
 from tests.helpers import run_cli, tree_bytes
@@ -49,12 +49,21 @@ def _with(**changes: Any) -> dict[str, Any]:
     return data
 
 
+def _changes(place: list[Any], old: Any, new: Any) -> tuple[str, ...] | None:
+    """prose_changes of an entry at `place` in a document of mappings."""
+    document: dict[str, Any] = {}
+    node = document
+    for key in place[:-1]:
+        node = node.setdefault(key, {})
+    return prose_changes(document, place, old, new)
+
+
 def test_prose_changes_names_the_replaced_texts() -> None:
     new = _with(summary="List them all", parameters__0__description="How many to list.")
-    assert sorted(prose_changes(["paths", "/items", "get"], BEFORE, new) or ()) == ["How many.", "List the items"]
-    assert prose_changes(["paths", "/items", "get"], BEFORE, _with(responses__200__description="All.")) == ("The items.",)
+    assert sorted(_changes(["paths", "/items", "get"], BEFORE, new) or ()) == ["How many.", "List the items"]
+    assert _changes(["paths", "/items", "get"], BEFORE, _with(responses__200__description="All.")) == ("The items.",)
     # an entry that is itself a prose field
-    assert prose_changes(["info", "description"], "Old text.", "New text.") == ("Old text.",)
+    assert _changes(["info", "description"], "Old text.", "New text.") == ("Old text.",)
 
 
 @pytest.mark.parametrize(
@@ -72,19 +81,40 @@ def test_prose_changes_names_the_replaced_texts() -> None:
     ],
 )
 def test_anything_but_a_prose_change_is_not_one(new: Any) -> None:
-    assert prose_changes(["paths", "/items", "get"], BEFORE, new) is None
+    assert _changes(["paths", "/items", "get"], BEFORE, new) is None
 
 
 def test_the_inside_of_data_is_not_prose() -> None:
     schema = {"type": "object", "default": {"description": "one"}, "example": {"summary": "a"}, "x-doc": {"description": "d"}}
     for key, inner in (("default", "description"), ("example", "summary"), ("x-doc", "description")):
         changed = {**schema, key: {inner: "changed"}}
-        assert prose_changes(["components", "schemas", "Item"], schema, changed) is None
+        assert _changes(["components", "schemas", "Item"], schema, changed) is None
     # a data key on the way to the entry: nothing below is prose
-    assert prose_changes(["components", "examples", "One", "value"], {"summary": "a"}, {"summary": "b"}) is None
-    assert prose_changes(["components", "schemas", "Item"], {"enum": ["a"]}, {"enum": ["b"]}) is None
+    assert _changes(["components", "examples", "One", "value"], {"summary": "a"}, {"summary": "b"}) is None
+    assert _changes(["components", "schemas", "Item"], {"enum": ["a"]}, {"enum": ["b"]}) is None
     # -0.0 and 0.0 are equal, yet print apart
-    assert prose_changes(["components", "schemas", "Item"], {"minimum": 0.0, "description": "a"}, {"minimum": -0.0, "description": "b"}) is None
+    assert _changes(["components", "schemas", "Item"], {"minimum": 0.0, "description": "a"}, {"minimum": -0.0, "description": "b"}) is None
+
+
+def test_a_list_that_a_prose_edit_leaves_with_two_equal_items_is_not_a_prose_edit() -> None:
+    """uniqueItems compares whole items (the 3.0 schema asks it of `parameters`)."""
+    one = {"name": "a", "in": "query", "description": "Same text"}
+    other = {**one, "description": "Other text"}
+    before, after = {"parameters": [one, other]}, {"parameters": [one, dict(one)]}
+    assert _changes(["paths", "/a", "get"], before, after) is None
+    assert _changes(["paths", "/a", "get"], before, {"parameters": [one, {**one, "description": "New"}]}) == ("Other text",)
+    # the list holds the edited entry: the parameter's own description, an entry of its own
+    document = {"paths": {"/a": {"get": after}}}
+    place = ["paths", "/a", "get", "parameters", 1, "description"]
+    assert prose_changes(document, place, "Other text", "Same text") is None
+    document["paths"]["/a"]["get"]["parameters"][1]["description"] = "New"
+    assert prose_changes(document, place, "Other text", "New") == ("Other text",)
+
+
+def test_a_reference_that_names_a_prose_field_is_found_through_its_escapes() -> None:
+    assert reaches_prose(["#/components/schemas/X/properties/p%2Fdescription%2F0"])
+    assert reaches_prose(["#/components/schemas/X/description/0", "#/info/summar%79"])
+    assert not reaches_prose(["#/components/schemas/X", "#/components/schemas/description~1x", "other.yaml#/a"])
 
 
 def test_prints_any_finds_the_start_of_a_string_as_written_or_escaped() -> None:
@@ -195,3 +225,96 @@ def test_a_prose_edit_takes_the_findings_from_before_it(tmp_path: Path) -> None:
             assert "a stand-in finding" not in shown and "'Beta words' is not valid under any" in shown
         else:
             assert "a stand-in finding" in shown, f"{new}: the findings before the edit are taken"
+
+
+_UNIQUE_ITEMS = """\
+openapi: 3.0.3
+info:
+  title: t
+  version: "1"
+paths:
+  /a:
+    get:
+      operationId: getA
+      parameters:
+        - name: a
+          in: query
+          description: Same text
+          schema:
+            type: string
+        - name: a
+          in: query
+          description: Other text
+          schema:
+            type: string
+      responses:
+        "200":
+          description: ok
+"""
+_CUT_SHORT = f"""\
+openapi: 3.0.3
+info:
+  title: t
+  version: "1"
+paths:
+  /a:
+    get:
+      operationId: getA
+      parameters:
+        - name: {"n" * 251}
+          in: query
+          description: Alpha words here
+      responses:
+        "200":
+          description: ok
+"""
+_REFERENCE_INTO_PROSE = """\
+openapi: 3.0.3
+info:
+  title: t
+  version: "1"
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/X/properties/p%2Fdescription%2F0'
+components:
+  schemas:
+    X:
+      type: object
+      properties:
+        p:
+          type: string
+          description: Alpha words here
+        p%2Fdescription%2F0:
+          type: string
+"""
+
+
+@pytest.mark.parametrize(
+    "text, old, new",
+    [
+        # two parameters alike but for their descriptions, made alike: uniqueItems fails
+        (_UNIQUE_ITEMS, "description: Other text", "description: Same text"),
+        # a finding cut short at the validator's message limit, in the replaced text
+        (_CUT_SHORT, "Alpha words here", "Beta words here"),
+        # a reference stepping into a description (the validator's resolver decodes %2F)
+        (_REFERENCE_INTO_PROSE, "Alpha words here", "Beta words here"),
+    ],
+    ids=["unique-items", "cut-short", "reference-into-prose"],
+)
+def test_prose_edits_whose_findings_the_document_before_does_not_tell(tmp_path: Path, text: str, old: str, new: str) -> None:
+    spec, gen = _generating(tmp_path)
+    spec.write_text(text)
+    assert gen("warm", "--cache-dir", str(tmp_path / "cache"))[0] == 0
+    spec.write_text(text.replace(old, new, 1))
+    warm = gen("warm", "--cache-dir", str(tmp_path / "cache"))
+    shutil.copytree(tmp_path / "warm", tmp_path / "cold")
+    assert warm == gen("cold", "--no-cache")
+    assert tree_bytes(tmp_path / "warm") == tree_bytes(tmp_path / "cold")
