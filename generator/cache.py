@@ -38,12 +38,10 @@ This module imports nothing heavy: the `check` fast path runs with it alone.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import marshal
-import mmap
 import os
 import pickle
 import re
@@ -51,7 +49,7 @@ import stat
 import sys
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 from .forked import max_fd
 
@@ -304,36 +302,11 @@ class Cache:
 
     def get_plain(self, kind: str, key: str) -> Any:
         """The plain data (see `plain_loads`) stored under (kind, key), or None."""
-        with self.get_mapped(kind, key) as payload:
-            try:
-                return plain_loads(payload) if payload is not None else None
-            except Exception:  # a damaged entry: a miss
-                return None
-
-    @contextlib.contextmanager
-    def get_mapped(self, kind: str, key: str) -> Iterator[bytes | mmap.mmap | None]:
-        """The entry's bytes, or None; a large entry's mapped, read in place (not copied
-        into memory first: a large spec's load memo is megabytes), for the block only."""
-        if self.root is None:
-            yield None
-            return
-        mapped = None
+        payload = self.get_bytes(kind, key)
         try:
-            with open(self._path(kind, key), "rb") as fh:
-                _mark_used(fh.fileno())
-                if os.fstat(fh.fileno()).st_size >= _MAPPED_BYTES:
-                    mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-                    payload: bytes | mmap.mmap | None = mapped
-                else:
-                    payload = fh.read()
-        except (OSError, ValueError):
-            payload = None
-        try:
-            yield payload
-        finally:
-            if mapped is not None:
-                with contextlib.suppress(BufferError):  # (a view still held: closed when freed)
-                    mapped.close()
+            return plain_loads(payload) if payload is not None else None
+        except Exception:  # a damaged entry: a miss
+            return None
 
     def put_plain(self, kind: str, key: str, value: Any) -> None:
         if self.root is not None:
@@ -489,8 +462,6 @@ class _PlainUnpickler(pickle.Unpickler):
 
 # Marks a plain entry written by marshal (a pickle starts otherwise: b"\x80").
 _MARSHALLED = b"marshal 4\n"
-# entries at least this large are read mapped (Cache.get_mapped)
-_MAPPED_BYTES = 256 * 1024
 
 
 def plain_dumps(value: Any) -> bytes:
@@ -503,13 +474,12 @@ def plain_dumps(value: Any) -> bytes:
         return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def plain_loads(payload: bytes | mmap.mmap) -> Any:
+def plain_loads(payload: bytes) -> Any:
     """The plain data of `plain_dumps`. A pickle is read by an unpickler that can name
     no class or function, so nothing but containers and scalars is built (neither
     format can run code as it is read)."""
-    if payload[: len(_MARSHALLED)] == _MARSHALLED:
-        with memoryview(payload) as view:
-            return marshal.loads(view[len(_MARSHALLED) :])
+    if payload.startswith(_MARSHALLED):
+        return marshal.loads(memoryview(payload)[len(_MARSHALLED) :])
     return _PlainUnpickler(io.BytesIO(payload)).load()
 
 

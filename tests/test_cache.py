@@ -539,20 +539,3 @@ def test_a_regeneration_trims_a_folder_over_its_limit(tmp_path: Path, monkeypatc
     assert _gen(uncached, "--no-cache")[0] == 0
     assert _gen(project)[0] == 0
     assert tree_bytes(out) == tree_bytes(uncached / "generated")
-
-
-def test_a_large_entry_is_read_in_place_and_a_damaged_one_is_a_miss(tmp_path: Path) -> None:
-    cache = cache_module.Cache(tmp_path)
-    value = {"names": ["a" * 100] * 4000, "numbers": list(range(50_000)), "shared": [[1.5, None, True]] * 3}
-    cache.put_plain("kind", "large", value)
-    assert cache._path("kind", "large").stat().st_size >= cache_module._MAPPED_BYTES
-    with cache.get_mapped("kind", "large") as mapped:
-        assert mapped is not None and not isinstance(mapped, bytes)
-    assert cache.get_plain("kind", "large") == value
-    whole = cache.get_bytes("kind", "large")
-    assert whole is not None
-    for name, damaged in (("cut", whole[: len(whole) // 2]), ("garbage", whole[:20] + b"\xff" * 300_000)):
-        cache.put_bytes("kind", name, damaged)
-        assert cache.get_plain("kind", name) is None
-    cache.put_plain("kind", "small", [1, "two"])
-    assert cache.get_plain("kind", "small") == [1, "two"] and cache.get_plain("kind", "missing") is None
