@@ -149,9 +149,12 @@ class Digests:
     `clock`: the file system's time, read before any file here is: a file it reads
     then, last changed before that time, is settled at once."""
 
-    def __init__(self, known: Any = None, clock: FsClock | None = None) -> None:
+    def __init__(self, known: Any = None, clock: FsClock | None = None, read: dict[str, list[Any]] | None = None) -> None:
         self.known: dict[str, Any] = known if isinstance(known, dict) else {}
         self.clock = clock
+        # files the run read, each as it read them (`note_read`): what they hold now
+        # is not what the run's output was made of when they changed since
+        self.read = read or {}
         self.settled: dict[str, list[Any]] = {}
         # every file digested or made known here, settled or not: one digest serves
         # all the places that name a file (the spec is named by the config and read)
@@ -159,6 +162,13 @@ class Digests:
 
     def file(self, path: Path | str) -> str:
         name = os.path.abspath(path)
+        as_read = self.read.get(name)
+        if as_read is not None:
+            self.seen[name] = as_read
+            changed = max(as_read[1], as_read[2])
+            if self.known.get(name) == as_read or time.time_ns() - changed >= SETTLED_NS:
+                self.settled[name] = as_read
+            return str(as_read[-1])
         st = os.stat(name)
         sig = _signature(st)
         for entry in (self.seen.get(name), self.known.get(name)):
@@ -608,7 +618,7 @@ def record_stamp(
     own = os.path.abspath(cache.root) + os.sep
     reads = sorted({r for r in reads if not r.startswith(own)})
     known, settled = _checked.get(_stamp_key(config), ({}, {}))
-    digests = Digests(known)
+    digests = Digests(known, read=_read_as)
     digested = digested or {}
     written = {path: digested.get(path) or text_digest(content) for path, content in outputs}
     root = Path(config.output)
@@ -638,6 +648,26 @@ def record_stamp(
 _checked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
+# Each file the run read through `note_read`: its signature as read, and the digest of
+# the bytes read (record_stamp records these).
+_read_as: dict[str, list[Any]] = {}
+
+
+def note_read(path: Path | str, st: os.stat_result, data: bytes) -> None:
+    """The run read `data` from the file at `path`, of signature `st`: the stamp records
+    the file so, whatever it holds by then (an edit during the run shows as a change
+    at the next check). Its digest is the stamp check's when the signature is one it
+    trusted, else made here."""
+    name = os.path.abspath(path)
+    sig = _signature(st)
+    for known, _ in _checked.values():
+        entry = known.get(name)
+        if isinstance(entry, list) and entry[:-1] == sig and isinstance(entry[-1], str):
+            _read_as[name] = entry
+            return
+    _read_as[name] = [*sig, bytes_digest(data)]
+
+
 def known_digest(config: Any, path: Path) -> str | None:
     """The digest of the file at `path` by the signatures `fresh_stamp` read for
     `config` (the last run's stamp), when the file is unchanged since; else None."""
@@ -659,6 +689,7 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
         return None
     key = _stamp_key(config)
     _checked.pop(key, None)
+    _read_as.clear()  # (a run starts: what an earlier one read is not this one's)
     stamp = cache.get("stamp", key)
     if not isinstance(stamp, dict) or not isinstance(stamp.get("outputs"), dict):
         return None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 import yaml
 
 from .bundle import Bundle, Bundler, is_file_ref, has_file_refs
-from .cache import DISABLED, Cache
+from .cache import DISABLED, Cache, note_read
 from .diagnostics import Diagnostics, GenerationFailed, Level, is_index, pointer_join, pointer_tokens
 from .marks import opened
 
@@ -465,10 +465,13 @@ def _read_file(path: Path) -> tuple[str, bytes | None]:
     if size > MAX_FILE_BYTES:
         raise LoadError("too-large", f"{path} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            data = fh.read()
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError("file-error", f"cannot read {path}: {exc}") from None
+    note_read(path, st, data)
     if "\r" in text:
         return text.replace("\r\n", "\n").replace("\r", "\n"), None
     return text, data

@@ -539,3 +539,33 @@ def test_a_regeneration_trims_a_folder_over_its_limit(tmp_path: Path, monkeypatc
     assert _gen(uncached, "--no-cache")[0] == 0
     assert _gen(project)[0] == 0
     assert tree_bytes(out) == tree_bytes(uncached / "generated")
+
+
+@pytest.mark.parametrize("settled", [False, True])
+def test_a_spec_edited_while_a_run_goes_on_reads_as_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: bool) -> None:
+    """The stamp records the spec as the run read it: an edit made after the read, while
+    the run goes on, makes the next check find the output stale."""
+    from generator import load as load_module
+
+    if settled:
+        _settled_at_once(monkeypatch)
+    project, out, _ = _setup(tmp_path)
+    spec = project / "specs" / BEAM_SPEC.name
+    text = spec.read_text()
+    assert _gen(project)[0] == 0
+    spec.write_text(text.replace("title:", "title: Read by the run", 1))
+    real = load_module._read_file
+
+    def racing(path: Path) -> Any:
+        found = real(path)
+        if Path(path) == spec:
+            spec.write_text(text.replace("title:", "title: Written while the run goes on", 1))
+        return found
+
+    monkeypatch.setattr(load_module, "_read_file", racing)
+    assert _gen(project)[0] == 0
+    monkeypatch.setattr(load_module, "_read_file", real)
+    code, _, _ = _check(project)
+    assert code == 1, "the output was made from the text before the last edit"
+    assert _check(project, "--no-cache")[0] == 1
+    assert _gen(project)[0] == 0 and _check(project)[0] == 0
