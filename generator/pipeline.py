@@ -13,7 +13,7 @@ from .diagnostics import Diagnostics, GenerationFailed, Level
 from .load import Document, load
 from .model_memo import Slot
 from .spec_parts import reaches_paths, spec_parts
-from .validate import ReadyValidator, add_findings, check_core, iter_refs, start_schema_check, validate
+from .validate import ReadyValidator, SchemaCheck, add_findings, check_core, iter_refs, start_schema_check, validate
 
 # The later stages are imported once the validator has been forked (generate_files),
 # so that it starts as early as possible and its process does not carry them.
@@ -318,34 +318,30 @@ def _from_document(
     findings = None
     local_refs: set[str] = set()
     prose = _prose(document, config)
+
+    def check_schema() -> SchemaCheck:
+        return start_schema_check(
+            document.data,
+            cache,
+            background=True,
+            parts=parts,
+            ready=ready,
+            shared=_sharing(document, config),
+            recalled=document.recalled and document.bundle is None and not config.overlays,
+            prose=prose,
+            local_refs=local_refs,
+        )
+
     try:
         # The validator's child is given the document before the core checks run here;
         # after an edit of prose only, they run first: their `$ref`s tell whether the
         # findings before it are taken (see start_schema_check).
         if ready is not None and prose is None:
-            findings = start_schema_check(
-                document.data,
-                cache,
-                background=True,
-                parts=parts,
-                ready=ready,
-                shared=_sharing(document, config),
-                recalled=document.recalled and document.bundle is None and not config.overlays,
-            )
+            findings = check_schema()
         if not check_core(document.data, diagnostics, local_refs, _refs(cache, document, parts)):
             raise GenerationFailed
         if findings is None:
-            findings = start_schema_check(
-                document.data,
-                cache,
-                background=True,
-                parts=parts,
-                ready=ready,
-                shared=_sharing(document, config),
-                recalled=document.recalled and document.bundle is None and not config.overlays,
-                prose=prose,
-                local_refs=local_refs,
-            )
+            findings = check_schema()
         from .render import StoredGone, load_template_set
         from .revisions import derive
 

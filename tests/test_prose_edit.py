@@ -227,7 +227,8 @@ def test_a_prose_edit_takes_the_findings_from_before_it(tmp_path: Path) -> None:
             assert "a stand-in finding" in shown, f"{new}: the findings before the edit are taken"
 
 
-_UNIQUE_ITEMS = """\
+# the start of each document below: one operation
+_GET_A = """\
 openapi: 3.0.3
 info:
   title: t
@@ -236,6 +237,8 @@ paths:
   /a:
     get:
       operationId: getA
+"""
+_UNIQUE_ITEMS = _GET_A + """\
       parameters:
         - name: a
           in: query
@@ -251,15 +254,7 @@ paths:
         "200":
           description: ok
 """
-_CUT_SHORT = f"""\
-openapi: 3.0.3
-info:
-  title: t
-  version: "1"
-paths:
-  /a:
-    get:
-      operationId: getA
+_CUT_SHORT = _GET_A + f"""\
       parameters:
         - name: {"n" * 251}
           in: query
@@ -268,15 +263,7 @@ paths:
         "200":
           description: ok
 """
-_REFERENCE_INTO_PROSE = """\
-openapi: 3.0.3
-info:
-  title: t
-  version: "1"
-paths:
-  /a:
-    get:
-      operationId: getA
+_REFERENCE_INTO_PROSE = _GET_A + """\
       responses:
         "200":
           description: ok
