@@ -358,13 +358,12 @@ def _leave(code: int) -> NoReturn:
 
 def cli() -> NoReturn:
     """The command line (`python -m generator`, and the installed script)."""
-    from . import early, forked
+    from . import early
 
     early.collect_rarely()
     early.start(sys.argv[1:])  # (the installed script's: `python -m` forked it already)
     global _left
     _left = []
-    forked.may_be_outlived()  # (the memos for the next run are written beside: pipeline.Result.finish)
     try:
         code = main()
     finally:

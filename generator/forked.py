@@ -96,49 +96,6 @@ def reap_cancelled() -> None:
             pass
 
 
-# Whether work this process leaves for later runs may outlive it (the command line,
-# which leaves by os._exit as soon as its output is written; see `beside`).
-_outlived = False
-
-
-def may_be_outlived() -> None:
-    global _outlived
-    _outlived = True
-
-
-def beside(work: Callable[[], Any], *, niceness: int = 0) -> Child | None:
-    """`work()` in a forked child (run here when forking is not safe, None then).
-    Where the process may be outlived (`may_be_outlived`), the child is left to itself
-    (None): in a session of its own, its standard streams /dev/null and every other
-    file this process holds closed, so that no one reading this process's output or
-    waiting on its pipes waits for it; init reaps it. Else the child, to wait for."""
-    if not can_fork():
-        work()
-        return None
-    if not _outlived:
-        return Child(work, niceness=niceness)
-    try:
-        pid = os.fork()
-    except OSError:
-        work()
-        return None
-    if pid == 0:
-        status = 1
-        try:
-            os.setsid()
-            null = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(null, fd)
-            os.closerange(3, max_fd())
-            if niceness:
-                os.nice(niceness)
-            work()
-            status = 0
-        finally:
-            os._exit(status)
-    return None
-
-
 def max_fd() -> int:
     """One past the highest file descriptor this process may hold."""
     try:

