@@ -149,12 +149,20 @@ class Digests:
     `clock`: the file system's time, read before any file here is: a file it reads
     then, last changed before that time, is settled at once."""
 
-    def __init__(self, known: Any = None, clock: FsClock | None = None, read: dict[str, list[Any]] | None = None) -> None:
+    def __init__(
+        self,
+        known: Any = None,
+        clock: FsClock | None = None,
+        read: dict[str, list[Any]] | None = None,
+        opened: dict[str, list[Any]] | None = None,
+    ) -> None:
         self.known: dict[str, Any] = known if isinstance(known, dict) else {}
         self.clock = clock
-        # files the run read, each as it read them (`note_read`): what they hold now
-        # is not what the run's output was made of when they changed since
+        # files the run read, each as it read them (`note_read`), and the signature of
+        # each other file it opened, as it opened it (recording_reads): what they hold
+        # now is not what the run's output was made of when they changed since
         self.read = read or {}
+        self.opened = opened or {}
         self.settled: dict[str, list[Any]] = {}
         # every file digested or made known here, settled or not: one digest serves
         # all the places that name a file (the spec is named by the config and read)
@@ -177,6 +185,12 @@ class Digests:
                 read = False
                 break
         else:
+            opened = self.opened.get(name)
+            if opened is not None and opened != sig:
+                # changed since the run opened it: recorded as then, with no digest any
+                # content has, so that the next check finds it changed
+                self.seen[name] = [*opened, _CHANGED_WHILE_READ]
+                return _CHANGED_WHILE_READ
             found = file_digest(Path(name))
             read = True
         clock = self.clock
@@ -514,6 +528,8 @@ _NOT_INPUT_ROOTS = tuple(
 ) + ("/etc/", "/proc/", "/sys/", "/dev/", "/usr/share/", "/usr/lib/")
 _recordings: list[set[str]] = []
 _hooked = False
+# the signature of each file a recording saw opened, as it was opened (the first time)
+_opened: dict[str, list[Any]] = {}
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
@@ -529,6 +545,11 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         return
     for recording in _recordings:
         recording.add(path)
+    if path not in _opened:
+        try:
+            _opened[path] = _signature(os.stat(path))
+        except OSError:
+            pass
 
 
 class recording_reads:
@@ -541,6 +562,8 @@ class recording_reads:
             sys.addaudithook(_audit)
             _hooked = True
         self.reads: set[str] = set()
+        if not _recordings:
+            _opened.clear()  # (a run starts)
         _recordings.append(self.reads)
         return self.reads
 
@@ -618,7 +641,7 @@ def record_stamp(
     own = os.path.abspath(cache.root) + os.sep
     reads = sorted({r for r in reads if not r.startswith(own)})
     known, settled = _checked.get(_stamp_key(config), ({}, {}))
-    digests = Digests(known, read=_read_as)
+    digests = Digests(known, read=_read_as, opened=_opened)
     digested = digested or {}
     written = {path: digested.get(path) or text_digest(content) for path, content in outputs}
     root = Path(config.output)
@@ -651,6 +674,7 @@ _checked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
 # Each file the run read through `note_read`: its signature as read, and the digest of
 # the bytes read (record_stamp records these).
 _read_as: dict[str, list[Any]] = {}
+_CHANGED_WHILE_READ = "changed while the run read it"
 
 
 def note_read(path: Path | str, st: os.stat_result, data: bytes) -> None:
