@@ -101,7 +101,9 @@ def tree_digest(root: Path, pattern: str = "*", digests: Digests | None = None) 
     parts: list[str | bytes] = []
     if root.is_dir():
         digests = digests if digests is not None else Digests()
-        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        listed = sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+        digests.listed[(os.path.abspath(root), pattern)] = [p.relative_to(root).as_posix() for p in listed]
+        for path in listed:
             parts += [path.relative_to(root).as_posix(), digests.file(path)]
     return digest(*parts)
 
@@ -127,6 +129,7 @@ def fs_clock(folder: Path | None) -> FsClock | None:
         return None
     name = os.path.join(folder, f".clock-{os.getpid()}-{time.monotonic_ns()}")
     try:
+        os.makedirs(folder, exist_ok=True)  # (the run writes its stamp there anyway)
         fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             st = os.fstat(fd)
@@ -153,16 +156,19 @@ class Digests:
         self,
         known: Any = None,
         clock: FsClock | None = None,
-        read: dict[str, list[Any]] | None = None,
-        opened: dict[str, list[Any]] | None = None,
+        read: dict[str, tuple[list[Any], bool]] | None = None,
+        opened: dict[str, tuple[list[Any], bool]] | None = None,
     ) -> None:
         self.known: dict[str, Any] = known if isinstance(known, dict) else {}
         self.clock = clock
         # files the run read, each as it read them (`note_read`), and the signature of
-        # each other file it opened, as it opened it (recording_reads): what they hold
-        # now is not what the run's output was made of when they changed since
+        # each other file it opened, as it opened it (recording_reads), each with
+        # whether it was settled then: what they hold now is not what the run's output
+        # was made of when they changed since
         self.read = read or {}
         self.opened = opened or {}
+        # the files each folder digested here held (tree_digest), by (folder, pattern)
+        self.listed: dict[tuple[str, str], list[str]] = {}
         self.settled: dict[str, list[Any]] = {}
         # every file digested or made known here, settled or not: one digest serves
         # all the places that name a file (the spec is named by the config and read)
@@ -170,11 +176,13 @@ class Digests:
 
     def file(self, path: Path | str) -> str:
         name = os.path.abspath(path)
-        as_read = self.read.get(name)
-        if as_read is not None:
+        if name in self.opened and not os.path.exists(name):
+            return _CHANGED_WHILE_READ  # (gone since the run opened it)
+        taken = self.read.get(name)
+        if taken is not None:
+            as_read, settled_then = taken
             self.seen[name] = as_read
-            changed = max(as_read[1], as_read[2])
-            if self.known.get(name) == as_read or time.time_ns() - changed >= SETTLED_NS:
+            if settled_then or self.known.get(name) == as_read:
                 self.settled[name] = as_read
             return str(as_read[-1])
         st = os.stat(name)
@@ -186,10 +194,11 @@ class Digests:
                 break
         else:
             opened = self.opened.get(name)
-            if opened is not None and opened != sig:
-                # changed since the run opened it: recorded as then, with no digest any
-                # content has, so that the next check finds it changed
-                self.seen[name] = [*opened, _CHANGED_WHILE_READ]
+            if opened is not None and (opened[0] != sig or not opened[1]):
+                # changed since the run opened it, or may have been within a clock tick
+                # unseen: recorded as then, with no digest any content has, so that
+                # the next check finds it changed
+                self.seen[name] = [*opened[0], _CHANGED_WHILE_READ]
                 return _CHANGED_WHILE_READ
             found = file_digest(Path(name))
             read = True
@@ -407,9 +416,11 @@ class Cache:
     def trim_in_background(self) -> None:
         """`trim` in a process of its own that no one waits for (a large folder takes
         seconds), when it is due; here, it only forks."""
-        if not (self.trim_due() and hasattr(os, "fork")):
+        if self.root is None or not (self.trim_due() and hasattr(os, "fork")):
             return
         try:
+            # (marked scanned here: a run that waits for this process then sees it so)
+            (self.root / _TRIMMED).touch()
             pid = os.fork()
         except OSError:
             return
@@ -528,8 +539,9 @@ _NOT_INPUT_ROOTS = tuple(
 ) + ("/etc/", "/proc/", "/sys/", "/dev/", "/usr/share/", "/usr/lib/")
 _recordings: list[set[str]] = []
 _hooked = False
-# the signature of each file a recording saw opened, as it was opened (the first time)
-_opened: dict[str, list[Any]] = {}
+# the signature of each file a recording saw opened, as it was opened (the first time),
+# and whether it was settled then
+_opened: dict[str, tuple[list[Any], bool]] = {}
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
@@ -547,9 +559,10 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         recording.add(path)
     if path not in _opened:
         try:
-            _opened[path] = _signature(os.stat(path))
+            st = os.stat(path)
         except OSError:
-            pass
+            return
+        _opened[path] = (_signature(st), _settled_now(st))
 
 
 class recording_reads:
@@ -641,7 +654,15 @@ def record_stamp(
     own = os.path.abspath(cache.root) + os.sep
     reads = sorted({r for r in reads if not r.startswith(own)})
     known, settled = _checked.get(_stamp_key(config), ({}, {}))
-    digests = Digests(known, read=_read_as, opened=_opened)
+    # (the output folder's files are the outputs, checked by digest below, and files
+    # the run wrote there, however it named them)
+    outputs_root = os.path.join(os.path.realpath(config.output), "")
+    opened = {
+        name: entry
+        for name, entry in _opened.items()
+        if not name.startswith(own) and not os.path.realpath(name).startswith(outputs_root)
+    }
+    digests = Digests(known, read=_read_as, opened=opened)
     digested = digested or {}
     written = {path: digested.get(path) or text_digest(content) for path, content in outputs}
     root = Path(config.output)
@@ -654,8 +675,11 @@ def record_stamp(
         except OSError:
             continue
         digests.remember(os.path.abspath(root / path), st, expected)
+    inputs = inputs_digest(config, reads, digests)
+    if any(_listed_at_start.get(folder, listed) != listed for folder, listed in digests.listed.items()):
+        inputs = _CHANGED_WHILE_READ  # a file added to or removed from a folder it read, while it ran
     stamp: dict[str, Any] = {
-        "inputs": inputs_digest(config, reads, digests),
+        "inputs": inputs,
         "reads": reads,
         "outputs": written,
         "diagnostics": diagnostics,
@@ -673,8 +697,19 @@ _checked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
 
 # Each file the run read through `note_read`: its signature as read, and the digest of
 # the bytes read (record_stamp records these).
-_read_as: dict[str, list[Any]] = {}
+_read_as: dict[str, tuple[list[Any], bool]] = {}
 _CHANGED_WHILE_READ = "changed while the run read it"
+# the file system's clock as the run's stamp check read it (fresh_stamp), and the files
+# each folder it digested held then
+_run_clock: FsClock | None = None
+_listed_at_start: dict[tuple[str, str], list[str]] = {}
+
+
+def _settled_now(st: os.stat_result) -> bool:
+    """Whether a file of signature `st`, taken now, is settled (see SETTLED_NS)."""
+    changed = max(st.st_mtime_ns, st.st_ctime_ns)
+    clock = _run_clock
+    return time.time_ns() - changed >= SETTLED_NS or (clock is not None and st.st_dev == clock.dev and changed < clock.ns)
 
 
 def note_read(path: Path | str, st: os.stat_result, data: bytes) -> None:
@@ -687,9 +722,9 @@ def note_read(path: Path | str, st: os.stat_result, data: bytes) -> None:
     for known, _ in _checked.values():
         entry = known.get(name)
         if isinstance(entry, list) and entry[:-1] == sig and isinstance(entry[-1], str):
-            _read_as[name] = entry
+            _read_as[name] = (entry, True)
             return
-    _read_as[name] = [*sig, bytes_digest(data)]
+    _read_as[name] = ([*sig, bytes_digest(data)], _settled_now(st))
 
 
 def known_digest(config: Any, path: Path) -> str | None:
@@ -714,10 +749,13 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
     key = _stamp_key(config)
     _checked.pop(key, None)
     _read_as.clear()  # (a run starts: what an earlier one read is not this one's)
+    _listed_at_start.clear()
+    global _run_clock
+    _run_clock = fs_clock(cache.root)
     stamp = cache.get("stamp", key)
     if not isinstance(stamp, dict) or not isinstance(stamp.get("outputs"), dict):
         return None
-    digests = Digests(stamp.get("signatures"), fs_clock(cache.root))
+    digests = Digests(stamp.get("signatures"), _run_clock)
     try:
         if stamp["inputs"] != inputs_digest(config, stamp["reads"], digests):
             return None
@@ -729,6 +767,7 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
         return None
     finally:
         _checked[key] = ({**digests.known, **digests.settled}, digests.settled)
+        _listed_at_start.update(digests.listed)
     if digests.settled != digests.known:  # files hashed this time are settled now
         cache.put("stamp", _stamp_key(config), {**stamp, "signatures": digests.settled})
     return stamp

@@ -287,7 +287,8 @@ def test_a_file_changed_before_the_file_systems_clock_is_settled_at_once(tmp_pat
     known = cache_module.Digests(clock=cache_module.FsClock(clock.dev, 2**62))
     known.remember(name, path.stat(), "written")
     assert name not in known.settled
-    assert cache_module.fs_clock(tmp_path / "missing") is None
+    assert cache_module.fs_clock(tmp_path / "new") is not None and (tmp_path / "new").is_dir()
+    assert cache_module.fs_clock(path / "under-a-file") is None
 
 
 def test_a_check_after_a_run_settles_what_the_run_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -603,3 +604,71 @@ def test_a_referenced_file_edited_while_a_run_goes_on_reads_as_changed(tmp_path:
     )
     assert run_cli(*args, "check", spec, *out).code == 1, "the output holds the text before the edit"
     assert run_cli(*args, "generate", spec, *out).code == 0 and run_cli(*args, "check", spec, *out).code == 0
+
+
+def test_what_a_run_read_unsettled_is_recorded_unsettled_or_as_changed(tmp_path: Path) -> None:
+    """On a file system whose clock ticks coarsely, a file changed within a tick before
+    the run read it could change again unseen: as the run read it, its signature is not
+    settled; opened by the run and digested at the stamp, it counts as changed."""
+    path = tmp_path / "f"
+    path.write_bytes(b"one")
+    st = path.stat()
+    sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    name = os.path.abspath(path)
+    read = cache_module.Digests(read={name: ([*sig, "as read"], False)})
+    assert read.file(path) == "as read" and name not in read.settled
+    settled = cache_module.Digests(read={name: ([*sig, "as read"], True)})
+    assert settled.file(path) == "as read" and settled.settled[name] == [*sig, "as read"]
+    opened = cache_module.Digests(opened={name: (sig, False)})
+    assert opened.file(path) == cache_module._CHANGED_WHILE_READ
+    assert cache_module.Digests(opened={name: (sig, True)}).file(path) == cache_module.file_digest(path)
+    path.unlink()
+    assert cache_module.Digests(opened={name: (sig, True)}).file(path) == cache_module._CHANGED_WHILE_READ
+
+
+def _pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the runs that go past the stamp (the pipeline's)."""
+    from generator import pipeline
+
+    ran: list[int] = []
+    real = pipeline.generate_files
+    monkeypatch.setattr(pipeline, "generate_files", lambda *a, **k: ran.append(1) or real(*a, **k))
+    return ran
+
+
+def test_an_output_folder_reached_through_a_symlink_is_up_to_date_after_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run reads its outputs by their resolved paths (to compare them): they are
+    outputs all the same, not inputs that changed while it ran."""
+    project, out, _ = _setup(tmp_path)
+    real = tmp_path / "real-out"
+    real.mkdir()
+    out.symlink_to(real)
+    assert _gen(project)[0] == 0
+    spec = project / "specs" / BEAM_SPEC.name
+    spec.write_text(spec.read_text().replace("title:", "title: Edited", 1))
+    assert _gen(project)[0] == 0
+    ran = _pipeline_runs(monkeypatch)
+    assert _check(project)[0] == 0 and ran == [], "served from the stamp"
+
+
+def test_a_template_added_to_an_overlay_while_a_run_goes_on_reads_as_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pipeline
+
+    project, out, _ = _setup(tmp_path)
+    assert _gen(project)[0] == 0
+    spec = project / "specs" / BEAM_SPEC.name
+    spec.write_text(spec.read_text().replace("title:", "title: Edited", 1))
+    overlay = project / "templates" / "overlays" / "beam"  # (the overlay the config names)
+    added = overlay / "EXTRA.md.jinja"
+    real = pipeline._render_and_format
+
+    def adding(*given: Any, **named: Any) -> Any:
+        found = real(*given, **named)
+        added.write_text("extra\n")  # (after the render listed the templates)
+        return found
+
+    monkeypatch.setattr(pipeline, "_render_and_format", adding)
+    assert _gen(project)[0] == 0
+    monkeypatch.setattr(pipeline, "_render_and_format", real)
+    assert not (out / "EXTRA.md").exists()
+    assert _check(project)[0] == 1, "the output lacks the template added while the run went on"
