@@ -145,11 +145,21 @@ def _report(diagnostics: Diagnostics) -> None:
         print(text, file=sys.stderr)
 
 
-def _replay(stamp: dict[str, object], diagnostics: Diagnostics) -> None:
-    """Report the diagnostics of the run that recorded `stamp` (they are the same)."""
+def _replay(stamp: dict[str, object], diagnostics: Diagnostics) -> bool:
+    """Report the diagnostics of the run that recorded `stamp` (they are the same);
+    False, reporting none, when they are not as `_record` writes them (a damaged stamp)."""
     recorded: Any = stamp.get("diagnostics") or []
-    for code, level, message, pointer, file, line in recorded:
-        diagnostics.add(code, Level(level), message, pointer, file, line)
+    replayed = []
+    try:
+        for code, level, message, pointer, file, line in recorded:
+            if not (all(type(v) is str for v in (code, message, pointer, file)) and type(line) is int):
+                return False
+            replayed.append((code, Level(level), message, pointer, file, line))
+    except (TypeError, ValueError):
+        return False
+    for item in replayed:
+        diagnostics.add(*item)
+    return True
 
 
 def _record(cache: Cache, config: Config, result: object, diagnostics: Diagnostics, written: dict[str, str] | None = None) -> None:
@@ -170,9 +180,8 @@ def _from_stamp(config: Config, diagnostics: Diagnostics, cache: Cache) -> dict[
     """The recorded run, when nothing it read has changed since (its diagnostics are
     replayed); None when the pipeline has to run."""
     stamp = fresh_stamp(cache, config)
-    if stamp is None:
+    if stamp is None or not _replay(stamp, diagnostics):
         return None
-    _replay(stamp, diagnostics)
     if diagnostics.fails(config.strict):
         diagnostics.items.clear()
         return None

@@ -763,7 +763,7 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
         for path, expected in stamp["outputs"].items():
             if digests.file(root / path) != expected:
                 return None
-    except (OSError, KeyError, TypeError):
+    except (OSError, KeyError, TypeError, ValueError):  # (a path with a NUL, say: a damaged stamp)
         return None
     finally:
         _checked[key] = ({**digests.known, **digests.settled}, digests.settled)

@@ -672,3 +672,25 @@ def test_a_template_added_to_an_overlay_while_a_run_goes_on_reads_as_changed(tmp
     monkeypatch.setattr(pipeline, "_render_and_format", real)
     assert not (out / "EXTRA.md").exists()
     assert _check(project)[0] == 1, "the output lacks the template added while the run went on"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda stamp: {**stamp, "outputs": {"a\0b": "x"}},
+        lambda stamp: {**stamp, "diagnostics": [["code", "no such level", "m", "", "", 0]]},
+        lambda stamp: {**stamp, "diagnostics": [["code", "warning", "m", "", ""]]},
+        lambda stamp: {**stamp, "diagnostics": [[1, "warning", "m", "", "", "x"]]},
+    ],
+)
+def test_a_stamp_damaged_yet_readable_is_a_miss(tmp_path: Path, damage: Any) -> None:
+    project, out, cache = _setup(tmp_path)
+    assert _gen(project)[0] == 0
+    store = cache_module.Cache(cache)
+    (path,) = [p for p in (cache / "stamp").rglob("*") if p.is_file()]
+    key = path.parent.name + path.name
+    store.put("stamp", key, damage(store.get("stamp", key)))
+    before = tree_bytes(out)
+    code, _, err = _check(project)
+    assert code == 0 and "Traceback" not in err and "internal error" not in err
+    assert _gen(project)[0] == 0 and tree_bytes(out) == before
