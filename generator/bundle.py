@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from .cache import record_input
 from .diagnostics import is_index, pointer_join, pointer_tokens
 
 if TYPE_CHECKING:
@@ -166,6 +167,7 @@ class Bundler:
         if path.name.endswith(DATA_SUFFIXES):
             data, source = self.load_file(path, shown)
         else:  # a code sample or other text: the reference stands for the text
+            record_input(path)  # (whatever its name: `sample.py` is an input too)
             data, source = path.read_text(encoding="utf-8", errors="replace"), None
         entry = _File(path, key, data, source)
         self.files[path] = entry

@@ -101,11 +101,15 @@ def tree_digest(root: Path, pattern: str = "*", digests: Digests | None = None) 
     parts: list[str | bytes] = []
     if root.is_dir():
         digests = digests if digests is not None else Digests()
-        listed = sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+        listed = _tree_files(root, pattern)
         digests.listed[(os.path.abspath(root), pattern)] = [p.relative_to(root).as_posix() for p in listed]
         for path in listed:
             parts += [path.relative_to(root).as_posix(), digests.file(path)]
     return digest(*parts)
+
+
+def _tree_files(root: Path, pattern: str) -> list[Path]:
+    return sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
 
 
 # A signature is trusted only for a file last changed before a moment that came before
@@ -555,6 +559,17 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     path = os.path.abspath(path)
     if path.startswith(_NOT_INPUT_ROOTS) or ".dist-info" + os.sep in path or ".egg-info" + os.sep in path:
         return
+    _count_read(path)
+
+
+def record_input(path: Path | str) -> None:
+    """Count the file at `path` among the inputs of the run recording its reads, one
+    that `_audit` would leave out by its name or place (a code sample a `$ref` reads)."""
+    if _recordings:
+        _count_read(os.path.abspath(path))
+
+
+def _count_read(path: str) -> None:
     for recording in _recordings:
         recording.add(path)
     if path not in _opened:
@@ -625,7 +640,9 @@ def inputs_digest(config: Any, reads: Iterable[str], digests: Digests | None = N
 
 
 def _stamp_key(config: Any) -> str:
-    return digest(str(STAMP_FORMAT), os.path.abspath(config.output))
+    # one stamp per output folder, config as written (paths as given) and working
+    # folder: the diagnostics it replays show the paths so
+    return digest(str(STAMP_FORMAT), os.path.abspath(config.output), repr(config), os.getcwd())
 
 
 def text_digest(text: str) -> str:
@@ -750,6 +767,9 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
     _checked.pop(key, None)
     _read_as.clear()  # (a run starts: what an earlier one read is not this one's)
     _listed_at_start.clear()
+    for folder in [PACKAGE_ROOT.parent / "templates", *_config_paths(config)]:
+        if folder.is_dir():  # (what each folder the stamp digests holds as the run starts)
+            _listed_at_start[(os.path.abspath(folder), "*")] = [p.relative_to(folder).as_posix() for p in _tree_files(folder, "*")]
     global _run_clock
     _run_clock = fs_clock(cache.root)
     stamp = cache.get("stamp", key)
@@ -767,7 +787,6 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
         return None
     finally:
         _checked[key] = ({**digests.known, **digests.settled}, digests.settled)
-        _listed_at_start.update(digests.listed)
     if digests.settled != digests.known:  # files hashed this time are settled now
         cache.put("stamp", _stamp_key(config), {**stamp, "signatures": digests.settled})
     return stamp

@@ -694,3 +694,53 @@ def test_a_stamp_damaged_yet_readable_is_a_miss(tmp_path: Path, damage: Any) -> 
     code, _, err = _check(project)
     assert code == 0 and "Traceback" not in err and "internal error" not in err
     assert _gen(project)[0] == 0 and tree_bytes(out) == before
+
+
+def test_a_template_added_while_the_first_run_goes_on_reads_as_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folders a stamp digests are listed as the run starts, stamp or none."""
+    from generator import pipeline
+
+    project, out, cache = _setup(tmp_path)
+    added = project / "templates" / "overlays" / "beam" / "EXTRA.md.jinja"
+    real = pipeline._render_and_format
+
+    def adding(*given: Any, **named: Any) -> Any:
+        found = real(*given, **named)
+        added.write_text("extra\n")
+        return found
+
+    monkeypatch.setattr(pipeline, "_render_and_format", adding)
+    assert _gen(project)[0] == 0
+    monkeypatch.setattr(pipeline, "_render_and_format", real)
+    assert not (out / "EXTRA.md").exists()
+    assert _check(project)[0] == 1
+
+
+def test_a_code_sample_a_ref_reads_is_an_input_whatever_its_name(tmp_path: Path) -> None:
+    (tmp_path / "sample.py").write_text("print('one')\n")
+    spec = tmp_path / "spec.yml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n"
+        "      description: {$ref: ./sample.py}\n      responses:\n        '200': {description: ok}\n"
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.generator]\npackage = "pets"\n')
+    args = ("--config", tmp_path / "pyproject.toml")
+    where = ("-o", tmp_path / "out", "--cache-dir", tmp_path / "cache")
+    assert run_cli(*args, "generate", spec, *where).code == 0
+    assert run_cli(*args, "check", spec, *where).code == 0
+    (tmp_path / "sample.py").write_text("print('two')\n")
+    assert run_cli(*args, "check", spec, *where).code == 1
+
+
+def test_the_config_named_two_ways_keeps_a_stamp_for_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stamp per config as written (its diagnostics show paths so): runs that name the
+    config two ways do not overwrite each other's."""
+    project, out, _ = _setup(tmp_path)
+    monkeypatch.chdir(project)
+    ways = (("--config", "pyproject.toml"), ("--config", str(project / "pyproject.toml")))
+    for way in ways:
+        assert run_cli(*way, "generate").code == 0
+    ran = _pipeline_runs(monkeypatch)
+    for way in ways * 2:
+        assert run_cli(*way, "check").code == 0
+    assert ran == [], "each served from its own stamp"
