@@ -572,6 +572,19 @@ def test_a_spec_edited_while_a_run_goes_on_reads_as_changed(tmp_path: Path, monk
     assert _gen(project)[0] == 0 and _check(project)[0] == 0
 
 
+def _with_a_text_ref(tmp_path: Path, name: str, text: str) -> tuple[Path, tuple[Any, ...], tuple[Any, ...]]:
+    """A spec whose operation's description is the text of the file `name` (a `$ref`):
+    the spec, the config's arguments, and the output and cache folders' ones."""
+    (tmp_path / name).write_text(text)
+    spec = tmp_path / "spec.yml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n"
+        f"      description: {{$ref: ./{name}}}\n      responses:\n        '200': {{description: ok}}\n"
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.generator]\npackage = "pets"\n')
+    return spec, ("--config", tmp_path / "pyproject.toml"), ("-o", tmp_path / "out", "--cache-dir", tmp_path / "cache")
+
+
 def test_a_referenced_file_edited_while_a_run_goes_on_reads_as_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each file the run opened is recorded as it was opened: a text a `$ref` pulled in,
     edited after the load while the run goes on, makes the next check find the output
@@ -579,15 +592,7 @@ def test_a_referenced_file_edited_while_a_run_goes_on_reads_as_changed(tmp_path:
     from generator import pipeline
 
     _settled_at_once(monkeypatch)
-    (tmp_path / "desc.md").write_text("Original words.\n")
-    spec = tmp_path / "spec.yml"
-    spec.write_text(
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n"
-        "      description: {$ref: ./desc.md}\n      responses:\n        '200': {description: ok}\n"
-    )
-    (tmp_path / "pyproject.toml").write_text('[tool.generator]\npackage = "pets"\n')
-    args = ("--config", tmp_path / "pyproject.toml")
-    out = ("-o", tmp_path / "out", "--cache-dir", tmp_path / "cache")
+    spec, args, out = _with_a_text_ref(tmp_path, "desc.md", "Original words.\n")
     assert run_cli(*args, "generate", spec, *out).code == 0
     spec.write_text(spec.read_text().replace("getA", "getB"))
     real = pipeline._from_document
@@ -717,15 +722,7 @@ def test_a_template_added_while_the_first_run_goes_on_reads_as_changed(tmp_path:
 
 
 def test_a_code_sample_a_ref_reads_is_an_input_whatever_its_name(tmp_path: Path) -> None:
-    (tmp_path / "sample.py").write_text("print('one')\n")
-    spec = tmp_path / "spec.yml"
-    spec.write_text(
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n"
-        "      description: {$ref: ./sample.py}\n      responses:\n        '200': {description: ok}\n"
-    )
-    (tmp_path / "pyproject.toml").write_text('[tool.generator]\npackage = "pets"\n')
-    args = ("--config", tmp_path / "pyproject.toml")
-    where = ("-o", tmp_path / "out", "--cache-dir", tmp_path / "cache")
+    spec, args, where = _with_a_text_ref(tmp_path, "sample.py", "print('one')\n")
     assert run_cli(*args, "generate", spec, *where).code == 0
     assert run_cli(*args, "check", spec, *where).code == 0
     (tmp_path / "sample.py").write_text("print('two')\n")
