@@ -51,8 +51,6 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
-from .forked import max_fd
-
 ENV_VAR = "GENERATOR_CACHE_DIR"
 MAX_ENV_VAR = "GENERATOR_CACHE_MAX_MB"
 MAX_BYTES = 1024 * 1024 * 1024
@@ -430,7 +428,7 @@ class Cache:
             return
         if pid == 0:  # (the pipes this process holds would keep its parent's reader waiting)
             try:
-                os.closerange(3, max_fd())
+                os.closerange(3, _max_fd())
                 self.trim()
             finally:
                 os._exit(0)
@@ -459,6 +457,14 @@ def _buckets(root: Path) -> list[str]:
         for bucket in _listed(kind.path)
         if _BUCKET.fullmatch(bucket.name) and bucket.is_dir(follow_symlinks=False)
     ]
+
+
+def _max_fd() -> int:
+    try:
+        limit = int(os.sysconf("SC_OPEN_MAX"))
+    except (ValueError, OSError):
+        limit = -1
+    return limit if limit > 3 else 65536  # (-1: no limit stated)
 
 
 def max_bytes() -> int:

@@ -96,15 +96,6 @@ def reap_cancelled() -> None:
             pass
 
 
-def max_fd() -> int:
-    """One past the highest file descriptor this process may hold."""
-    try:
-        limit = int(os.sysconf("SC_OPEN_MAX"))
-    except (ValueError, OSError):
-        limit = -1
-    return limit if limit > 3 else 65536  # (-1: no limit stated)
-
-
 def anonymous_file() -> int:
     """A file with no name, to hand data to a child forked after it was opened."""
     if hasattr(os, "memfd_create"):
