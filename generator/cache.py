@@ -99,15 +99,16 @@ def tree_digest(root: Path, pattern: str = "*", digests: Digests | None = None) 
     parts: list[str | bytes] = []
     if root.is_dir():
         digests = digests if digests is not None else Digests()
-        listed = _tree_files(root, pattern)
-        digests.listed[(os.path.abspath(root), pattern)] = [p.relative_to(root).as_posix() for p in listed]
-        for path in listed:
-            parts += [path.relative_to(root).as_posix(), digests.file(path)]
+        listed = digests.listed[(os.path.abspath(root), pattern)] = _listing(root, pattern)
+        for name in listed:
+            parts += [name, digests.file(root / name)]
     return digest(*parts)
 
 
-def _tree_files(root: Path, pattern: str) -> list[Path]:
-    return sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+def _listing(root: Path, pattern: str) -> list[str]:
+    """The files below `root` whose names match, by relative path, in order."""
+    found = sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    return [p.relative_to(root).as_posix() for p in found]
 
 
 # A signature is trusted only for a file last changed before a moment that came before
@@ -141,6 +142,13 @@ def fs_clock(folder: Path | None) -> FsClock | None:
     except OSError:
         return None
     return FsClock(st.st_dev, min(st.st_mtime_ns, st.st_ctime_ns))
+
+
+def _settled(st: os.stat_result, clock: FsClock | None) -> bool:
+    """Whether a file of signature `st`, taken now (and after `clock` was read), is
+    settled (see SETTLED_NS)."""
+    changed = max(st.st_mtime_ns, st.st_ctime_ns)
+    return time.time_ns() - changed >= SETTLED_NS or (clock is not None and st.st_dev == clock.dev and changed < clock.ns)
 
 
 def _signature(st: os.stat_result) -> list[Any]:
@@ -204,9 +212,7 @@ class Digests:
                 return _CHANGED_WHILE_READ
             found = file_digest(Path(name))
             read = True
-        clock = self.clock
-        before = read and clock is not None and st.st_dev == clock.dev and max(st.st_mtime_ns, st.st_ctime_ns) < clock.ns
-        self.remember(name, st, found, settled=before)
+        self.remember(name, st, found, settled=read and _settled(st, self.clock))
         return found
 
     def remember(self, name: str, st: os.stat_result, found: str, settled: bool = False) -> None:
@@ -214,7 +220,7 @@ class Digests:
         object's later questions, and to record if it is settled (`settled`: known so
         already; so is a signature recorded as settled before, with this digest)."""
         self.seen[name] = entry = [*_signature(st), found]
-        if settled or self.known.get(name) == entry or time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS:
+        if settled or self.known.get(name) == entry or _settled(st, None):
             self.settled[name] = entry
 
 
@@ -729,10 +735,9 @@ _listed_at_start: dict[tuple[str, str], list[str]] = {}
 
 
 def _settled_now(st: os.stat_result) -> bool:
-    """Whether a file of signature `st`, taken now, is settled (see SETTLED_NS)."""
-    changed = max(st.st_mtime_ns, st.st_ctime_ns)
-    clock = _run_clock
-    return time.time_ns() - changed >= SETTLED_NS or (clock is not None and st.st_dev == clock.dev and changed < clock.ns)
+    """Whether a file of signature `st`, taken now, is settled, by the clock the run's
+    stamp check read too."""
+    return _settled(st, _run_clock)
 
 
 def note_read(path: Path | str, st: os.stat_result, data: bytes) -> None:
@@ -775,7 +780,7 @@ def fresh_stamp(cache: Cache, config: Any) -> dict[str, Any] | None:
     _listed_at_start.clear()
     for folder in [PACKAGE_ROOT.parent / "templates", *_config_paths(config)]:
         if folder.is_dir():  # (what each folder the stamp digests holds as the run starts)
-            _listed_at_start[(os.path.abspath(folder), "*")] = [p.relative_to(folder).as_posix() for p in _tree_files(folder, "*")]
+            _listed_at_start[(os.path.abspath(folder), "*")] = _listing(folder, "*")
     global _run_clock
     _run_clock = fs_clock(cache.root)
     stamp = cache.get("stamp", key)

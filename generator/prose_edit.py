@@ -21,7 +21,7 @@ changed, and holds the entry as it was)."""
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 from urllib.parse import unquote
 
 PROSE_KEYS = frozenset({"description", "summary"})
@@ -126,7 +126,7 @@ def _same_keys(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
     return list(a) == list(b) and all(type(x) is type(y) for x, y in zip(a, b))
 
 
-def reaches_prose(refs: Sequence[str]) -> bool:
+def reaches_prose(refs: Iterable[str]) -> bool:
     """Whether a local `$ref` names a prose field on its way, as written or with its
     escapes decoded (the validator's resolver decodes `%2F` and steps into strings)."""
     for ref in refs:

@@ -713,7 +713,7 @@ def start_schema_check(
         return found
 
     findings = _kept_findings(cache, key)
-    if findings is None and key and prose is not None and not reaches_prose(list(local_refs)):
+    if findings is None and key and prose is not None and not reaches_prose(local_refs):
         findings = _kept_findings(cache, _whole_key(prose.before))
         if findings is not None and not _taken_over(findings, prose):
             findings = None
