@@ -18,6 +18,7 @@ from typing import Any, Callable, NoReturn
 
 from .cache import DISABLED, Cache, default_root, fresh_stamp, record_stamp
 from .config import Config, ConfigError, find_pyproject, load_config
+from . import dataclass_code
 from .diagnostics import Diagnostics, GenerationFailed, Level
 
 # The stages are imported when a command needs them: an unchanged-spec `check` is
@@ -193,6 +194,7 @@ def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABL
     if stamp is not None:
         print(f"{config.output}: 0 file(s) changed, {stamp.get('generated', 0)} generated")
         return OK
+    dataclass_code.use(cache)
     from .pipeline import generate_files
 
     # (the later stages, `write` among them, are imported once the run has forked its
@@ -235,6 +237,7 @@ def cmd_check(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED)
     if _from_stamp(config, diagnostics, cache) is not None:
         print(f"{config.output} is up to date")
         return OK
+    dataclass_code.use(cache)
     from .pipeline import generate_files
 
     result = generate_files(config, diagnostics, cache=cache)
@@ -323,7 +326,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             code = cmd_diff(config, diagnostics, args.old, args.new, args.format)
         else:
-            code = COMMANDS[args.command](config, diagnostics, _cache(args))
+            cache = _cache(args)
+            try:
+                code = COMMANDS[args.command](config, diagnostics, cache)
+            finally:
+                dataclass_code.keep(cache)
     except ConfigError as exc:
         diagnostics.add("config", Level.ERROR, str(exc))
         code = BAD_INPUT

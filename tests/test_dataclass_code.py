@@ -1,0 +1,107 @@
+"""The dataclasses' method code kept in the cache (generator/dataclass_code.py): classes
+made with it are the classes `dataclasses` makes on its own, down to their code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Run in a fresh interpreter: `use` changes the `dataclasses` module for the process.
+SCRIPT = textwrap.dedent(
+    """
+    import dataclasses, json, marshal, sys
+    from pathlib import Path
+    from generator import dataclass_code
+    from generator.cache import Cache, DISABLED
+
+    mode, root = sys.argv[1], sys.argv[2]
+    cache = DISABLED if mode == "disabled" else Cache(Path(root))
+    if mode != "plain":
+        dataclass_code.use(cache)
+
+    @dataclasses.dataclass(frozen=True, order=True)
+    class Point:
+        x: int
+        y: int = 2
+        tags: tuple[str, ...] = ()
+        seen: list[int] = dataclasses.field(default_factory=list, compare=False, repr=False)
+
+    @dataclasses.dataclass
+    class Box:
+        inner: Point
+        count: int = dataclasses.field(default=0, init=False)
+
+    p = Point(1)
+    facts = {
+        "repr": repr(p),
+        "eq": p == Point(1, 2, (), [5]),
+        "lt": Point(0, 9) < p,
+        "hash": hash(p) == hash(Point(1)),
+        "box": repr(Box(p)),
+    }
+    try:
+        p.x = 3  # type: ignore[misc]
+    except dataclasses.FrozenInstanceError:
+        facts["frozen"] = True
+    methods = [Point.__init__, Point.__repr__, Point.__eq__, Point.__lt__, Point.__hash__, Point.__setattr__, Box.__init__]
+    facts["code"] = [marshal.dumps(m.__code__).hex() for m in methods]
+    facts["qualnames"] = [m.__qualname__ for m in methods]
+    store = dataclass_code._store
+    facts["shim"] = getattr(dataclasses, "exec", None) is not None
+    facts["new"] = store.new if store is not None else None
+    facts["held"] = len(store.code) if store is not None else None
+    dataclass_code.keep(cache)
+    print(json.dumps(facts))
+    """
+)
+
+
+def _run(mode: str, root: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode, str(root)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    facts = json.loads(done.stdout)
+    assert isinstance(facts, dict)
+    return facts
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "dataclass-code").rglob("*") if p.is_file())
+
+
+def test_kept_code_makes_the_same_classes(tmp_path: Path) -> None:
+    plain = _run("plain", tmp_path / "unused")
+    first = _run("cache", tmp_path)  # compiles, and keeps what it compiled
+    assert first["new"] and first["new"] == first["held"]
+    assert len(_entries(tmp_path)) == 1
+    second = _run("cache", tmp_path)  # takes every method's code from the cache
+    assert second["new"] == 0 and second["held"] == first["held"]
+    for facts in (first, second):
+        for key in ("repr", "eq", "lt", "hash", "box", "frozen", "code", "qualnames"):
+            assert facts[key] == plain[key], key
+    assert plain["frozen"] is True and plain["eq"] is True and plain["lt"] is True
+
+
+def test_damaged_entry_is_not_taken(tmp_path: Path) -> None:
+    plain = _run("plain", tmp_path / "unused")
+    _run("cache", tmp_path)
+    (entry,) = _entries(tmp_path)
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 2] ^= 0x40
+    entry.write_bytes(bytes(data))
+    again = _run("cache", tmp_path)  # compiles all again, and keeps a sound entry
+    assert again["new"] == again["held"] and again["code"] == plain["code"]
+    assert _run("cache", tmp_path)["new"] == 0
+    entry.write_bytes(b"short")
+    assert _run("cache", tmp_path)["code"] == plain["code"]
+
+
+def test_disabled_cache_leaves_dataclasses_alone(tmp_path: Path) -> None:
+    facts = _run("disabled", tmp_path)
+    assert facts["shim"] is False and facts["new"] is None
+    assert not (tmp_path / "dataclass-code").exists()
