@@ -35,6 +35,7 @@ import os
 from typing import Any, NamedTuple, Sequence
 
 from .cache import Cache, digest, generator_fingerprint, text_digest
+from .canonical import canonical
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
 from .marks import opened, packed, shifted, unpacked
 from .prose_edit import ProseEdit, prose_changes
@@ -119,7 +120,7 @@ def keep(cache: Cache, path: str, text: str, parsed: Parsed) -> None:
     value = {
         "format": FORMAT,
         "text": text,
-        "data": parsed.data,
+        "data": canonical(parsed.data),  # (shared containers stay shared: see shared_places)
         "marks": packed(parsed.marks),
         "nodes": parsed.nodes,
         "shared": shared_places(parsed.data),

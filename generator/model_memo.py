@@ -43,6 +43,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .cache import Cache, digest, generator_fingerprint, text_digest
+from .canonical import canonical
 from .config import Config
 from .diagnostics import Diagnostics, pointer_join
 from .spec_parts import SpecParts
@@ -320,6 +321,11 @@ def keep(
         "api": api,
         "digests": _digests(api, known),
     }
+    replay = builder.memo
+    if replay is None or replay.taken * 2 < len(builder.units):
+        # a build mostly made anew: its equal values merged once, here (canonical.py);
+        # one that took most units from the memo holds the merged objects themselves
+        entry = canonical(entry)
     payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     header = {
         "format": FORMAT,

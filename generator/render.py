@@ -8,6 +8,7 @@ the IR plus the helpers in `helpers()`; nothing else.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import textwrap
 import tomllib
@@ -461,10 +462,7 @@ class TemplateSet:
     split_models: bool = True
 
     def emits_black_style(self, filename: str | None) -> bool:
-        if filename is None:
-            return False
-        path = Path(filename).resolve()
-        return any(path.is_relative_to(folder) for folder in (BUILTIN_TEMPLATES, *self.black_style))
+        return filename is not None and _under(filename, (BUILTIN_TEMPLATES, *self.black_style))
 
     def loader(self) -> jinja2.BaseLoader:
         """A plain name finds the topmost layer's template; `builtin:NAME` the built-in
@@ -475,6 +473,14 @@ class TemplateSet:
         for i in range(len(layers)):
             prefixes[f"below{i}"] = jinja2.ChoiceLoader([*reversed(layers[:i]), builtin])
         return jinja2.ChoiceLoader([*reversed(layers), builtin, jinja2.PrefixLoader(prefixes, delimiter=":")])
+
+
+@functools.lru_cache(maxsize=None)
+def _under(filename: str, folders: tuple[Path, ...]) -> bool:
+    """Whether the template file lies in one of `folders` (each job asks: one resolve
+    per file)."""
+    path = Path(filename).resolve()
+    return any(path.is_relative_to(folder) for folder in folders)
 
 
 class _Layer(jinja2.FileSystemLoader):
