@@ -321,6 +321,10 @@ def keep(
         "api": api,
         "digests": _digests(api, known),
     }
+    for op in api.operations:
+        # kept computed: the next run's README asks it of every operation, most of them
+        # the kept objects themselves
+        op.arguments  # noqa: B018
     replay = builder.memo
     if replay is None or replay.taken * 2 < len(builder.units):
         # a build mostly made anew: its equal values merged once, here (canonical.py);

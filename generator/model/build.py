@@ -898,8 +898,10 @@ class Builder:
         for tag, ops in grouped.items():
             attr = attrs.claim(naming.module_name(tag, "default"))
             method_names = naming.Namer({"with_raw_response"})
-            # (by its fields: an operation from the model memo may hold a cached property)
-            ops = [dataclasses.replace(op, py_name=method_names.claim(op.py_name)) for op in ops]
+            # An operation keeps its own object when its name stays: one taken from the
+            # model memo is then the kept one itself (the revision compares such by identity).
+            # (`replace` goes by its fields: a kept one may hold a cached property.)
+            ops = [op if (name := method_names.claim(op.py_name)) == op.py_name else dataclasses.replace(op, py_name=name) for op in ops]
             class_name = _resource_class(naming.pascal(attr), class_taken)
             resources.append(Resource(tag, attr, class_name, attr, tag_docs.get(tag, ""), tuple(ops)))
         return Api(
