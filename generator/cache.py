@@ -654,7 +654,16 @@ def inputs_digest(config: Any, reads: Iterable[str], digests: Digests | None = N
 def _stamp_key(config: Any) -> str:
     # one stamp per output folder, config as written (paths as given) and working
     # folder: the diagnostics it replays show the paths so
-    return digest(str(STAMP_FORMAT), os.path.abspath(config.output), repr(config), os.getcwd())
+    cwd = os.getcwd()
+    found = _stamp_keys.get((id(config), cwd))
+    if found is not None and found[0] is config:
+        return found[1]
+    key = digest(str(STAMP_FORMAT), os.path.normpath(os.path.join(cwd, config.output)), repr(config), cwd)
+    _stamp_keys[(id(config), cwd)] = (config, key)  # (a frozen config: asked of every output file)
+    return key
+
+
+_stamp_keys: dict[tuple[int, str], tuple[Any, str]] = {}
 
 
 def text_digest(text: str) -> str:
@@ -755,17 +764,19 @@ def note_read(path: Path | str, st: os.stat_result, data: bytes) -> None:
     _read_as[name] = ([*sig, bytes_digest(data)], _settled_now(st))
 
 
-def known_digest(config: Any, path: Path) -> str | None:
+def known_digest(config: Any, path: Path, st: os.stat_result | None = None) -> str | None:
     """The digest of the file at `path` by the signatures `fresh_stamp` read for
-    `config` (the last run's stamp), when the file is unchanged since; else None."""
+    `config` (the last run's stamp), when the file is unchanged since; else None. `st`:
+    the file's stat as read (an open file's), else it is taken now."""
     known = _checked.get(_stamp_key(config))
     entry = known[0].get(os.path.abspath(path)) if known is not None else None
     if not (isinstance(entry, list) and entry and isinstance(entry[-1], str)):
         return None
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
+    if st is None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
     return entry[-1] if entry[:-1] == _signature(st) else None
 
 

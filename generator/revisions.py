@@ -20,13 +20,14 @@ keeps its semver meaning (under 0.x a breaking change would be a minor bump).
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, NoReturn, cast
 
 from . import forked
-from .cache import Cache, text_digest
+from .cache import Cache, bytes_digest, known_digest, text_digest
 from .config import Config
 from .diagnostics import Diagnostics, GenerationFailed, Level
 from .diff import BREAKING, COMPATIBLE, PATCH, Change, Report, diff_apis
@@ -108,7 +109,7 @@ def parse_record(text: str, where: str) -> Record:
     return _record_from(raw, text, where, with_spec=True)
 
 
-def _record_from(raw: Any, text: str, where: str, *, with_spec: bool) -> Record:
+def _record_from(raw: Any, text: str, where: str, *, with_spec: bool, text_key: str | None = None) -> Record:
     if not isinstance(raw, dict) or raw.get("format") != RECORD_FORMAT:
         raise RecordError(f"{where}: not a revision record of format {RECORD_FORMAT}")
     version, releases, spec = raw.get("version"), raw.get("releases"), raw.get("spec")
@@ -117,7 +118,7 @@ def _record_from(raw: Any, text: str, where: str, *, with_spec: bool) -> Record:
     if not isinstance(releases, list) or (with_spec and not isinstance(spec, dict)):
         raise RecordError(f"{where}: lacks releases or spec")
     try:
-        return Record(version, tuple(_release_from(r) for r in releases), spec, text_digest(text))
+        return Record(version, tuple(_release_from(r) for r in releases), spec, text_key or text_digest(text))
     except RecordError as exc:
         raise RecordError(f"{where}: {exc}") from None
 
@@ -128,7 +129,7 @@ def _record_from(raw: Any, text: str, where: str, *, with_spec: bool) -> Record:
 _SPEC_KEY = '\n "spec": '
 
 
-def _record_head(text: str, where: str) -> tuple[Record, int]:
+def _record_head(text: str, where: str, text_key: str | None = None) -> tuple[Record, int]:
     """The record's version and releases, its spec left unread (`spec` is None) when the
     text is laid out as `record_file` writes it, with where its spec starts; else the
     whole record, and -1. (A spec broken past the head is found when it is read: see
@@ -141,7 +142,7 @@ def _record_head(text: str, where: str) -> tuple[Record, int]:
         raw = json.loads(text[:at] + "\n}")
     except ValueError:
         return parse_record(text, where), -1
-    return _record_from(raw, text, where, with_spec=False), at
+    return _record_from(raw, text, where, with_spec=False, text_key=text_key), at
 
 
 def read_record(folder: Path) -> Record | None:
@@ -150,13 +151,29 @@ def read_record(folder: Path) -> Record | None:
 
 
 def _record_text(folder: Path) -> str | None:
+    read = _read_record(folder)
+    return read[0] if read is not None else None
+
+
+def _read_record(folder: Path, known: Callable[[Path, os.stat_result], str | None] | None = None) -> tuple[str, str] | None:
+    """The record's text as text mode reads it, and its `text_digest`: taken from
+    `known` (the digest the last run's stamp holds for the file, by the signature of the
+    file as opened) when it gives one, else computed (from the bytes, when text mode
+    translated no line ending)."""
     path = folder / RECORD
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            data = fh.read()
+        text = data.decode("utf-8")
     except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordError(f"{path}: {exc}") from None
+    if "\r" in text:  # (as text mode reads it)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return text, text_digest(text)
+    return text, (known(path, st) if known is not None else None) or bytes_digest(data)
 
 
 def record_file(record: Record, spec_text: str | None = None) -> OutputFile:
@@ -336,9 +353,10 @@ class Previous:
         self.memo: Slot | None = None
         self.spec_plain = False  # whether derive recorded the new spec's data as it is
         try:
-            self.text = _record_text(config.output)
-            if self.text is not None:
-                self.record, self.spec_at = _record_head(self.text, str(config.output / RECORD))
+            read = _read_record(config.output, lambda path, st: known_digest(config, path, st))
+            if read is not None:
+                self.text = read[0]
+                self.record, self.spec_at = _record_head(self.text, str(config.output / RECORD), read[1])
         except RecordError as exc:
             self.error = exc
             return

@@ -18,6 +18,7 @@ module with such a prefix is not remembered there."""
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import sys
 from typing import Any
@@ -44,7 +45,8 @@ _MAY_NOT_PARSE = re.compile(r"\\[NxuU]|\x00")
 _F_PREFIX = re.compile(r"""(?<![\w])[rR]?[fFtT][rR]?["']""")
 
 
-def skeleton(module: str) -> tuple[str, list[tuple[int, int]]] | None:
+@functools.lru_cache(maxsize=4)  # (a module's key is asked by the prune memo and the stub memo)
+def skeleton(module: str) -> tuple[str, tuple[tuple[int, int], ...]] | None:
     """The module's text without the contents of its triple-quoted strings, and the
     (first, last) line of each such string; None when the text does not lex (or lexes
     otherwise in this Python, see the module's docstring)."""
@@ -72,7 +74,7 @@ def skeleton(module: str) -> tuple[str, list[tuple[int, int]]] | None:
         parts.append(module[position : token.end()])
         position, line, scan = rest.end() - 3, last, rest.end()
     parts.append(module[position:])
-    return "\0".join(parts), places
+    return "\0".join(parts), tuple(places)
 
 
 def _prefix(module: str, quotes: int, scan: int) -> str:
@@ -114,7 +116,7 @@ class SkeletonMemo:
         if found is None:
             return None
         text, places = found
-        return digest(self.prefix, text, *([repr(places)] if self.LINES else [])), places
+        return digest(self.prefix, text, *([repr(list(places))] if self.LINES else [])), list(places)
 
 
 class StubMemo(SkeletonMemo):

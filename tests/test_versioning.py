@@ -449,3 +449,23 @@ def test_a_spec_json_cannot_write_is_reported_not_an_internal_error() -> None:
         revisions._derive({"x": 10**5000}, None, diagnostics, None, revisions._plain_json)  # type: ignore[arg-type]
     assert [d.code for d in diagnostics.items] == ["revision-record"]
     assert diagnostics.items[0].message.startswith("cannot record the spec as JSON")
+
+
+def test_the_record_is_read_as_text_mode_reads_it_with_its_digest(tmp_path: Path) -> None:
+    """revisions._read_record: the text as `read_text` gives it, and `text_digest` of it,
+    computed from the bytes or taken from what the stamp knows of the file as opened."""
+    from generator.cache import text_digest
+    from generator.revisions import RECORD, _read_record
+
+    assert _read_record(tmp_path) is None
+    record = tmp_path / RECORD
+    record.write_bytes('{\n "format": 1\n}\n'.encode())
+    text, key = _read_record(tmp_path) or ("", "")
+    assert text == record.read_text(encoding="utf-8") and key == text_digest(text)
+    seen = []
+    assert _read_record(tmp_path, lambda path, st: seen.append((path, st)) or "kept") == (text, "kept")
+    assert seen[0][0] == record and seen[0][1].st_ino == record.stat().st_ino
+    assert _read_record(tmp_path, lambda path, st: None) == (text, key)
+    record.write_bytes(b'{\r\n "format": 1\r}\r\n')
+    text, key = _read_record(tmp_path, lambda path, st: "never taken") or ("", "")
+    assert text == record.read_text(encoding="utf-8") == '{\n "format": 1\n}\n' and key == text_digest(text)
