@@ -163,7 +163,7 @@ class Parsed(NamedTuple):
     recalled: bool = False  # the very load the cache holds (load_memo)
     # the text of the load the cache holds, when spliced from it (the keeper takes its
     # digest, in its own process)
-    spliced_from: str | None = None
+    spliced_from: bytes | None = None  # the kept text it was spliced from (load_memo.Entry.text)
     tidy: bool = False  # no repeated key, no flow collection over lines (see _from_events)
     # each place where a container met before sits, with the place it was met first
     # (YAML aliases, as load_memo.shared_places gives them); None when not known
@@ -499,7 +499,7 @@ def load(
         if cache.enabled:
             from .load_memo import recall
 
-            parsed = recall(cache, shown, text)
+            parsed = recall(cache, shown, text, data)
             recalled = parsed is not None
         if parsed is None:
             parsed = parse_bounded(text, shown)

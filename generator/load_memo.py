@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple, Sequence
 
-from .cache import Cache, digest, generator_fingerprint, text_digest
+from .cache import Cache, bytes_digest, digest, generator_fingerprint
 from .canonical import canonical
 from .load import MAX_NODES, Parsed, _from_events, _UNSUPPORTED
 from .marks import opened, packed, shifted, unpacked
@@ -42,11 +42,11 @@ from .prose_edit import ProseEdit, prose_changes
 from .spec_parts import SpecParts, item_parts, spec_parts, whole_of
 
 KIND = "load"
-FORMAT = 2
+FORMAT = 3
 
 
 class Entry(NamedTuple):
-    text: str
+    text: bytes  # in UTF-8 (lone surrogates passed): compared with the file's bytes, unread as text
     data: Any
     marks: Any
     nodes: int  # as `_from_events` counts them against MAX_NODES
@@ -64,8 +64,9 @@ def patch_slot(path: str) -> str:
     return digest(slot(path), "patch")
 
 
-def recall(cache: Cache, path: str, text: str) -> Parsed | None:
-    """The parse of `text` (the file at `path`) from the cached last load, or None.
+def recall(cache: Cache, path: str, text: str, encoded: bytes | None = None) -> Parsed | None:
+    """The parse of `text` (the file at `path`; `encoded`: the text in UTF-8, when
+    known) from the cached last load, or None.
 
     A load spliced from the kept one is kept as a patch: its text, beside the kept
     load's digest (keeping all of a large spec's data again costs more than the splice).
@@ -76,20 +77,21 @@ def recall(cache: Cache, path: str, text: str) -> Parsed | None:
     entry = _entry(cache.get_plain(KIND, slot(path)))
     if entry is None:
         return None
+    new = encoded if encoded is not None else _utf8(text)
     try:
-        parsed = _spliced(entry, text)
+        parsed = _spliced(entry, new)
         if parsed is not None:
             return parsed if parsed.recalled else parsed._replace(spliced_from=entry.text)
         patch = cache.get_plain(KIND, patch_slot(path))
-        if not (type(patch) is dict and patch.get("format") == FORMAT and type(patch.get("text")) is str):
+        if not (type(patch) is dict and patch.get("format") == FORMAT and type(patch.get("text")) is bytes):
             return None
-        if patch.get("base") != text_digest(entry.text):
+        if patch.get("base") != bytes_digest(entry.text):
             return None  # a patch of an earlier kept load
         middle = _spliced(entry, patch["text"])
         if middle is None or middle.recalled or middle.nodes is None:
             return None
         return _spliced(
-            Entry(patch["text"], middle.data, middle.marks, middle.nodes, entry.shared, entry.only_newlines, middle.parts), text
+            Entry(patch["text"], middle.data, middle.marks, middle.nodes, entry.shared, entry.only_newlines, middle.parts), new
         )
     except (KeyError, IndexError, TypeError, ValueError, EOFError, RecursionError):
         return None  # a damaged entry (a packed part's marks too), or one unlike what this module writes
@@ -114,12 +116,12 @@ def keep(cache: Cache, path: str, text: str, parsed: Parsed) -> None:
     if not worth_keeping(cache, parsed):
         return
     if parsed.spliced_from is not None:
-        patch = {"format": FORMAT, "base": text_digest(parsed.spliced_from), "text": text}
+        patch = {"format": FORMAT, "base": bytes_digest(parsed.spliced_from), "text": _utf8(text)}
         cache.put_plain(KIND, patch_slot(path), patch)
         return
     value = {
         "format": FORMAT,
-        "text": text,
+        "text": _utf8(text),
         "data": canonical(parsed.data),  # (shared containers stay shared: see shared_places)
         "marks": packed(parsed.marks),
         "nodes": parsed.nodes,
@@ -150,7 +152,7 @@ def _entry(raw: Any) -> Entry | None:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         return None
     text, nodes, shared, newlines = raw.get("text"), raw.get("nodes"), raw.get("shared"), raw.get("only_newlines")
-    if not (isinstance(text, str) and isinstance(nodes, int) and isinstance(shared, list) and isinstance(newlines, bool)):
+    if not (isinstance(text, bytes) and isinstance(nodes, int) and isinstance(shared, list) and isinstance(newlines, bool)):
         return None
     return Entry(text, raw.get("data"), raw.get("marks"), nodes, shared, newlines, _parts(raw.get("parts")))
 
@@ -193,15 +195,28 @@ def relink(data: Any, shared: list[list[list[str | int]]]) -> None:
 _CHUNK = 1 << 16
 
 
-def _differ(old: str, new: str) -> tuple[int, int]:
+def _utf8(text: str) -> bytes:
+    """A text as the kept load holds it (see Entry.text)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _differ(old: bytes, new: bytes) -> tuple[int, int]:
     """The length of the common prefix, and of the common suffix that does not
-    overlap it (compared a chunk at a time, then halving within the chunk)."""
+    overlap it (compared a chunk at a time, then halving within the chunk), each
+    ending where a character does (never inside one's UTF-8 bytes)."""
     shortest = min(len(old), len(new))
     prefix = _common(lambda a, b: old[a:b] == new[a:b], shortest)
-    suffix = _common(
-        lambda a, b: old[len(old) - b : len(old) - a] == new[len(new) - b : len(new) - a], shortest - prefix
-    )
+    while prefix and _continues(new, prefix):
+        prefix -= 1
+    suffix = _common(lambda a, b: old[len(old) - b : len(old) - a] == new[len(new) - b : len(new) - a], shortest - prefix)
+    while suffix and _continues(new, len(new) - suffix):
+        suffix -= 1
     return prefix, suffix
+
+
+def _continues(text: bytes, at: int) -> bool:
+    """Whether the byte at `at` continues a character begun before it."""
+    return at < len(text) and 0x80 <= text[at] < 0xC0
 
 
 def _common(same: Any, limit: int) -> int:
@@ -227,6 +242,15 @@ _OTHER_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028",
 
 def only_newlines(text: str) -> bool:
     return not any(c in text for c in _OTHER_BREAKS)
+
+
+_OTHER_BREAKS_UTF8 = tuple(_utf8(c) for c in _OTHER_BREAKS)
+
+
+def _only_newlines_in(text: bytes, start: int, end: int) -> bool:
+    """`only_newlines` of the characters from byte `start` to `end` (each a whole
+    character's bytes)."""
+    return not any(text.find(c, start, end) >= 0 for c in _OTHER_BREAKS_UTF8)
 
 
 class _Block(NamedTuple):
@@ -266,19 +290,19 @@ def _blocks(marks: Any, data: Any, first_line: int, last_line: int, line_count: 
     return found[::-1]
 
 
-def _line_start(text: str, pos: int, back: int) -> int:
+def _line_start(text: bytes, pos: int, back: int) -> int:
     """Where the line `back` lines above the one holding `pos` starts."""
-    start = text.rfind("\n", 0, pos) + 1
+    start = text.rfind(b"\n", 0, pos) + 1
     for _ in range(back):
-        start = text.rfind("\n", 0, start - 1) + 1
+        start = text.rfind(b"\n", 0, start - 1) + 1
     return start
 
 
-def _line_after(text: str, pos: int, ahead: int) -> int:
+def _line_after(text: bytes, pos: int, ahead: int) -> int:
     """Where the line `ahead` lines below the one holding `pos` starts (the text's end
     if there is none)."""
     for _ in range(ahead):
-        found = text.find("\n", pos)
+        found = text.find(b"\n", pos)
         if found < 0:
             return len(text)
         pos = found + 1
@@ -314,9 +338,12 @@ def _parse_block(text: str, first: int, depth: int) -> Any:
     return root, marks[1], nodes
 
 
-def _spliced(entry: Entry, text: str) -> Parsed | None:
+def _spliced(entry: Entry, text: bytes | str) -> Parsed | None:
+    """The load of `text` (in UTF-8, as Entry.text) from `entry`'s, or None. Offsets
+    are in bytes; only the entry's lines are read as text."""
     old = entry.text
-    if old == text:
+    new = text if isinstance(text, bytes) else _utf8(text)
+    if old == new:
         data, marks = entry.data, entry.marks
         relink(data, entry.shared)
         return Parsed(
@@ -324,16 +351,16 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
         )
     if not entry.only_newlines:
         return None  # a line break other than \n: YAML and this module would number apart
-    prefix, suffix = _differ(old, text)
-    if not only_newlines(text[prefix : len(text) - suffix]):
+    prefix, suffix = _differ(old, new)
+    if not _only_newlines_in(new, prefix, len(new) - suffix):
         return None
     first_changed = prefix
-    first_line = old.count("\n", 0, prefix)
+    first_line = old.count(b"\n", 0, prefix)
     last_changed = max(prefix, len(old) - suffix - 1)
-    last_line = old.count("\n", 0, last_changed)
-    line_count = old.count("\n") + (0 if old.endswith("\n") else 1)
+    last_line = first_line + old.count(b"\n", prefix, last_changed)
+    line_count = last_line + old.count(b"\n", last_changed) + (0 if old.endswith(b"\n") else 1)
     blocks = _blocks(entry.marks, entry.data, first_line, last_line, line_count)
-    if not blocks and prefix == len(old) - suffix and first_line > 0 and old[prefix - 1] == "\n":
+    if not blocks and prefix == len(old) - suffix and first_line > 0 and old[prefix - 1 : prefix] == b"\n":
         # lines inserted between two entries: the earlier one takes them
         first_line = last_line = first_line - 1
         first_changed = last_changed = prefix - 1
@@ -342,10 +369,10 @@ def _spliced(entry: Entry, text: str) -> Parsed | None:
     for block in blocks:
         start = _line_start(old, first_changed, first_line - block.first)
         end = _line_after(old, last_changed, block.end - last_line)
-        new_end = end + len(text) - len(old)
-        if end < len(old) - suffix or (new_end < len(text) and text[new_end - 1] != "\n"):
+        new_end = end + len(new) - len(old)
+        if end < len(old) - suffix or (new_end < len(new) and new[new_end - 1 : new_end] != b"\n"):
             continue  # the change reaches past the entry, or into the line after it
-        old_text, new_text = old[start:end], text[start:new_end]
+        old_text, new_text = old[start:end].decode("utf-8", "surrogatepass"), new[start:new_end].decode("utf-8", "surrogatepass")
         old_block, new_block = old_text.splitlines(keepends=True), new_text.splitlines(keepends=True)
         indent = _indent(old_block[0]) if old_block else -1
         if _laid_out(old_block, indent) and _laid_out(new_block, indent):

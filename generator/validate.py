@@ -617,7 +617,7 @@ def _when_given(read_end: int, write_end: int, file: int) -> list[Finding] | Non
             text = _read(file, message[1])
             if text is None:
                 return None
-            own = _own_load(cache, os.fsdecode(message[1][16:]), text.decode("utf-8", "surrogatepass"))
+            own = _own_load(cache, os.fsdecode(message[1][16:]), text)
             message = _receive(pipe)
     if message is None or message[0] not in (b"D", b"K"):
         return None
@@ -656,14 +656,16 @@ def _read(file: int, place: bytes) -> bytes | None:
     return b"".join(chunks)
 
 
-def _own_load(cache: Cache, path: str, text: str) -> Any:
-    """The load (load.Parsed) of the offered text: from the memo, or, when this process
-    finds no such load (the parent did: the memo changed between the two reads), a
-    function that parses the text, called only when the parent says to go on."""
+def _own_load(cache: Cache, path: str, encoded: bytes) -> Any:
+    """The load (load.Parsed) of the offered text (`encoded`: in UTF-8): from the memo,
+    or, when this process finds no such load (the parent did: the memo changed between
+    the two reads), a function that parses the text, called only when the parent says
+    to go on."""
     from .load import LoadError, parse_bounded
     from .load_memo import recall
 
-    parsed = recall(cache, path, text)
+    text = encoded.decode("utf-8", "surrogatepass")
+    parsed = recall(cache, path, text, encoded)
     if parsed is not None:
         return parsed
 

@@ -27,7 +27,7 @@ def _entry(text: str) -> load_memo.Entry:
     assert parsed is not _UNSUPPORTED and parsed[1] and parsed[6], "a load that is not kept"
     value = {
         "format": load_memo.FORMAT,
-        "text": text,
+        "text": text.encode("utf-8", "surrogatepass"),
         "data": parsed[0],
         "marks": packed(parsed[2]),
         "nodes": parsed[4],
@@ -267,13 +267,13 @@ def test_a_spliced_load_is_kept_as_a_patch_of_the_kept_one(tmp_path: Path) -> No
     _kept(cache, SPEC)
     kept = cache.get_bytes(load_memo.KIND, load_memo.slot("spec.yml"))
     first = SPEC.replace("summary: second", "summary: changed")
-    assert _load(cache, first).spliced_from == SPEC
+    assert _load(cache, first).spliced_from == SPEC.encode()
     assert cache.get_bytes(load_memo.KIND, load_memo.slot("spec.yml")) == kept, "the kept load stays"
     patch = cache.get_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"))
-    assert patch["text"] == first
+    assert patch["text"] == first.encode()
     # the same entry edited again: spliced from the kept load
     again = SPEC.replace("summary: second", "summary: changed again")
-    assert _load(cache, again).spliced_from == SPEC
+    assert _load(cache, again).spliced_from == SPEC.encode()
     # another entry edited besides: through the patch, then kept in full
     both = again.replace("summary: first", "summary: also changed")
     through = _load(cache, both)
@@ -289,7 +289,7 @@ def test_a_patch_of_another_kept_load_or_a_damaged_one_is_not_used(tmp_path: Pat
     _load(cache, first)
     both = first.replace("summary: first", "summary: also changed")
     patch = cache.get_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"))
-    for damaged in ({**patch, "base": "another"}, {**patch, "text": 3}, {**patch, "format": 0}, [], {**patch, "text": "x: [\n"}):
+    for damaged in ({**patch, "base": "another"}, {**patch, "text": 3}, {**patch, "format": 0}, [], {**patch, "text": "x: [\n"}, {**patch, "text": b"x: [\n"}):
         cache.put_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"), damaged)
         assert load_memo.recall(cache, "spec.yml", both) is None
     cache.put_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"), patch)
@@ -385,3 +385,64 @@ def test_damaged_packed_marks_are_a_miss_and_lines_still_read(tmp_path: Path) ->
     pointer = f"/paths/{first.replace('~', '~0').replace('/', '~1')}"
     source = SourceMap(str(spec), text, kept.marks)
     assert source.line_of(pointer + "/get") == SourceMap(str(spec), text).line_of(pointer + "/get") > 0
+
+
+UNICODE_SPEC = """\
+openapi: 3.0.3
+info:
+  title: Café — T
+  version: "1"
+paths:
+  /a:
+    get:
+      summary: première é
+      description: "naïve ☃ 𝄞"
+      responses:
+        "200":
+          description: ok é
+  /b:
+    get:
+      summary: zweite ß
+      responses:
+        "200":
+          description: ok
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("première é", "première è"),  # a character for another, their first byte alike
+        ("première é", "première ée"),
+        ("première é", "première "),
+        ("naïve ☃ 𝄞", "naïve ☃ 𝄢"),  # four-byte characters, last bytes differing
+        ("naïve ☃ 𝄞", "naïve ☄ 𝄞"),
+        ("zweite ß", "zweite ss"),
+        ("zweite ß", "zweite ẞ"),
+        ("ok é\n", "ok è\n"),
+    ],
+)
+def test_an_edit_of_characters_beyond_ascii_is_spliced_as_parsed_whole(old: str, new: str) -> None:
+    """Offsets are bytes: a change inside a character's UTF-8 bytes is read from that
+    character's start (never from inside it)."""
+    text = UNICODE_SPEC.replace(old, new, 1)
+    assert text != UNICODE_SPEC
+    got = load_memo._spliced(_entry(UNICODE_SPEC), text)
+    assert got is not None
+    _same_as_whole(got, text)
+    assert load_memo._spliced(_entry(UNICODE_SPEC), text.encode()) is not None  # (the file's bytes)
+
+
+@pytest.mark.parametrize("other", ["\u2028", "\u2029", "\x85", "\r", "\x0c"])
+def test_another_line_break_in_the_edit_is_parsed_whole(other: str) -> None:
+    text = UNICODE_SPEC.replace("première é", f"première{other}é", 1)
+    assert load_memo._spliced(_entry(UNICODE_SPEC), text) is None
+
+
+def test_a_line_break_whose_bytes_begin_as_the_old_characters_is_seen() -> None:
+    """U+2027 and U+2028 differ in their last UTF-8 byte only: the edit that makes one
+    the other is parsed whole, and one to another character is spliced."""
+    before = UNICODE_SPEC.replace("première é", "première \u2027 é", 1)
+    after = before.replace("\u2027", "\u2028", 1)
+    assert load_memo._spliced(_entry(before), after) is None
+    assert load_memo._spliced(_entry(before), before.replace("\u2027", "\u2026", 1)) is not None
