@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, NoReturn
 
-from .cache import DISABLED, Cache, default_root, fresh_stamp, record_stamp
+from .cache import DISABLED, Cache, ConfigTables, default_root, fresh_stamp, record_stamp
 from .config import Config, ConfigError, find_pyproject, load_config
 from . import dataclass_code
 from .diagnostics import Diagnostics, GenerationFailed, Level
@@ -118,8 +118,8 @@ def _pyproject(args: argparse.Namespace) -> Path | None:
     return args.config if args.config else find_pyproject(Path.cwd())
 
 
-def _config(args: argparse.Namespace) -> Config:
-    config = load_config(_pyproject(args))
+def _config(args: argparse.Namespace, cache: Cache = DISABLED) -> Config:
+    config = load_config(_pyproject(args), ConfigTables(cache) if cache.enabled else None)
     return config.with_overrides(
         spec=getattr(args, "spec", None),
         output=getattr(args, "output", None),
@@ -322,11 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     diagnostics = Diagnostics()
     try:
-        config = _config(args)
         if args.command == "diff":
-            code = cmd_diff(config, diagnostics, args.old, args.new, args.format)
+            code = cmd_diff(_config(args), diagnostics, args.old, args.new, args.format)
         else:
             cache = _cache(args)
+            config = _config(args, cache)
             try:
                 code = COMMANDS[args.command](config, diagnostics, cache)
             finally:

@@ -534,6 +534,27 @@ def plain_loads(payload: bytes) -> Any:
     return _PlainUnpickler(io.BytesIO(payload)).load()
 
 
+class ConfigTables:
+    """`[tool.generator]` tables (config.TableMemo) kept in the cache folder, by the
+    bytes of the file each was read from and the Python reading them. A table marshal
+    cannot hold (a TOML date) reads back as none: it is parsed each time."""
+
+    KIND = "config"
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    def _key(self, data: bytes) -> str:
+        return digest(self.KIND, sys.version, bytes_digest(data))
+
+    def get(self, data: bytes) -> dict[str, Any] | None:
+        table = self.cache.get_plain(self.KIND, self._key(data))
+        return table if type(table) is dict else None
+
+    def put(self, data: bytes, table: dict[str, Any]) -> None:
+        self.cache.put_plain(self.KIND, self._key(data), table)
+
+
 def default_root(project: Path | None) -> Path:
     env = os.environ.get(ENV_VAR)
     if env:

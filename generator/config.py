@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
 
 class ConfigError(Exception):
@@ -60,14 +59,29 @@ def _paths(table: dict[str, Any], key: str, base: Path, where: Path) -> tuple[Pa
     return tuple(base / v for v in value)
 
 
-def load_config(pyproject: Path | None) -> Config:
-    """Read the config; a missing file or table gives the defaults."""
+def load_config(pyproject: Path | None, tables: TableMemo | None = None) -> Config:
+    """Read the config; a missing file or table gives the defaults. `tables`: the
+    `[tool.generator]` tables read before, by the file's bytes (TOML's parser, with the
+    `datetime` it imports, is a twentieth of a run that finds its stamp fresh)."""
     if pyproject is None or not pyproject.is_file():
         return Config()
     try:
-        table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("generator", {})
-    except tomllib.TOMLDecodeError as exc:
+        data = pyproject.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{pyproject}: {exc}") from None
+    table = tables.get(data) if tables is not None else None
+    if table is None:
+        import tomllib
+
+        if "\r" in text:  # (as text mode reads it)
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        try:
+            table = tomllib.loads(text).get("tool", {}).get("generator", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{pyproject}: {exc}") from None
+        if tables is not None and isinstance(table, dict):
+            tables.put(data, table)
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.generator] must be a table")
     base = pyproject.parent
@@ -98,6 +112,14 @@ def load_config(pyproject: Path | None) -> Config:
         operations=MappingProxyType(ops),
         strict=bool(table.get("strict", False)),
     )
+
+
+class TableMemo(Protocol):
+    """Config tables by the bytes of the file they were read from (cache.ConfigTables)."""
+
+    def get(self, data: bytes) -> dict[str, Any] | None: ...
+
+    def put(self, data: bytes, table: dict[str, Any]) -> None: ...
 
 
 def find_pyproject(start: Path) -> Path | None:

@@ -11,7 +11,6 @@ import ast
 import functools
 import re
 import textwrap
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable
@@ -520,6 +519,8 @@ def _check_contract(folder: Path, diagnostics: Diagnostics) -> set[str]:
             describe_path(folder),
         )
         return set()
+    import tomllib  # (overlays only)
+
     try:
         table = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

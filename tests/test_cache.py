@@ -741,3 +741,41 @@ def test_the_config_named_two_ways_keeps_a_stamp_for_each(tmp_path: Path, monkey
     for way in ways * 2:
         assert run_cli(*way, "check").code == 0
     assert ran == [], "each served from its own stamp"
+
+
+def test_config_tables_are_kept_by_the_file_bytes(tmp_path: Path) -> None:
+    """load_config with cache.ConfigTables: the same file gives the same config without
+    parsing TOML again; another file's bytes, or a table marshal cannot hold, are parsed."""
+    import sys as _sys
+
+    from generator import config as config_module
+    from generator.cache import Cache, ConfigTables
+
+    cache = Cache(tmp_path / "cache")
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.generator]\npackage = "pets"\ntimeout = 12.5\n[tool.generator.operations.listPets]\ntimeout = 3\n')
+    cold = config_module.load_config(pyproject)
+    assert config_module.load_config(pyproject, ConfigTables(cache)) == cold  # (parsed, and kept)
+    parsed: list[str] = []
+    real = _sys.modules["tomllib"].loads
+
+    def counting(text: str) -> object:
+        parsed.append(text)
+        return real(text)
+
+    _sys.modules["tomllib"].loads = counting
+    try:
+        assert config_module.load_config(pyproject, ConfigTables(cache)) == cold
+        assert parsed == []
+        pyproject.write_text('[tool.generator]\npackage = "cats"\n')
+        assert config_module.load_config(pyproject, ConfigTables(cache)).package == "cats"
+        assert len(parsed) == 1
+        pyproject.write_text('[tool.generator]\npackage = "dated"\nwhen = 2026-12-01\n')
+        with pytest.raises(config_module.ConfigError, match="unknown"):
+            config_module.load_config(pyproject, ConfigTables(cache))
+        pyproject.write_text('[tool.generator]\npackage = "cr"\r\n')
+        assert config_module.load_config(pyproject, ConfigTables(cache)).package == "cr"
+        assert config_module.load_config(pyproject, ConfigTables(cache)).package == "cr"
+        assert len(parsed) == 3
+    finally:
+        _sys.modules["tomllib"].loads = real
