@@ -144,6 +144,7 @@ class Document:
     bundle: Bundle | None = None
     parsed: Parsed | None = field(default=None, repr=False)  # how the text was read
     recalled: bool = False  # read from the load memo (load_memo.recall)
+    encoded: bytes | None = field(default=None, repr=False)  # the file's bytes, when they are the text in UTF-8
 
     def locate(self, pointer: str) -> tuple[str, int]:
         if self.bundle is not None:
@@ -512,7 +513,7 @@ def load(
                 line = 0
         diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer, shown, line)
         raise GenerationFailed from None
-    doc = Document(shown, parsed.data, SourceMap(shown, text, parsed.marks), parsed=parsed, recalled=recalled)
+    doc = Document(shown, parsed.data, SourceMap(shown, text, parsed.marks), parsed=parsed, recalled=recalled, encoded=data)
     diagnostics.locator = doc.locate
     if parsed.file_refs or (parsed.file_refs is None and has_file_refs(doc.data)):
         bundle_files(doc, path, diagnostics)

@@ -68,10 +68,11 @@ def recall(cache: Cache, path: str, text: str, encoded: bytes | None = None) -> 
     """The parse of `text` (the file at `path`; `encoded`: the text in UTF-8, when
     known) from the cached last load, or None.
 
-    A load spliced from the kept one is kept as a patch: its text, beside the kept
-    load's digest (keeping all of a large spec's data again costs more than the splice).
-    Then `text` is spliced from the kept load, else from the patch's text spliced from
-    it (two edits of two entries); the keeper keeps a load reached so in full."""
+    A load spliced from the kept one is kept as a patch: the stretch of its text that
+    differs from the kept load's, with that load's digest (keeping all of a large spec's
+    data again costs more than the splice, and its whole text is megabytes). Then `text`
+    is spliced from the kept load, else from the patched text spliced from it (two
+    edits of two entries); the keeper keeps a load reached so in full."""
     if not cache.enabled:
         return None
     entry = _entry(cache.get_plain(KIND, slot(path)))
@@ -82,16 +83,14 @@ def recall(cache: Cache, path: str, text: str, encoded: bytes | None = None) -> 
         parsed = _spliced(entry, new)
         if parsed is not None:
             return parsed if parsed.recalled else parsed._replace(spliced_from=entry.text)
-        patch = cache.get_plain(KIND, patch_slot(path))
-        if not (type(patch) is dict and patch.get("format") == FORMAT and type(patch.get("text")) is bytes):
+        patched = _patched(entry.text, cache.get_plain(KIND, patch_slot(path)))
+        if patched is None:
             return None
-        if patch.get("base") != bytes_digest(entry.text):
-            return None  # a patch of an earlier kept load
-        middle = _spliced(entry, patch["text"])
+        middle = _spliced(entry, patched)
         if middle is None or middle.recalled or middle.nodes is None:
             return None
         return _spliced(
-            Entry(patch["text"], middle.data, middle.marks, middle.nodes, entry.shared, entry.only_newlines, middle.parts), new
+            Entry(patched, middle.data, middle.marks, middle.nodes, entry.shared, entry.only_newlines, middle.parts), new
         )
     except (KeyError, IndexError, TypeError, ValueError, EOFError, RecursionError):
         return None  # a damaged entry (a packed part's marks too), or one unlike what this module writes
@@ -110,18 +109,34 @@ def worth_keeping(cache: Cache, parsed: Parsed | None) -> bool:
     )
 
 
-def keep(cache: Cache, path: str, text: str, parsed: Parsed) -> None:
-    """Remember the load of `text` (run in a child: walking and writing it takes a
-    few tenths of a second on a large spec)."""
+def _patched(kept: bytes, patch: Any) -> bytes | None:
+    """The text a patch (see `keep`) makes of the kept load's text, or None (a patch of
+    an earlier kept load, or damaged)."""
+    if not (type(patch) is dict and patch.get("format") == FORMAT and patch.get("base") == bytes_digest(kept)):
+        return None
+    start, end, stretch = patch.get("start"), patch.get("end"), patch.get("stretch")
+    if not (type(start) is int and type(end) is int and type(stretch) is bytes and 0 <= start <= end <= len(kept)):
+        return None
+    return kept[:start] + stretch + kept[end:]
+
+
+def keep(cache: Cache, path: str, text: str, parsed: Parsed, encoded: bytes | None = None) -> None:
+    """Remember the load of `text` (`encoded`: the text in UTF-8, when known; run in a
+    child: walking and writing it takes a few tenths of a second on a large spec)."""
     if not worth_keeping(cache, parsed):
         return
+    new = encoded if encoded is not None else _utf8(text)
     if parsed.spliced_from is not None:
-        patch = {"format": FORMAT, "base": bytes_digest(parsed.spliced_from), "text": _utf8(text)}
+        old = parsed.spliced_from
+        prefix, suffix = _differ(old, new)
+        end = max(prefix, len(old) - suffix)
+        stretch = new[prefix : max(prefix, len(new) - suffix)]
+        patch = {"format": FORMAT, "base": bytes_digest(old), "start": prefix, "end": end, "stretch": stretch}
         cache.put_plain(KIND, patch_slot(path), patch)
         return
     value = {
         "format": FORMAT,
-        "text": _utf8(text),
+        "text": new,
         "data": canonical(parsed.data),  # (shared containers stay shared: see shared_places)
         "marks": packed(parsed.marks),
         "nodes": parsed.nodes,

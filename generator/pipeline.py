@@ -283,9 +283,9 @@ def _keep_load(cache: Cache, document: Document) -> list[Callable[[], None]]:
 
     if not (worth_keeping(cache, document.parsed) and forked.can_fork()):
         return []
-    parsed, text = document.parsed, document.source.text
+    parsed, text, encoded = document.parsed, document.source.text, document.encoded
     assert parsed is not None
-    return [lambda: keep(cache, document.path, text, parsed)]
+    return [lambda: keep(cache, document.path, text, parsed, encoded)]
 
 
 def _keep_model(

@@ -270,7 +270,8 @@ def test_a_spliced_load_is_kept_as_a_patch_of_the_kept_one(tmp_path: Path) -> No
     assert _load(cache, first).spliced_from == SPEC.encode()
     assert cache.get_bytes(load_memo.KIND, load_memo.slot("spec.yml")) == kept, "the kept load stays"
     patch = cache.get_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"))
-    assert patch["text"] == first.encode()
+    assert load_memo._patched(SPEC.encode(), patch) == first.encode()
+    assert len(patch["stretch"]) < 10, "the patch holds the stretch that changed, not the text"
     # the same entry edited again: spliced from the kept load
     again = SPEC.replace("summary: second", "summary: changed again")
     assert _load(cache, again).spliced_from == SPEC.encode()
@@ -289,7 +290,19 @@ def test_a_patch_of_another_kept_load_or_a_damaged_one_is_not_used(tmp_path: Pat
     _load(cache, first)
     both = first.replace("summary: first", "summary: also changed")
     patch = cache.get_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"))
-    for damaged in ({**patch, "base": "another"}, {**patch, "text": 3}, {**patch, "format": 0}, [], {**patch, "text": "x: [\n"}, {**patch, "text": b"x: [\n"}):
+    damages = [
+        {**patch, "base": "another"},
+        {**patch, "stretch": 3},
+        {**patch, "stretch": "changed"},
+        {**patch, "format": 0},
+        [],
+        {**patch, "stretch": b"x: [\n"},
+        {**patch, "start": -1},
+        {**patch, "end": len(SPEC) + 1},
+        {**patch, "start": patch["end"] + 1},
+        {**patch, "end": None},
+    ]
+    for damaged in damages:
         cache.put_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"), damaged)
         assert load_memo.recall(cache, "spec.yml", both) is None
     cache.put_plain(load_memo.KIND, load_memo.patch_slot("spec.yml"), patch)
