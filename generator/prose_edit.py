@@ -129,10 +129,13 @@ def _same_keys(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
 def reaches_prose(refs: Iterable[str]) -> bool:
     """Whether a local `$ref` names a prose field on its way, as written or with its
     escapes decoded (the validator's resolver decodes `%2F` and steps into strings)."""
-    for ref in refs:
+    for ref in set(refs):
         fragment = ref.partition("#")[2]
-        for pointer in (fragment, unquote(fragment)):
-            if any(token.replace("~1", "/").replace("~0", "~") in PROSE_KEYS for token in pointer.split("/")):
+        for pointer in (fragment, unquote(fragment)) if "%" in fragment else (fragment,):
+            # (a token decodes to a prose key only if the pointer holds that key's text)
+            if any(key in pointer for key in PROSE_KEYS) and any(
+                token.replace("~1", "/").replace("~0", "~") in PROSE_KEYS for token in pointer.split("/")
+            ):
                 return True
     return False
 
