@@ -779,3 +779,18 @@ def test_config_tables_are_kept_by_the_file_bytes(tmp_path: Path) -> None:
         assert len(parsed) == 3
     finally:
         _sys.modules["tomllib"].loads = real
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-1", "true", '"5"'])
+def test_a_timeout_that_is_not_a_positive_finite_number_is_refused(tmp_path: Path, value: str) -> None:
+    """NaN and infinity are TOML numbers, but no timeout: NaN compares unequal to itself
+    (the revision would report it changed), and neither is a literal the client holds."""
+    from generator import config as config_module
+
+    pyproject = tmp_path / "pyproject.toml"
+    for text in (f"[tool.generator]\ntimeout = {value}\n", f"[tool.generator.operations.listPets]\ntimeout = {value}\n"):
+        pyproject.write_text(text)
+        with pytest.raises(config_module.ConfigError, match="must be a positive number"):
+            config_module.load_config(pyproject)
+    pyproject.write_text("[tool.generator]\ntimeout = 2.5\nconnect_timeout = 1\n")
+    assert config_module.load_config(pyproject).timeout == 2.5
