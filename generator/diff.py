@@ -347,10 +347,10 @@ class _Differ:
     # ------------------------------------------------------------- operations
     def operation(self, o: Operation, n: Operation, o_call: str, n_call: str) -> None:
         if o is n and o_call == n_call and self.classes_alike:
-            # (one the build took from the model memo is the kept one itself): all this
-            # compares, the classes it names among it, is the same on both sides, and
-            # each comparison finds a value equal to itself (a timeout is never NaN:
-            # config._number)
+            # An operation the build took from the model memo is the kept one itself.
+            # With the same classes alike on both sides, everything compared below is
+            # the same on both, each value equal to itself (a timeout is never NaN:
+            # config._number).
             return
         if o_call != n_call:
             self.add(BREAKING, "operation-renamed", f"renamed from `{o_call}` to `{n_call}`")

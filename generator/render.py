@@ -461,7 +461,10 @@ class TemplateSet:
     split_models: bool = True
 
     def emits_black_style(self, filename: str | None) -> bool:
-        return filename is not None and _under(filename, (BUILTIN_TEMPLATES, *self.black_style))
+        if filename is None:
+            return False
+        path = Path(filename).resolve()
+        return any(path.is_relative_to(folder) for folder in (BUILTIN_TEMPLATES, *self.black_style))
 
     def loader(self) -> jinja2.BaseLoader:
         """A plain name finds the topmost layer's template; `builtin:NAME` the built-in
@@ -472,14 +475,6 @@ class TemplateSet:
         for i in range(len(layers)):
             prefixes[f"below{i}"] = jinja2.ChoiceLoader([*reversed(layers[:i]), builtin])
         return jinja2.ChoiceLoader([*reversed(layers), builtin, jinja2.PrefixLoader(prefixes, delimiter=":")])
-
-
-@functools.lru_cache(maxsize=None)
-def _under(filename: str, folders: tuple[Path, ...]) -> bool:
-    """Whether the template file lies in one of `folders` (each job asks: one resolve
-    per file)."""
-    path = Path(filename).resolve()
-    return any(path.is_relative_to(folder) for folder in folders)
 
 
 class _Layer(jinja2.FileSystemLoader):
@@ -915,7 +910,9 @@ def render(
     grouping = (memo.grouped_names if memo is not None else model_parts.grouped_names) if templates.split_models else None
     jobs = plan(api, list(templates.names), connect_timeout, grouping)
     _check_outputs(jobs, diagnostics)
-    files = render_jobs(env, jobs, diagnostics, describe_path, templates.emits_black_style, on_file, memo)
+    # (every job asks of its template's file: one resolve per file and render)
+    black_style = functools.lru_cache(maxsize=None)(templates.emits_black_style)
+    files = render_jobs(env, jobs, diagnostics, describe_path, black_style, on_file, memo)
     if memo is not None and env.cache is not None:
         # the next run's template compiler starts with these (render_memo.loaded_templates)
         memo.keep_loaded(sorted({key[1] for key in env.cache.keys() if isinstance(key, tuple)}))
