@@ -16,9 +16,9 @@ import os
 from pathlib import Path
 from typing import Any, Callable, NoReturn
 
+from . import dataclass_code
 from .cache import DISABLED, Cache, ConfigTables, default_root, fresh_stamp, record_stamp
 from .config import Config, ConfigError, find_pyproject, load_config
-from . import dataclass_code
 from .diagnostics import Diagnostics, GenerationFailed, Level
 
 # The stages are imported when a command needs them: an unchanged-spec `check` is

@@ -162,9 +162,9 @@ class Parsed(NamedTuple):
     file_refs: bool | None = None  # whether a `$ref` names another file (None: not known)
     nodes: int | None = None  # as `_from_events` counts them (None: not known)
     recalled: bool = False  # the very load the cache holds (load_memo)
-    # the text of the load the cache holds, when spliced from it (the keeper takes its
-    # digest, in its own process)
-    spliced_from: bytes | None = None  # the kept text it was spliced from (load_memo.Entry.text)
+    # the text of the load the cache holds (load_memo.Entry.text), when spliced from it
+    # (the keeper patches it, in its own process)
+    spliced_from: bytes | None = None
     tidy: bool = False  # no repeated key, no flow collection over lines (see _from_events)
     # each place where a container met before sits, with the place it was met first
     # (YAML aliases, as load_memo.shared_places gives them); None when not known

@@ -128,10 +128,9 @@ def keep(cache: Cache, path: str, text: str, parsed: Parsed, encoded: bytes | No
     new = encoded if encoded is not None else _utf8(text)
     if parsed.spliced_from is not None:
         old = parsed.spliced_from
-        prefix, suffix = _differ(old, new)
-        end = max(prefix, len(old) - suffix)
-        stretch = new[prefix : max(prefix, len(new) - suffix)]
-        patch = {"format": FORMAT, "base": bytes_digest(old), "start": prefix, "end": end, "stretch": stretch}
+        prefix, suffix = _differ(old, new)  # (never overlapping)
+        stretch = new[prefix : len(new) - suffix]
+        patch = {"format": FORMAT, "base": bytes_digest(old), "start": prefix, "end": len(old) - suffix, "stretch": stretch}
         cache.put_plain(KIND, patch_slot(path), patch)
         return
     value = {
