@@ -323,6 +323,22 @@ class Cache:
         except OSError:  # a cache that cannot be written is only a slower run
             pass
 
+    def get_checked_marshal(self, kind: str, key: str) -> Any:
+        """A value kept by `put_checked_marshal`; None when missing or damaged. For code
+        and programs the interpreter runs as they are: damaged, they would run (or crash
+        it), not fail to read, so the entry carries its own sha256."""
+        payload = self.get_bytes(kind, key)
+        if payload is None or len(payload) < 32 or hashlib.sha256(payload[32:]).digest() != payload[:32]:
+            return None
+        try:
+            return marshal.loads(payload[32:])
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def put_checked_marshal(self, kind: str, key: str, value: Any) -> None:
+        data = marshal.dumps(value)
+        self.put_bytes(kind, key, hashlib.sha256(data).digest() + data)
+
     def has(self, kind: str, key: str) -> bool:
         return self.root is not None and self._path(kind, key).is_file()
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-import hashlib
-import marshal
 import sys
 from importlib.util import MAGIC_NUMBER
 from types import CodeType
@@ -59,13 +57,7 @@ def _key() -> str:
 
 
 def _kept(cache: Cache) -> dict[str, CodeType]:
-    payload = cache.get_bytes(KIND, _key())
-    if payload is None or len(payload) < 32 or hashlib.sha256(payload[32:]).digest() != payload[:32]:
-        return {}
-    try:
-        kept = marshal.loads(payload[32:])
-    except (EOFError, ValueError, TypeError):
-        return {}
+    kept = cache.get_checked_marshal(KIND, _key())
     if type(kept) is not dict or not all(type(k) is str and type(v) is CodeType for k, v in kept.items()):
         return {}
     return kept
@@ -87,6 +79,5 @@ def keep(cache: Cache) -> None:
     if store is None or not store.new or not cache.enabled:
         return
     code = store.code if len(store.code) <= LIMIT else {s: store.code[s] for s in store.used}
-    data = marshal.dumps(dict(sorted(code.items())))
-    cache.put_bytes(KIND, _key(), hashlib.sha256(data).digest() + data)
+    cache.put_checked_marshal(KIND, _key(), dict(sorted(code.items())))
     store.new = 0
