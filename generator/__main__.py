@@ -10,13 +10,12 @@ if __name__ == "__main__":  # before the rest is imported (see early.py)
 
     start(sys.argv[1:])
 
-import argparse
 import json
 import os
 from pathlib import Path
 from typing import Any, Callable, NoReturn
 
-from . import dataclass_code
+from . import arguments, dataclass_code, regex_code
 from .cache import DISABLED, Cache, ConfigTables, default_root, fresh_stamp, record_stamp
 from .config import Config, ConfigError, find_pyproject, load_config
 from .diagnostics import Diagnostics, GenerationFailed, Level
@@ -27,98 +26,11 @@ from .diagnostics import Diagnostics, GenerationFailed, Level
 OK, STALE, BAD_INPUT = 0, 1, 2
 
 
-class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
-    """Subcommands whose own arguments are added once the command is chosen: adding
-    those of every command took about 2 ms more of each run."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.arguments: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option_string: str | None = None) -> None:
-        chosen = self._name_parser_map.get(values[0]) if values else None
-        add = self.arguments.pop(values[0], None) if values else None
-        if chosen is not None and add is not None:
-            add(chosen)
-        super().__call__(parser, namespace, values, option_string)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
-    parser.add_argument("--config", type=Path, help="pyproject.toml with [tool.generator] (default: nearest)")
-    parser.register("action", "parsers", _Commands)
-    sub = parser.add_subparsers(dest="command", required=True)
-    assert isinstance(sub, _Commands)
-
-    def common(p: argparse.ArgumentParser, spec_required: bool = False) -> None:
-        p.add_argument("spec", nargs=None if spec_required else "?", type=Path, help="the OpenAPI document")
-        p.add_argument("--strict", action="store_true", default=None, help="warnings fail the run")
-        p.add_argument(
-            "--overlay",
-            dest="overlays",
-            action="append",
-            type=Path,
-            default=[],
-            metavar="FILE",
-            help="an OpenAPI Overlay 1.0 document applied to the spec first (repeatable; after those in the config)",
-        )
-        p.add_argument("--no-cache", action="store_true", help="read and write no cache (a cold run)")
-        p.add_argument(
-            "--full-black",
-            action="store_true",
-            default=None,
-            help="run black over all output, even what templates render in black's style",
-        )
-        p.add_argument(
-            "--cache-dir",
-            type=Path,
-            help="cache folder (default: $GENERATOR_CACHE_DIR, else .cache/generator/ beside pyproject.toml)",
-        )
-
-    def templates(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--templates",
-            action="append",
-            type=Path,
-            default=[],
-            metavar="DIR",
-            help="a template overlay folder (repeatable; later ones win, all over those in the config)",
-        )
-
-    def generate(p: argparse.ArgumentParser) -> None:
-        common(p)
-        p.add_argument("-o", "--output", type=Path, help="output folder")
-        p.add_argument("--package", help="package name (default: from the spec title)")
-        templates(p)
-
-    def check(p: argparse.ArgumentParser) -> None:
-        common(p)
-        p.add_argument("-o", "--output", type=Path, help="output folder")
-        p.add_argument("--package", help="package name")
-        templates(p)
-
-    def diff(p: argparse.ArgumentParser) -> None:
-        p.add_argument("old", type=Path, help="the earlier revision")
-        p.add_argument("new", type=Path, help="the later revision")
-        p.add_argument("--format", choices=("text", "json"), default="text", help="report format")
-
-    sub.add_parser("generate", help="generate the client into the output folder")
-    sub.add_parser("check", help="exit 1 with a diff when the output folder is stale")
-    sub.add_parser("validate", help="report diagnostics only")
-    sub.add_parser(
-        "diff",
-        help="classify the changes between two revisions; exit 1 when any is breaking",
-        description="OLD and NEW are spec files, or a generated folder (its recorded spec).",
-    )
-    sub.arguments.update(generate=generate, check=check, validate=lambda p: common(p, spec_required=True), diff=diff)
-    return parser
-
-
-def _pyproject(args: argparse.Namespace) -> Path | None:
+def _pyproject(args: arguments.Arguments) -> Path | None:
     return args.config if args.config else find_pyproject(Path.cwd())
 
 
-def _config(args: argparse.Namespace, cache: Cache = DISABLED) -> Config:
+def _config(args: arguments.Arguments, cache: Cache = DISABLED) -> Config:
     config = load_config(_pyproject(args), ConfigTables(cache) if cache.enabled else None)
     return config.with_overrides(
         spec=getattr(args, "spec", None),
@@ -131,7 +43,7 @@ def _config(args: argparse.Namespace, cache: Cache = DISABLED) -> Config:
     )
 
 
-def _cache(args: argparse.Namespace) -> Cache:
+def _cache(args: arguments.Arguments) -> Cache:
     if args.no_cache:
         return DISABLED
     if args.cache_dir is not None:
@@ -189,12 +101,19 @@ def _from_stamp(config: Config, diagnostics: Diagnostics, cache: Cache) -> dict[
     return stamp
 
 
+def _compiled_from(cache: Cache) -> None:
+    """Once the pipeline runs: what it would compile as its modules are imported (the
+    dataclasses' methods, the regular expressions) is taken from the cache."""
+    dataclass_code.use(cache)
+    regex_code.use(cache)
+
+
 def cmd_generate(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED) -> int:
     stamp = _from_stamp(config, diagnostics, cache)
     if stamp is not None:
         print(f"{config.output}: 0 file(s) changed, {stamp.get('generated', 0)} generated")
         return OK
-    dataclass_code.use(cache)
+    _compiled_from(cache)
     from .pipeline import generate_files
 
     # (the later stages, `write` among them, are imported once the run has forked its
@@ -237,7 +156,7 @@ def cmd_check(config: Config, diagnostics: Diagnostics, cache: Cache = DISABLED)
     if _from_stamp(config, diagnostics, cache) is not None:
         print(f"{config.output} is up to date")
         return OK
-    dataclass_code.use(cache)
+    _compiled_from(cache)
     from .pipeline import generate_files
 
     result = generate_files(config, diagnostics, cache=cache)
@@ -319,7 +238,7 @@ def _internal_error(diagnostics: Diagnostics, exc: BaseException) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = arguments.read(sys.argv[1:] if argv is None else argv, __doc__)
     diagnostics = Diagnostics()
     try:
         if args.command == "diff":
@@ -331,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                 code = COMMANDS[args.command](config, diagnostics, cache)
             finally:
                 dataclass_code.keep(cache)
+                regex_code.keep(cache)
     except ConfigError as exc:
         diagnostics.add("config", Level.ERROR, str(exc))
         code = BAD_INPUT
