@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 
 # black's line length for generated code (format.MODE)
 LINE_LENGTH = 100
@@ -165,6 +166,7 @@ class _Hint:
         return self.args[0] if self.kind == "sub" and len(self.args) == 1 else None
 
 
+@lru_cache(maxsize=4096)  # (a module's methods repeat their hints: each parsed once)
 def _type_hint(annotation: str) -> _Hint | None:
     """`annotation` as a `_Hint`; None when it is made of anything else, or not spelled
     as black spells it."""
