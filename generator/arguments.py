@@ -14,6 +14,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Callable, Union
 
+from .cache import DISABLED, Cache, default_root, find_pyproject
+
 if TYPE_CHECKING:
     import argparse
 
@@ -30,6 +32,21 @@ def read(argv: list[str], description: str | None) -> Arguments:
     """The arguments of `argv` (argparse exits on a mistake, as it does)."""
     quick = _quick(argv)
     return quick if quick is not None else _parser(description).parse_args(argv)
+
+
+def pyproject_of(args: Arguments) -> Path | None:
+    """The config the arguments name, else the nearest pyproject.toml."""
+    return args.config if args.config else find_pyproject(Path.cwd())
+
+
+def cache_of(args: Arguments) -> Cache:
+    """The cache folder the arguments name (DISABLED with --no-cache)."""
+    if args.no_cache:
+        return DISABLED
+    if args.cache_dir is not None:
+        return Cache(args.cache_dir)
+    pyproject = pyproject_of(args)
+    return Cache(default_root(pyproject.parent if pyproject is not None else None))
 
 
 def _plain(value: str) -> bool:

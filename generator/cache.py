@@ -571,6 +571,14 @@ class ConfigTables:
         self.cache.put_plain(self.KIND, self._key(data), table)
 
 
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def default_root(project: Path | None) -> Path:
     env = os.environ.get(ENV_VAR)
     if env:

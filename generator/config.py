@@ -124,9 +124,3 @@ class TableMemo(Protocol):
     def put(self, data: bytes, table: dict[str, Any]) -> None: ...
 
 
-def find_pyproject(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
