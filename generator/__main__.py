@@ -13,7 +13,7 @@ if __name__ == "__main__":  # before the rest is imported (see early.py)
 import os
 from typing import Any, NoReturn
 
-from . import arguments, dataclass_code, regex_code
+from . import arguments, class_code, regex_code
 from .cache import DISABLED
 
 
@@ -23,13 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     # The dataclasses of the commands' modules are made with the methods' code kept in
     # the cache: so they are imported after (the regular expressions' programs are
     # taken once the pipeline runs, see commands.py).
-    dataclass_code.use(cache)
+    class_code.use(cache)
     from . import commands
 
     try:
         return commands.run(args, cache, _left.append if _left is not None else None)
     finally:
-        dataclass_code.keep(cache)
+        class_code.keep(cache)
         regex_code.keep(cache)
 
 

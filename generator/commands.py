@@ -1,6 +1,6 @@
 """The commands: `generate`, `check`, `validate` and `diff` (see __main__ for the
 command line). Imported once the run has taken the compiled code it keeps in the cache
-(dataclass_code.py): the dataclasses here and in what this imports are made with it."""
+(class_code.py): the dataclasses here and in what this imports are made with it."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ either way (tests/test_regex_code.py compares their programs and their matches).
 A program is `_sre`'s own format and changes with Python: the entry is keyed by the
 interpreter's version and bytecode magic, and taken only when its digest matches (a
 damaged program would crash the interpreter, not fail to read), as the dataclasses'
-code is (dataclass_code.py).
+code is (class_code.py).
 """
 
 from __future__ import annotations
