@@ -30,10 +30,13 @@ from .stubs import StubChunk
 KIND = "stub"
 FORMAT = "1"
 
-# a comment, or the opening of a string (group 1: the quotes of a triple-quoted one);
-# a string's prefix is read back from its quotes (`_prefix`): a token that could begin
-# with a letter would be tried at almost every character of the module
-_TOKEN = re.compile(r"""#[^\n]*|(\"\"\"|''')|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'""", re.S)
+# a comment, a one-line string, or the opening quotes of a triple-quoted one; a
+# string's prefix is read back from its quotes (`_prefix`): a token that could begin
+# with a letter would be tried at almost every character of the module. Each branch
+# begins with a plain character, so that the search skips to the next `#`, `"` or `'`
+# (a group at a branch's start had every branch tried at every character: 3x slower)
+_TOKEN = re.compile(r"""#[^\n]*|\"\"\"|'''|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'""", re.S)
+_TRIPLES = ('"""', "'''")
 _PREFIX_LETTERS = "rRbBuUfF"
 _TRIPLE_REST = {  # (each loop unrolled: runs of plain characters are matched at once)
     '"""': re.compile(r'[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""', re.S),
@@ -59,8 +62,8 @@ def skeleton(module: str) -> tuple[str, tuple[tuple[int, int], ...]] | None:
     scan = 0
     search = _TOKEN.search
     while (token := search(module, scan)) is not None:
-        quotes = token.group(1)
-        if quotes is None:  # a comment or a one-line string: kept as it is
+        quotes = token.group()
+        if quotes not in _TRIPLES:  # a comment or a one-line string: kept as it is
             scan = token.end()
             continue
         rest = _TRIPLE_REST[quotes].match(module, token.end())
