@@ -270,6 +270,7 @@ class Cache:
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
+        self._root = os.fspath(root) if root is not None else ""
         self.hits = 0
         self.misses = 0
         # plain entries to write once a keeper is forked (`put_plain_later`)
@@ -283,14 +284,32 @@ class Cache:
         assert self.root is not None
         return self.root / kind / key[:2] / key[2:]
 
+    def _file(self, kind: str, key: str) -> str:
+        """`_path` as a string (a run reads a hundred entries: pathlib's joins cost more
+        than the reads)."""
+        return os.path.join(self._root, kind, key[:2], key[2:]) if len(key) > 2 else os.path.join(self._root, kind, key)
+
+    def _read(self, kind: str, key: str) -> bytes:
+        """The entry's bytes (OSError when it cannot be read), marked used."""
+        fd = os.open(self._file(kind, key), os.O_RDONLY)
+        try:
+            size = _mark_used(fd)
+            data = os.read(fd, size + 1)
+            if len(data) != size:  # (changed since the fstat, or a short read: read on to the end)
+                parts = [data]
+                while chunk := os.read(fd, 1 << 20):
+                    parts.append(chunk)
+                data = b"".join(parts)
+            return data
+        finally:
+            os.close(fd)
+
     def get(self, kind: str, key: str) -> Any:
         """The JSON value stored under (kind, key), or None."""
         if self.root is None:
             return None
         try:
-            with open(self._path(kind, key), "rb") as fh:
-                _mark_used(fh.fileno())
-                value = json.loads(fh.read())
+            value = json.loads(self._read(kind, key))
         except (OSError, ValueError):
             self.misses += 1
             return None
@@ -305,20 +324,25 @@ class Cache:
         if self.root is None:
             return None
         try:
-            with open(self._path(kind, key), "rb") as fh:
-                _mark_used(fh.fileno())
-                return fh.read()
+            return self._read(kind, key)
         except OSError:
             return None
 
     def put_bytes(self, kind: str, key: str, value: bytes) -> None:
         if self.root is None:
             return
-        path = self._path(kind, key)
+        path = self._file(kind, key)
+        folder, name = os.path.split(path)
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(value)
+            try:
+                fd = os.open(tmp, flags, 0o666)
+            except FileNotFoundError:  # (the entry's folder is made on first use)
+                os.makedirs(folder, exist_ok=True)
+                fd = os.open(tmp, flags, 0o666)
+            with open(fd, "wb") as fh:
+                fh.write(value)
             os.replace(tmp, path)
         except OSError:  # a cache that cannot be written is only a slower run
             pass
@@ -348,7 +372,7 @@ class Cache:
         if self.root is None:
             return False
         try:
-            fd = os.open(self._path(kind, key), os.O_RDONLY)
+            fd = os.open(self._file(kind, key), os.O_RDONLY)
         except OSError:
             return False
         try:
@@ -501,14 +525,20 @@ def max_bytes() -> int:
     return min(sys.maxsize, int(megabytes * 1024 * 1024))
 
 
-def _mark_used(fd: int) -> None:
+def _mark_used(fd: int) -> int:
     """Set an entry's modification time, its last use for `trim`, when it is an hour
-    old or more (an entry read on every run costs one fstat, not a write)."""
+    old or more (an entry read on every run costs one fstat, not a write); its size,
+    as that fstat saw it (-1 when it failed)."""
     try:
-        if time.time() - os.fstat(fd).st_mtime >= HOUR:
+        st = os.fstat(fd)
+    except OSError:
+        return -1
+    try:
+        if time.time() - st.st_mtime >= HOUR:
             os.utime(fd)
     except (OSError, NotImplementedError):
         pass
+    return st.st_size
 
 
 def _unlink(path: str, size: int) -> int:

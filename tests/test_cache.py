@@ -794,3 +794,16 @@ def test_a_timeout_that_is_not_a_positive_finite_number_is_refused(tmp_path: Pat
             config_module.load_config(pyproject)
     pyproject.write_text("[tool.generator]\ntimeout = 2.5\nconnect_timeout = 1\n")
     assert config_module.load_config(pyproject).timeout == 2.5
+
+
+@pytest.mark.parametrize("key", ["k", "ab", "abc", "0f" * 32])
+def test_entries_are_read_and_written_where_their_path_says(tmp_path: Path, key: str) -> None:
+    """The string paths the reads and writes take are the entry's `_path` (short keys
+    too), and what is written is read back whole."""
+    cache = cache_module.Cache(tmp_path)
+    assert cache._file("render", key) == str(cache._path("render", key))
+    value = bytes(range(256)) * 700  # (past one read's default buffer)
+    cache.put_bytes("render", key, value)
+    assert cache._path("render", key).read_bytes() == value
+    assert cache.get_bytes("render", key) == value
+    assert not [p for p in tmp_path.rglob("*.tmp")]
