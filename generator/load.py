@@ -80,9 +80,18 @@ class SourceMap:
     use (only a run with diagnostics to locate needs it)."""
 
     path: str
-    text: str
+    # the text, or None while only its bytes (`encoded`, valid UTF-8) were needed:
+    # decoding a large spec's megabytes is left to the first reader of `text`
+    known_text: str | None
     marks: Any = field(default=None, repr=False)
     _root: yaml.Node | None | bool = field(default=None, repr=False)  # False: not YAML
+    encoded: bytes | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self.known_text is None:
+            self.known_text = self.encoded.decode("utf-8") if self.encoded is not None else ""
+        return self.known_text
 
     def line_of(self, pointer: str) -> int:
         """The line of the node at `pointer` (of its key, in a mapping), else of its
@@ -453,12 +462,15 @@ def _deepest_pointer(data: Any, height: dict[int, int], limit: int = 64) -> str:
 
 
 def read_file(path: Path) -> str:
-    return _read_file(path)[0]
+    text, data = _read_file(path)
+    return text if text is not None else _decoded(path, data)
 
 
-def _read_file(path: Path) -> tuple[str, bytes | None]:
-    """The file's text, as text mode reads it (each line break a \n), and its bytes
-    when they are that text in UTF-8 (no other line break)."""
+def _read_file(path: Path) -> tuple[str | None, bytes]:
+    """The file's text, as text mode reads it (each line break a \n), and its bytes.
+    The text is None when it is those bytes in UTF-8 (no other line break), not decoded
+    yet: `_decoded` decodes them, or fails as the read would have (a load spliced from
+    the kept one decodes only the lines it changed: see load_memo.recall)."""
     try:
         size = os.path.getsize(path)
     except OSError as exc:
@@ -469,20 +481,28 @@ def _read_file(path: Path) -> tuple[str, bytes | None]:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             data = fh.read()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise LoadError("file-error", f"cannot read {path}: {exc}") from None
+    if b"\r" in data:
+        text = _decoded(path, data)
+        note_read(path, st, data)
+        return text.replace("\r\n", "\n").replace("\r", "\n"), data
     note_read(path, st, data)
-    if "\r" in text:
-        return text.replace("\r\n", "\n").replace("\r", "\n"), None
-    return text, data
+    return None, data
+
+
+def _decoded(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError("file-error", f"cannot read {path}: {exc}") from None
 
 
 def load(
     path: str | Path,
     diagnostics: Diagnostics,
     cache: Cache = DISABLED,
-    on_text: Callable[[str, str, bytes | None], None] | None = None,
+    on_text: Callable[[str, str | None, bytes | None], None] | None = None,
 ) -> Document:
     """Load one document; on failure record a located error and raise GenerationFailed.
     With a cache, the last load of the file is reused where the text is unchanged
@@ -490,30 +510,35 @@ def load(
     the file's bytes, when they are the text in UTF-8)."""
     path = Path(path)
     shown = str(path)
-    text = ""
+    text: str | None = ""
+    encoded: bytes | None = None
     recalled = False
     try:
         text, data = _read_file(path)
+        encoded = data if text is None else None  # (the bytes, when they are the text in UTF-8)
         if on_text is not None:
-            on_text(shown, text, data)
+            on_text(shown, text, encoded)
         parsed = None
         if cache.enabled:
             from .load_memo import recall
 
-            parsed = recall(cache, shown, text, data)
+            parsed = recall(cache, shown, text, encoded)
             recalled = parsed is not None
         if parsed is None:
+            if text is None:
+                text = _decoded(path, data)
             parsed = parse_bounded(text, shown)
     except LoadError as exc:
         line = exc.line
         if exc.pointer and not line:
             try:
-                line = SourceMap(shown, text).line_of(exc.pointer)
+                line = SourceMap(shown, text or "").line_of(exc.pointer)
             except Exception:  # too deep to compose: the pointer alone locates it
                 line = 0
         diagnostics.add(exc.code, Level.ERROR, exc.message, exc.pointer, shown, line)
         raise GenerationFailed from None
-    doc = Document(shown, parsed.data, SourceMap(shown, text, parsed.marks), parsed=parsed, recalled=recalled, encoded=data)
+    source = SourceMap(shown, text, parsed.marks, encoded=encoded)
+    doc = Document(shown, parsed.data, source, parsed=parsed, recalled=recalled, encoded=encoded)
     diagnostics.locator = doc.locate
     if parsed.file_refs or (parsed.file_refs is None and has_file_refs(doc.data)):
         bundle_files(doc, path, diagnostics)

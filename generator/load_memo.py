@@ -64,9 +64,11 @@ def patch_slot(path: str) -> str:
     return digest(slot(path), "patch")
 
 
-def recall(cache: Cache, path: str, text: str, encoded: bytes | None = None) -> Parsed | None:
+def recall(cache: Cache, path: str, text: str | None, encoded: bytes | None = None) -> Parsed | None:
     """The parse of `text` (the file at `path`; `encoded`: the text in UTF-8, when
-    known) from the cached last load, or None.
+    known; then `text` may be None, not decoded yet) from the cached last load, or None.
+    Bytes that are not UTF-8 are never recalled: outside the lines a splice decodes,
+    they are the kept load's, which decoded whole.
 
     A load spliced from the kept one is kept as a patch: the stretch of its text that
     differs from the kept load's, with that load's digest (keeping all of a large spec's
@@ -78,7 +80,7 @@ def recall(cache: Cache, path: str, text: str, encoded: bytes | None = None) -> 
     entry = _entry(cache.get_plain(KIND, slot(path)))
     if entry is None:
         return None
-    new = encoded if encoded is not None else _utf8(text)
+    new = encoded if encoded is not None else _utf8(text or "")
     try:
         parsed = _spliced(entry, new)
         if parsed is not None:
@@ -386,7 +388,8 @@ def _spliced(entry: Entry, text: bytes | str) -> Parsed | None:
         new_end = end + len(new) - len(old)
         if end < len(old) - suffix or (new_end < len(new) and new[new_end - 1 : new_end] != b"\n"):
             continue  # the change reaches past the entry, or into the line after it
-        old_text, new_text = old[start:end].decode("utf-8", "surrogatepass"), new[start:new_end].decode("utf-8", "surrogatepass")
+        # (the new lines decoded strictly: bytes not UTF-8 fail the splice, and the load)
+        old_text, new_text = old[start:end].decode("utf-8", "surrogatepass"), new[start:new_end].decode("utf-8")
         old_block, new_block = old_text.splitlines(keepends=True), new_text.splitlines(keepends=True)
         indent = _indent(old_block[0]) if old_block else -1
         if _laid_out(old_block, indent) and _laid_out(new_block, indent):

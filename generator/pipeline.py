@@ -283,8 +283,9 @@ def _keep_load(cache: Cache, document: Document) -> list[Callable[[], None]]:
 
     if not (worth_keeping(cache, document.parsed) and forked.can_fork()):
         return []
-    parsed, text, encoded = document.parsed, document.source.text, document.encoded
+    parsed, encoded = document.parsed, document.encoded
     assert parsed is not None
+    text = document.source.text if encoded is None else ""  # (keep reads the bytes when given)
     return [lambda: keep(cache, document.path, text, parsed, encoded)]
 
 

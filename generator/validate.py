@@ -488,14 +488,14 @@ class ReadyValidator:
         except OSError:
             self.cancel()
 
-    def offer(self, path: str, text: str, encoded: bytes | None = None) -> None:
+    def offer(self, path: str, text: str | None, encoded: bytes | None = None) -> None:
         """Offer the spec's text, read from `path` (as the load shows it; `encoded`:
-        the text in UTF-8, when known): the child loads it from the memo while this
-        process does."""
+        the text in UTF-8, when known, and then `text` may be None): the child loads it
+        from the memo while this process does."""
         if self.child is None or self.offered:
             return
         try:
-            self._write(encoded if encoded is not None else text.encode("utf-8", "surrogatepass"), b"T", os.fsencode(path))
+            self._write(encoded if encoded is not None else (text or "").encode("utf-8", "surrogatepass"), b"T", os.fsencode(path))
         except OSError:
             self.cancel()
             return

@@ -302,15 +302,15 @@ def test_deep_nesting_is_left_to_the_bounds_check() -> None:
 
 @pytest.mark.parametrize("raw", [b"a: 1\nb: caf\xc3\xa9\n", b"a: 1\r\nb: 2\r\n", b"a: 1\rb: 2\r", b"a: 1\r\n\rb: 2\n\r", b""])
 def test_a_file_reads_as_text_mode_reads_it(tmp_path: Path, raw: bytes) -> None:
-    """Each line break a \\n, as `open(..., encoding="utf-8").read()` gives it; the bytes
-    come with the text only when they are its UTF-8 (no other line break)."""
+    """Each line break a \\n, as `open(..., encoding="utf-8").read()` gives it; the text
+    is left to decode from the bytes when they are its UTF-8 (no other line break)."""
     path = tmp_path / "spec.yaml"
     path.write_bytes(raw)
     with open(path, encoding="utf-8") as fh:
         expected = fh.read()
     text, data = load_module._read_file(path)
-    assert text == expected == load_module.read_file(path)
-    assert data == (raw if b"\r" not in raw else None)
+    assert data == raw and (text is None) == (b"\r" not in raw)
+    assert (text if text is not None else load_module._decoded(path, data)) == expected == load_module.read_file(path)
     path.write_bytes(b"a: \xff\n")
     with pytest.raises(LoadError, match="cannot read"):
         load_module.read_file(path)

@@ -341,6 +341,32 @@ def test_generation_through_the_memo_writes_what_a_cold_run_writes(tmp_path: Pat
     assert len(kept) == 2, "the first load, and the last edit as a patch of it"
 
 
+@pytest.mark.parametrize("bad", [b"\xff", b"\xed\xa0\x80", b"\xc3"])
+def test_an_edit_that_is_not_utf8_fails_as_a_cold_run_does(tmp_path: Path, bad: bytes) -> None:
+    """The text is decoded only where a splice changes it, and strictly there: bytes
+    that are not UTF-8 in an edited entry (a stray byte, an encoded surrogate, a
+    character cut short) fail the load with the cold run's diagnostic."""
+    spec = tmp_path / "spec.yml"
+    shutil.copy(BEAM_SPEC, spec)
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.generator]\npackage = "beam_api"\n')
+    cache_dir = tmp_path / "cache"
+
+    def gen(out: str, *extra: str) -> tuple[int, str]:
+        run = run_cli("--config", config, "generate", spec, "-o", tmp_path / out, *extra)
+        return run.code, run.stderr
+
+    assert gen("warm", "--cache-dir", str(cache_dir))[0] == 0
+    raw = spec.read_bytes()
+    line = next(l for l in raw.splitlines() if l.strip().startswith(b"summary: "))
+    spec.write_bytes(raw.replace(line, line + b" " + bad + b"x", 1))
+    warm = gen("warm", "--cache-dir", str(cache_dir))
+    cold = gen("cold", "--no-cache")
+    assert warm == cold and warm[0] == 2 and "cannot read" in warm[1]
+    spec.write_bytes(raw)  # and the run after it takes the kept load again
+    assert gen("warm", "--cache-dir", str(cache_dir))[0] == 0
+
+
 def test_packed_marks_read_as_the_plain_ones() -> None:
     """The load memo keeps each part's marks packed (marks.py): every pointer's line
     reads as from the plain marks, unpacked in place where first read, moved lines
