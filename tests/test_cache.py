@@ -807,3 +807,27 @@ def test_entries_are_read_and_written_where_their_path_says(tmp_path: Path, key:
     assert cache._path("render", key).read_bytes() == value
     assert cache.get_bytes("render", key) == value
     assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+@pytest.mark.parametrize("pattern", ["*", "*.jinja", "*.py"])
+def test_the_listing_is_what_rglob_finds(tmp_path: Path, pattern: str) -> None:
+    """`_listing` (os.walk) lists what pathlib's rglob finds that is a file outside
+    `__pycache__`, in the order paths sort (part by part: `a/b` before `a-b`)."""
+    root = tmp_path / "tree"
+    for name in ["a/b.jinja", "a-b.jinja", "a/c/d.py", ".hidden/x.jinja", "top.py", "__pycache__/m.py",
+                 "a/__pycache__/n.py", "e/__pycache__", "f/g h.jinja", "Z.jinja", "a/b-c/e.jinja"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name)
+    (root / "outside").mkdir()
+    (root / "outside" / "o.jinja").write_text("o")
+    (root / "linked-dir").symlink_to(root / "outside", target_is_directory=True)
+    (root / "linked.jinja").symlink_to(root / "Z.jinja")
+    (root / "broken.jinja").symlink_to(root / "missing")
+    (root / "empty").mkdir()
+    expected = [
+        p.relative_to(root).as_posix()
+        for p in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    ]
+    assert cache_module._listing(root, pattern) == expected
+    assert expected  # (every pattern finds some)
+    assert cache_module._listing(root / "__pycache__", pattern) == []
