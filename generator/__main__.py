@@ -19,7 +19,11 @@ from .cache import DISABLED
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments.read(sys.argv[1:] if argv is None else argv, __doc__)
-    cache = arguments.cache_of(args) if args.command != "diff" else DISABLED
+    failed: Exception | None = None
+    try:
+        cache = arguments.cache_of(args) if args.command != "diff" else DISABLED
+    except Exception as exc:  # (a working folder gone, say: reported as the run's own errors are)
+        cache, failed = DISABLED, exc
     # The dataclasses of the commands' modules are made with the methods' code kept in
     # the cache: so they are imported after (the regular expressions' programs are
     # taken once the pipeline runs, see commands.py).
@@ -27,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from . import commands
 
     try:
-        return commands.run(args, cache, _left.append if _left is not None else None)
+        return commands.run(args, cache, _left.append if _left is not None else None, failed)
     finally:
         class_code.keep(cache)
         regex_code.keep(cache)

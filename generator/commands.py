@@ -221,13 +221,18 @@ def _internal_error(diagnostics: Diagnostics, exc: BaseException) -> None:
 _hold: Callable[[Any], None] = lambda value: None
 
 
-def run(args: arguments.Arguments, cache: Cache, hold: Callable[[Any], None] | None = None) -> int:
+def run(
+    args: arguments.Arguments, cache: Cache, hold: Callable[[Any], None] | None = None, failed: Exception | None = None
+) -> int:
     """Run the command `args` name (`cache`: the folder they name, see arguments.cache_of);
-    `hold` is given what the run built, to keep to the process's exit (see __main__)."""
+    `hold` is given what the run built, to keep to the process's exit (see __main__);
+    `failed`: what naming the cache folder raised, reported as the command's own errors."""
     global _hold
     _hold = hold or (lambda value: None)
     diagnostics = Diagnostics()
     try:
+        if failed is not None:
+            raise failed
         if args.command == "diff":
             code = cmd_diff(_config(args), diagnostics, args.old, args.new, args.format)
         else:

@@ -93,3 +93,25 @@ def test_the_memos_for_the_next_run_are_written_before_the_command_returns(tmp_p
     cold = _cli(tmp_path, "generate", spec, "-o", tmp_path / "cold", "--no-cache")
     assert cold.returncode == 0 and cold.stderr == run.stderr.replace(str(out), str(tmp_path / "cold"))
     assert tree_bytes(out) == tree_bytes(tmp_path / "cold")
+
+
+def test_a_working_folder_gone_is_a_diagnostic(tmp_path: Path) -> None:
+    """With no --config nor --cache-dir, the cache folder is named from the working
+    folder: when that folder is gone, the run reports it as an error (exit 2), as any
+    other failure, not with a traceback."""
+    from tests.helpers import ROOT
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = (
+        "import os, sys\n"
+        f"os.chdir({str(gone)!r}); os.rmdir({str(gone)!r})\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from generator.__main__ import cli\n"
+        f"sys.argv = ['generator', 'generate', {str(BEAM_SPEC)!r}, '-o', {str(tmp_path / 'out')!r}]\n"
+        "cli()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert "error[internal-error]" in run.stderr and "FileNotFoundError" in run.stderr
+    assert "Traceback" not in run.stderr
