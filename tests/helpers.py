@@ -118,3 +118,24 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True)
+
+
+def script_facts(script: str, *args: str) -> dict[str, Any]:
+    """Run `script` in a fresh interpreter (from the checkout) and read the JSON object
+    it prints: for what changes a module for the whole process (class_code, regex_code)."""
+    done = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    facts = json.loads(done.stdout)
+    assert isinstance(facts, dict)
+    return facts
+
+
+def cache_entries(root: Path, kind: str) -> list[Path]:
+    """The entry files of `kind` in the cache folder `root`."""
+    return sorted(p for p in (root / kind).rglob("*") if p.is_file())
+
+
+def flip_a_bit(path: Path) -> None:
+    """Damage a file as a disk might: one bit flipped, in the middle."""
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x40
+    path.write_bytes(bytes(data))

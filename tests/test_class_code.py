@@ -4,13 +4,11 @@ on its own, down to their code."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import cache_entries, flip_a_bit, script_facts
+
 
 # Run in a fresh interpreter: `use` changes `dataclasses`, `collections` and `typing`
 # for the process.
@@ -79,16 +77,11 @@ SCRIPT = textwrap.dedent(
 
 
 def _run(mode: str, root: Path) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, mode, str(root)], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    facts = json.loads(done.stdout)
-    assert isinstance(facts, dict)
-    return facts
+    return script_facts(SCRIPT, mode, str(root))
 
 
 def _entries(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "class-code").rglob("*") if p.is_file())
+    return cache_entries(root, "class-code")
 
 
 def test_kept_code_makes_the_same_classes(tmp_path: Path) -> None:
@@ -109,9 +102,7 @@ def test_damaged_entry_is_not_taken(tmp_path: Path) -> None:
     plain = _run("plain", tmp_path / "unused")
     _run("cache", tmp_path)
     (entry,) = _entries(tmp_path)
-    data = bytearray(entry.read_bytes())
-    data[len(data) // 2] ^= 0x40
-    entry.write_bytes(bytes(data))
+    flip_a_bit(entry)
     again = _run("cache", tmp_path)  # compiles all again, and keeps a sound entry
     assert again["new"] == again["held"] and again["code"] == plain["code"]
     assert _run("cache", tmp_path)["new"] == 0

@@ -8,7 +8,7 @@ import pickle
 import random
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -309,17 +309,24 @@ def test_a_patch_of_another_kept_load_or_a_damaged_one_is_not_used(tmp_path: Pat
     _same_as_whole(load_memo.recall(cache, "spec.yml", both), both)
 
 
-def test_generation_through_the_memo_writes_what_a_cold_run_writes(tmp_path: Path) -> None:
+def _beam_runs(tmp_path: Path) -> tuple[Path, Callable[..., tuple[int, str]]]:
+    """A copy of the Beam spec, and a function that generates it into a folder of
+    `tmp_path` with the extra arguments given: its exit code and diagnostics."""
     spec = tmp_path / "spec.yml"
     shutil.copy(BEAM_SPEC, spec)
     config = tmp_path / "pyproject.toml"
     config.write_text('[tool.generator]\npackage = "beam_api"\n')
-    cache_dir = tmp_path / "cache"
 
     def gen(out: str, *extra: str) -> tuple[int, str]:
         run = run_cli("--config", config, "generate", spec, "-o", tmp_path / out, *extra)
         return run.code, run.stderr
 
+    return spec, gen
+
+
+def test_generation_through_the_memo_writes_what_a_cold_run_writes(tmp_path: Path) -> None:
+    spec, gen = _beam_runs(tmp_path)
+    cache_dir = tmp_path / "cache"
     assert gen("warm", "--cache-dir", str(cache_dir))[0] == 0
     assert list((cache_dir / load_memo.KIND).rglob("*")), "the load is kept"
     text = spec.read_text()
@@ -346,16 +353,8 @@ def test_an_edit_that_is_not_utf8_fails_as_a_cold_run_does(tmp_path: Path, bad: 
     """The text is decoded only where a splice changes it, and strictly there: bytes
     that are not UTF-8 in an edited entry (a stray byte, an encoded surrogate, a
     character cut short) fail the load with the cold run's diagnostic."""
-    spec = tmp_path / "spec.yml"
-    shutil.copy(BEAM_SPEC, spec)
-    config = tmp_path / "pyproject.toml"
-    config.write_text('[tool.generator]\npackage = "beam_api"\n')
+    spec, gen = _beam_runs(tmp_path)
     cache_dir = tmp_path / "cache"
-
-    def gen(out: str, *extra: str) -> tuple[int, str]:
-        run = run_cli("--config", config, "generate", spec, "-o", tmp_path / out, *extra)
-        return run.code, run.stderr
-
     assert gen("warm", "--cache-dir", str(cache_dir))[0] == 0
     raw = spec.read_bytes()
     line = next(l for l in raw.splitlines() if l.strip().startswith(b"summary: "))

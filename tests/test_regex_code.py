@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -14,8 +12,8 @@ from typing import Any
 import pytest
 
 from generator import regex_code
+from tests.helpers import cache_entries, flip_a_bit, script_facts
 
-ROOT = Path(__file__).resolve().parent.parent
 
 PATTERNS: list[tuple[str | bytes, int]] = [
     (r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{2})(?:-(?P<day>\d\d))?$", 0),
@@ -126,20 +124,11 @@ TEXT_PATTERNS = json.dumps([[p, f] for p, f in PATTERNS if isinstance(p, str)])
 
 
 def _run(mode: str, root: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, mode, str(root), TEXT_PATTERNS],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    facts = json.loads(done.stdout)
-    assert isinstance(facts, dict)
-    return facts
+    return script_facts(SCRIPT, mode, str(root), TEXT_PATTERNS)
 
 
 def _entries(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "regex-code").rglob("*") if p.is_file())
+    return cache_entries(root, "regex-code")
 
 
 def test_kept_programs_make_the_same_patterns(tmp_path: Path) -> None:
@@ -162,9 +151,7 @@ def test_damaged_entry_is_not_taken(tmp_path: Path) -> None:
     plain = _run("plain", tmp_path / "unused")
     _run("cache", tmp_path)
     (entry,) = _entries(tmp_path)
-    data = bytearray(entry.read_bytes())
-    data[len(data) // 2] ^= 0x40
-    entry.write_bytes(bytes(data))
+    flip_a_bit(entry)
     again = _run("cache", tmp_path)  # compiles all again, and keeps a sound entry
     assert again["held"] == 0 and again["new"] and again["found"] == plain["found"]
     assert _run("cache", tmp_path)["new"] == 0
