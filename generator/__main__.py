@@ -24,9 +24,9 @@ def main(argv: list[str] | None = None) -> int:
         cache = arguments.cache_of(args) if args.command != "diff" else DISABLED
     except Exception as exc:  # (a working folder gone, say: reported as the run's own errors are)
         cache, failed = DISABLED, exc
-    # The dataclasses of the commands' modules are made with the methods' code kept in
-    # the cache: so they are imported after (the regular expressions' programs are
-    # taken once the pipeline runs, see commands.py).
+    # The classes of the commands' modules are made with the code kept in the cache
+    # (class_code.py): so they are imported after (the regular expressions' programs
+    # are taken once the pipeline runs, see commands.py).
     class_code.use(cache)
     from . import commands
 
